@@ -23,6 +23,7 @@ class Backbone(nn.Module):
     stages: nn.ModuleList
     stage_channels: list[int]
     out_dim: int
+    frozen_groups: int = 0
 
     def stem(self, x: torch.Tensor) -> torch.Tensor:
         return x
@@ -37,8 +38,18 @@ class Backbone(nn.Module):
         return self.head(x)
 
     def freeze_groups(self, count: int) -> None:
-        """Freeze the first ``count`` convolution groups (weights and batch-norm statistics)."""
+        """Freeze the first ``count`` convolution groups (weights and batch-norm statistics).
+        They stay in eval mode across later ``.train()`` calls."""
+        if not 0 <= count <= len(self.stages):
+            raise ValueError(f"cannot freeze {count} groups: the backbone has {len(self.stages)}")
+        self.frozen_groups = count
         for stage in list(self.stages)[:count]:
-            stage.eval()
             for p in stage.parameters():
                 p.requires_grad_(False)
+        self.train(self.training)
+
+    def train(self, mode: bool = True) -> "Backbone":
+        super().train(mode)
+        for stage in list(self.stages)[: self.frozen_groups]:
+            stage.eval()
+        return self

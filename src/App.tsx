@@ -1,0 +1,59 @@
+// The page: header, drop zone, progress (model files and stages), messages, and the result.
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { analyzeAction, cancelAction, handleKey } from './actions';
+import { useAppStore } from './state/store';
+import { BackendBadge } from './ui/BackendBadge';
+import { DropZone } from './ui/DropZone';
+import { ModelDownloads } from './ui/ModelDownloads';
+import { Notice } from './ui/Notice';
+import { ResultView } from './ui/ResultView';
+import { StageList } from './ui/StageList';
+import { TranscriptInput } from './ui/TranscriptInput';
+
+export function App() {
+  const s = useAppStore(useShallow((st) => ({
+    phase: st.phase, fileName: st.fileName, stages: st.stages, downloads: st.downloads, notes: st.notes,
+    result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
+    transcript: st.transcript, setTranscript: st.actions.transcript,
+  })));
+  useEffect(() => {
+    window.addEventListener('keydown', handleKey);
+    return () => window.removeEventListener('keydown', handleKey);
+  }, []);
+  const running = s.phase === 'running';
+  return (
+    <div className="app" data-phase={s.phase}>
+      <header className="header">
+        <h1>Emotion in video</h1>
+        <p className="muted">Voice, face and words — analysed in this tab. Nothing is uploaded.</p>
+        <BackendBadge backend={s.backend} detail={s.backendDetail} />
+      </header>
+      <main>
+        <TranscriptInput value={s.transcript} onChange={s.setTranscript} disabled={running} />
+        <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
+        {s.phase !== 'idle' && (
+          <section className="panel" aria-label="Progress" aria-busy={running}>
+            <div className="panel-head">
+              <h2>{running ? `Analysing ${s.fileName ?? ''}` : s.fileName}</h2>
+              {running && (
+                <button type="button" onClick={() => void cancelAction.perform()} aria-keyshortcuts={cancelAction.key}>
+                  {cancelAction.label}
+                </button>
+              )}
+            </div>
+            <StageList stages={s.stages} />
+          </section>
+        )}
+        <ModelDownloads downloads={Object.values(s.downloads)} />
+        {s.error && <Notice kind="error">{s.error}</Notice>}
+        {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}
+        {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
+        {s.result && s.phase === 'done' && <ResultView result={s.result} />}
+      </main>
+      <footer className="footer muted small">
+        MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+// Eye-keypoint alignment and crop sampling (docs/CONTRACTS.md, "Face crops"): rotate about the
+// eye midpoint so the eyes are level, scale so the inter-ocular distance is eye_dist * size,
+// put the eye midpoint at (0.5, eye_y) * size; bilinear sampling with edge clamp (k x k
+// supersampling when shrinking); grey 0.299 R + 0.587 G + 0.114 B, / 255.
+// Pure; Python twin: training/mer/features/face_align.py `align_face_crop`.
+
+import type { FaceDetection } from './decode';
+import { assertRgba, bilinearTaps, type RgbaImage } from './image';
+
+export interface CropParams {
+  /** Output side, pixels (48: the FER2013 size). */
+  size: number;
+  /** 1 = grey, 3 = RGB. */
+  channels: number;
+  /** Eye midpoint height as a fraction of size. */
+  eye_y: number;
+  /** Inter-ocular distance as a fraction of size. */
+  eye_dist: number;
+}
+
+export interface AlignedCrop {
+  /** [channels, size, size] float32 in [0, 1]. */
+  crop: Float32Array;
+  /** Axis-aligned bounding box [x, y, w, h] of the (rotated) crop square in source pixels. */
+  box: [number, number, number, number];
+}
+
+export interface AlignmentTransform {
+  /** Eye midpoint in source pixels. */
+  cx: number;
+  cy: number;
+  /** Unit vector from the right eye to the left eye. */
+  cos: number;
+  sin: number;
+  /** Crop pixels per source pixel. */
+  scale: number;
+}
+
+/** The similarity transform of the contract; a crop point o maps to m + R (o - c) / scale. */
+export function alignmentTransform(det: FaceDetection, crop: CropParams): AlignmentTransform {
+  const [rx, ry] = det.keypoints[0]!;
+  const [lx, ly] = det.keypoints[1]!;
+  let dx = lx - rx;
+  let dy = ly - ry;
+  let d = Math.hypot(dx, dy);
+  if (d < 1e-6) {
+    // Degenerate eyes: level, typical spacing for the box.
+    dx = 1;
+    dy = 0;
+    d = Math.max(0.4 * det.box[2], 1e-3);
+  }
+  return { cx: (rx + lx) / 2, cy: (ry + ly) / 2, cos: dx / d, sin: dy / d, scale: (crop.eye_dist * crop.size) / d };
+}
+
+/** Maps a crop point (continuous crop pixels) to source pixels. */
+export function cropToSource(t: AlignmentTransform, crop: CropParams, u: number, v: number): [number, number] {
+  const ox = u - 0.5 * crop.size;
+  const oy = v - crop.eye_y * crop.size;
+  return [t.cx + (t.cos * ox - t.sin * oy) / t.scale, t.cy + (t.sin * ox + t.cos * oy) / t.scale];
+}
+
+/** The aligned face crop of `det` and the crop square's bounding box in source pixels. */
+export function alignFaceCrop(image: RgbaImage, det: FaceDetection, crop: CropParams): AlignedCrop {
+  assertRgba(image);
+  const { size, channels } = crop;
+  if (channels !== 1 && channels !== 3) throw new Error(`alignFaceCrop: channels must be 1 or 3, got ${channels}`);
+  if (!(Number.isInteger(size) && size > 0)) throw new Error(`alignFaceCrop: size must be a positive integer, got ${size}`);
+  const { data, width, height } = image;
+  const t = alignmentTransform(det, crop);
+  const k = Math.max(1, Math.ceil(1 / t.scale - 1e-9));
+  const n = size * k;
+  const sub = new Float64Array(n);
+  for (let i = 0; i < size; i++) for (let a = 0; a < k; a++) sub[i * k + a] = i + (a + 0.5) / k;
+  const out = new Float32Array(channels * size * size);
+  const acc = new Float64Array(3);
+  const xs = new Float64Array(k * k);
+  const ys = new Float64Array(k * k);
+  const norm = 1 / (k * k * 255);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      acc.fill(0);
+      // k x k sample points of output pixel (i, j), mapped to the source.
+      let m = 0;
+      for (let a = 0; a < k; a++) {
+        for (let b = 0; b < k; b++) {
+          const [sx, sy] = cropToSource(t, crop, sub[j * k + b]!, sub[i * k + a]!);
+          xs[m] = sx;
+          ys[m] = sy;
+          m++;
+        }
+      }
+      const tx = bilinearTaps(xs.subarray(0, m), width);
+      const ty = bilinearTaps(ys.subarray(0, m), height);
+      for (let s = 0; s < m; s++) {
+        const wx = tx.w[s]!;
+        const wy = ty.w[s]!;
+        const p00 = 4 * (ty.i0[s]! * width + tx.i0[s]!);
+        const p01 = 4 * (ty.i0[s]! * width + tx.i1[s]!);
+        const p10 = 4 * (ty.i1[s]! * width + tx.i0[s]!);
+        const p11 = 4 * (ty.i1[s]! * width + tx.i1[s]!);
+        for (let c = 0; c < 3; c++) {
+          acc[c] +=
+            (data[p00 + c]! * (1 - wx) + data[p01 + c]! * wx) * (1 - wy) +
+            (data[p10 + c]! * (1 - wx) + data[p11 + c]! * wx) * wy;
+        }
+      }
+      const r = acc[0]! * norm;
+      const g = acc[1]! * norm;
+      const bl = acc[2]! * norm;
+      const p = i * size + j;
+      if (channels === 1) {
+        out[p] = 0.299 * r + 0.587 * g + 0.114 * bl;
+      } else {
+        out[p] = r;
+        out[size * size + p] = g;
+        out[2 * size * size + p] = bl;
+      }
+    }
+  }
+  const corners = [
+    [0, 0],
+    [size, 0],
+    [0, size],
+    [size, size],
+  ].map(([u, v]) => cropToSource(t, crop, u!, v!));
+  const minX = Math.min(...corners.map((c) => c[0]));
+  const minY = Math.min(...corners.map((c) => c[1]));
+  const maxX = Math.max(...corners.map((c) => c[0]));
+  const maxY = Math.max(...corners.map((c) => c[1]));
+  return { crop: out, box: [minX, minY, maxX - minX, maxY - minY] };
+}

@@ -1,0 +1,58 @@
+// The model manifest (public/models/manifest.json, written by scripts/write-manifest.mjs):
+// labels, front-end parameters and every model file with size and sha256. Validated with zod on
+// load, so a broken or foreign manifest is refused with a message instead of crashing later.
+import { z } from 'zod';
+
+const positive = z.number().positive();
+export const manifestSchema = z.object({
+  schema: z.literal(1),
+  model_id: z.string().min(1),
+  labels: z.array(z.string().min(1)).min(1),
+  audio: z.object({
+    sample_rate: positive, frame_length: positive, hop_length: positive, fft_size: positive,
+    mel_bins: positive, fmin: z.number().nonnegative(), fmax: positive, log_offset: positive,
+    patch_frames: positive, segment_seconds: positive, silence_dbfs: z.number(),
+  }),
+  face: z.object({
+    detector: z.string().min(1),
+    min_score: z.number().min(0).max(1),
+    crop: z.object({ size: positive, channels: z.union([z.literal(1), z.literal(3)]), eye_y: positive, eye_dist: positive }),
+  }),
+  text: z.object({ path: z.string().min(1), dim: positive, max_length: positive }),
+  fusion: z.object({ path: z.string().min(1) }),
+  files: z.array(z.object({
+    path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside models/'),
+    bytes: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })),
+  metrics: z.array(z.object({
+    name: z.string(), dataset: z.string(), split: z.string(), n: z.number(), value: z.number(),
+  }).passthrough()).default([]),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = Manifest['files'][number];
+
+/** Parses a manifest or throws an Error listing what is wrong. */
+export function parseManifest(json: unknown): Manifest {
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`The model manifest is invalid (${issues.join('; ')}).`);
+  }
+  const m = parsed.data;
+  if (!m.files.some((f) => f.path === m.fusion.path)) {
+    throw new Error(`The model manifest names ${m.fusion.path} as the fused model but does not list it in files.`);
+  }
+  return m;
+}
+
+/** The manifest entry for `path`, or null when the model is not shipped. */
+export function findFile(m: Manifest, path: string): ManifestFile | null {
+  return m.files.find((f) => f.path === path) ?? null;
+}
+
+/** Files under the text encoder's folder (transformers.js layout), empty when none is shipped. */
+export function textFiles(m: Manifest): ManifestFile[] {
+  return m.files.filter((f) => f.path.startsWith(`${m.text.path}/`));
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { AnalysisResult } from '../pipeline/result';
+import { initialState, reducers, STAGES, useAppStore } from './store';
+
+const result: AnalysisResult = {
+  file: 'a.mp4', labels: ['x'], fused: [0.5], modalities: { audio: [0.5], visual: null, text: null },
+  attention: { audio: 1, visual: 0, text: 0 }, segments: [], backend: 'wasm', timings_ms: {},
+};
+
+describe('store reducers', () => {
+  it('start resets the run but keeps downloads and backend', () => {
+    let s = reducers.download(initialState(), 'fusion.onnx', { total: 10, loaded: 10, status: 'verified' });
+    s = reducers.backend(s, 'webgpu', '');
+    s = reducers.fail(s, 'old error');
+    s = reducers.start(s, 'b.mp4');
+    expect(s.phase).toBe('running');
+    expect(s.fileName).toBe('b.mp4');
+    expect(s.error).toBeNull();
+    expect(s.downloads['fusion.onnx']?.status).toBe('verified');
+    expect(s.backend).toBe('webgpu');
+    expect(STAGES.every((k) => s.stages[k].status === 'pending')).toBe(true);
+  });
+  it('stage clamps progress and completes it when done', () => {
+    let s = reducers.stage(initialState(), 'audio', { status: 'running', progress: 7 });
+    expect(s.stages.audio.progress).toBe(1);
+    s = reducers.stage(s, 'audio', { progress: -1 });
+    expect(s.stages.audio.progress).toBe(0);
+    s = reducers.stage(s, 'audio', { status: 'done' });
+    expect(s.stages.audio).toEqual({ status: 'done', progress: 1, detail: '' });
+  });
+  it('does not mutate the previous state', () => {
+    const before = initialState();
+    const after = reducers.stage(before, 'decode', { status: 'running' });
+    expect(before.stages.decode.status).toBe('pending');
+    expect(after).not.toBe(before);
+  });
+  it('download merges progress for one file', () => {
+    let s = reducers.download(initialState(), 'f.onnx', { total: 100, status: 'downloading' });
+    s = reducers.download(s, 'f.onnx', { loaded: 40 });
+    expect(s.downloads['f.onnx']).toEqual({ path: 'f.onnx', total: 100, loaded: 40, status: 'downloading' });
+  });
+  it('note keeps each message once', () => {
+    const s = reducers.note(reducers.note(initialState(), 'x'), 'x');
+    expect(s.notes).toEqual(['x']);
+  });
+  it('fail marks running stages as failed', () => {
+    let s = reducers.stage(reducers.start(initialState(), 'a'), 'fusion', { status: 'running' });
+    s = reducers.fail(s, 'no');
+    expect(s.phase).toBe('error');
+    expect(s.error).toBe('no');
+    expect(s.stages.fusion.status).toBe('error');
+  });
+  it('cancel returns running stages to pending', () => {
+    let s = reducers.stage(reducers.start(initialState(), 'a'), 'audio', { status: 'running', progress: 0.5 });
+    s = reducers.cancel(s);
+    expect(s.phase).toBe('cancelled');
+    expect(s.stages.audio).toMatchObject({ status: 'pending', progress: 0 });
+  });
+  it('finish stores the result', () => {
+    const s = reducers.finish(reducers.start(initialState(), 'a.mp4'), result);
+    expect(s.phase).toBe('done');
+    expect(s.result).toBe(result);
+  });
+  it('the zustand store applies the reducers through its actions', () => {
+    const { actions } = useAppStore.getState();
+    actions.start('c.mp4');
+    actions.stage('decode', { status: 'done' });
+    expect(useAppStore.getState().fileName).toBe('c.mp4');
+    expect(useAppStore.getState().stages.decode.status).toBe('done');
+    actions.reset();
+    expect(useAppStore.getState().phase).toBe('idle');
+    expect(typeof useAppStore.getState().actions.start).toBe('function');
+  });
+});

@@ -1,0 +1,110 @@
+// App state (zustand). Every change is a pure reducer over the state — tested on its own — and
+// the store's actions only apply them, so the UI and the pipeline never mutate state directly.
+import { create } from 'zustand';
+import type { Backend } from '../protocol';
+import type { AnalysisResult } from '../pipeline/result';
+
+export const STAGES = Object.freeze(['models', 'decode', 'audio', 'face', 'text', 'fusion'] as const);
+export type Stage = (typeof STAGES)[number];
+export const STAGE_LABELS: Readonly<Record<Stage, string>> = Object.freeze({
+  models: 'Load models',
+  decode: 'Decode video',
+  audio: 'Audio features',
+  face: 'Faces',
+  text: 'Transcript',
+  fusion: 'Fusion model',
+});
+
+export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error';
+export interface StageState { status: StageStatus; progress: number; detail: string }
+
+export type DownloadStatus = 'pending' | 'downloading' | 'verified' | 'cached' | 'error';
+export interface DownloadState { path: string; loaded: number; total: number; status: DownloadStatus }
+
+export type Phase = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface AppState {
+  phase: Phase;
+  fileName: string | null;
+  stages: Record<Stage, StageState>;
+  downloads: Record<string, DownloadState>;
+  notes: string[];
+  result: AnalysisResult | null;
+  error: string | null;
+  backend: Backend | null;
+  backendDetail: string;
+  /** What is said in the video, typed by the user (optional). */
+  transcript: string;
+}
+
+const freshStages = (): Record<Stage, StageState> =>
+  Object.fromEntries(STAGES.map((s) => [s, { status: 'pending', progress: 0, detail: '' }])) as Record<Stage, StageState>;
+
+export const initialState = (): AppState => ({
+  phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
+  backend: null, backendDetail: '', transcript: '',
+});
+
+/** A fresh run keeps what outlives one analysis: loaded models, the backend, the transcript box. */
+const kept = (s: AppState): AppState => ({
+  ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
+});
+
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/** Pure state transitions. Each returns a new state (or the same one when nothing changes). */
+export const reducers = Object.freeze({
+  start(s: AppState, fileName: string): AppState {
+    // Downloads and the backend survive a new run: models stay loaded.
+    return { ...kept(s), phase: 'running', fileName };
+  },
+  stage(s: AppState, stage: Stage, patch: Partial<StageState>): AppState {
+    const prev = s.stages[stage];
+    const next: StageState = { ...prev, ...patch, progress: clamp01(patch.progress ?? prev.progress) };
+    if (next.status === 'done') next.progress = 1;
+    return { ...s, stages: { ...s.stages, [stage]: next } };
+  },
+  download(s: AppState, path: string, patch: Partial<DownloadState>): AppState {
+    const prev = s.downloads[path] ?? { path, loaded: 0, total: 0, status: 'pending' as const };
+    return { ...s, downloads: { ...s.downloads, [path]: { ...prev, ...patch, path } } };
+  },
+  note(s: AppState, text: string): AppState {
+    return s.notes.includes(text) ? s : { ...s, notes: [...s.notes, text] };
+  },
+  backend(s: AppState, backend: Backend, detail: string): AppState {
+    return { ...s, backend, backendDetail: detail };
+  },
+  transcript(s: AppState, text: string): AppState {
+    return { ...s, transcript: text };
+  },
+  finish(s: AppState, result: AnalysisResult): AppState {
+    return { ...s, phase: 'done', result, error: null };
+  },
+  fail(s: AppState, message: string): AppState {
+    const stages = { ...s.stages };
+    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'error' };
+    return { ...s, phase: 'error', error: message, stages };
+  },
+  cancel(s: AppState): AppState {
+    const stages = { ...s.stages };
+    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'pending', progress: 0 };
+    return { ...s, phase: 'cancelled', stages, error: null };
+  },
+  reset(s: AppState): AppState {
+    return kept(s);
+  },
+});
+
+type Reducers = typeof reducers;
+type ActionsOf<R> = { [K in keyof R]: R[K] extends (s: AppState, ...args: infer A) => AppState ? (...args: A) => void : never };
+export type AppActions = ActionsOf<Reducers>;
+
+export const useAppStore = create<AppState & { actions: AppActions }>()((set) => {
+  const actions = Object.fromEntries(
+    Object.entries(reducers).map(([name, reduce]) => [
+      name,
+      (...args: unknown[]) => set((s) => (reduce as (s: AppState, ...a: unknown[]) => AppState)(s, ...args)),
+    ]),
+  ) as AppActions;
+  return { ...initialState(), actions };
+});

@@ -1,0 +1,109 @@
+// Page side of the worker protocol: one lazily created singleton per model worker, requests as
+// promises that resolve on `ready`/`complete`, progress events forwarded, and cancellation that
+// really stops work (the worker is terminated; the next request starts a fresh one).
+import { isWorkerEvent, type RequestFor, type TerminalEvent, type WorkerEvent, type WorkerName } from '../protocol';
+
+// Vite needs the literal `new Worker(new URL(...))` form to bundle each worker.
+const FACTORIES: Readonly<Record<WorkerName, () => Worker>> = Object.freeze({
+  audio: () => new Worker(new URL('./audio.worker.ts', import.meta.url), { type: 'module', name: 'audio' }),
+  face: () => new Worker(new URL('./face.worker.ts', import.meta.url), { type: 'module', name: 'face' }),
+  text: () => new Worker(new URL('./text.worker.ts', import.meta.url), { type: 'module', name: 'text' }),
+  fusion: () => new Worker(new URL('./fusion.worker.ts', import.meta.url), { type: 'module', name: 'fusion' }),
+});
+
+type Payload<W extends WorkerName> = RequestFor<W> extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+interface Pending {
+  resolve: (e: WorkerEvent) => void;
+  reject: (e: Error) => void;
+  onEvent?: (e: WorkerEvent) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  transfer?: Transferable[];
+  onEvent?: (e: WorkerEvent) => void;
+}
+
+export class WorkerClient<W extends WorkerName> {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  /** Bumped whenever the worker is replaced, so callers know loaded models are gone. */
+  generation = 0;
+
+  constructor(readonly name: W, private readonly factory: () => Worker) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.factory();
+    w.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    w.addEventListener('error', (e) => this.crash(`The ${this.name} worker crashed${e.message ? `: ${e.message}` : ''}.`));
+    w.addEventListener('messageerror', () => this.crash(`The ${this.name} worker sent a message that could not be read.`));
+    this.worker = w;
+    this.generation++;
+    return w;
+  }
+
+  private onMessage(data: unknown) {
+    if (!isWorkerEvent(data) || data.worker !== this.name) {
+      this.crash(`The ${this.name} worker sent a malformed message.`);
+      return;
+    }
+    const p = this.pending.get(data.id);
+    if (!p) return;
+    p.onEvent?.(data);
+    if (data.status === 'ready' || data.status === 'complete') {
+      this.pending.delete(data.id);
+      p.resolve(data);
+    } else if (data.status === 'error') {
+      this.pending.delete(data.id);
+      p.reject(new Error(data.message));
+    }
+  }
+
+  private crash(message: string) {
+    const err = new Error(message);
+    for (const p of this.pending.values()) p.reject(err);
+    this.terminate();
+  }
+
+  /** Stops the worker at once; pending requests are rejected with AbortError. */
+  terminate(reason: Error = new DOMException('Cancelled', 'AbortError')) {
+    this.worker?.terminate();
+    this.worker = null;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(reason);
+  }
+
+  request(payload: Payload<W>, opts: RequestOptions = {}): Promise<TerminalEvent<W>> {
+    const { signal, transfer = [], onEvent } = opts;
+    if (signal?.aborted) return Promise.reject(new DOMException('Cancelled', 'AbortError'));
+    const worker = this.ensure();
+    const id = this.nextId++;
+    return new Promise<TerminalEvent<W>>((resolve, reject) => {
+      const onAbort = () => this.terminate();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        resolve: (e) => { done(); resolve(e as TerminalEvent<W>); },
+        reject: (e) => { done(); reject(e); },
+        onEvent,
+      });
+      worker.postMessage({ ...payload, id }, transfer);
+    });
+  }
+}
+
+const clients = new Map<WorkerName, WorkerClient<WorkerName>>();
+
+/** The singleton client of a worker, created on first use. */
+export function workerClient<W extends WorkerName>(name: W): WorkerClient<W> {
+  let c = clients.get(name);
+  if (!c) {
+    c = new WorkerClient<W>(name, FACTORIES[name]) as unknown as WorkerClient<WorkerName>;
+    clients.set(name, c);
+  }
+  return c as unknown as WorkerClient<W>;
+}

@@ -1,0 +1,65 @@
+// Face worker: for each segment's frame, the most prominent face (ported BlazeFace full range,
+// src/features/face/), aligned by the eyes and cropped to the visual encoder's input
+// (docs/CONTRACTS.md "Face crops"). A segment without a face gets visual_mask 0 and a zero crop:
+// masked, never guessed. Without a detector model it reports "not available".
+import { alignFaceCrop, detectFaces, pickProminentFace } from '../features/face/detector';
+import type { RgbaImage } from '../features/face/image';
+import { createSession, type CreatedSession } from '../inference/session';
+import type { FaceBox, FaceParams } from '../protocol';
+import { serve } from './scope';
+
+let loaded: { created: CreatedSession; params: FaceParams } | null = null;
+
+function pixels(frame: ImageBitmap): RgbaImage {
+  const canvas = new OffscreenCanvas(frame.width, frame.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('This browser cannot read video frames in a worker (no OffscreenCanvas 2D).');
+  ctx.drawImage(frame, 0, 0);
+  const { data, width, height } = ctx.getImageData(0, 0, frame.width, frame.height);
+  return { data, width, height };
+}
+
+serve('face', async (req, emit) => {
+  if (req.type === 'load') {
+    if (!req.model) {
+      loaded = null;
+      emit({ worker: 'face', id: req.id, status: 'ready', available: false, backend: null, detail: `no face detector (${req.params.detector}) is installed.` });
+      return;
+    }
+    emit({ worker: 'face', id: req.id, status: 'initiate', task: 'face detector' });
+    const created = await createSession(new Uint8Array(req.model), req.assetBase, req.backend);
+    loaded = { created, params: req.params };
+    emit({ worker: 'face', id: req.id, status: 'ready', available: true, backend: created.backend, detail: created.fallbackReason ?? '' });
+    return;
+  }
+  if (!loaded) throw new Error('The face detector is not loaded.');
+  const { created, params } = loaded;
+  const { crop } = params;
+  const per = crop.channels * crop.size * crop.size;
+  const n = req.frames.length;
+  const crops = new Float32Array(n * per);
+  const visualMask = new Float32Array(n);
+  const boxes: (FaceBox | null)[] = [];
+  emit({ worker: 'face', id: req.id, status: 'initiate', task: 'faces' });
+  try {
+    for (let i = 0; i < n; i++) {
+      const frame = req.frames[i];
+      if (!frame) throw new Error('missing frame');
+      const image = pixels(frame);
+      const detections = await detectFaces(created.session, image, { minScore: params.min_score, tensor: created.ort.Tensor });
+      const face = pickProminentFace(detections, params.min_score);
+      if (face) {
+        const aligned = alignFaceCrop(image, face, crop);
+        crops.set(aligned.crop, i * per);
+        visualMask[i] = 1;
+        boxes.push(aligned.box);
+      } else {
+        boxes.push(null);
+      }
+      emit({ worker: 'face', id: req.id, status: 'progress', task: 'faces', progress: (i + 1) / n });
+    }
+  } finally {
+    for (const f of req.frames) f.close();
+  }
+  emit({ worker: 'face', id: req.id, status: 'complete', result: { crops, visualMask, boxes } }, [crops.buffer, visualMask.buffer]);
+});

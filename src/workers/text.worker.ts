@@ -1,0 +1,49 @@
+// Text worker: the transcript's sentence meaning as the BERT class token I_t
+// (last_hidden_state[:, 0, :], docs/CONTRACTS.md "Text"), with transformers.js loading the
+// encoder and tokenizer from our own /models/text/ (remote models disabled, files verified).
+import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
+import { configureTransformers } from '../features/text/transformersEnv';
+import { requestAdapter } from '../inference/backend';
+import type { Backend, TextParams } from '../protocol';
+import { serve } from './scope';
+
+let loaded: { tokenizer: PreTrainedTokenizer; model: PreTrainedModel; params: TextParams } | null = null;
+
+/** fp32, as training computes I_t; the quantized variant is for a later size/speed trade-off. */
+const DTYPE = 'fp32';
+
+serve('text', async (req, emit) => {
+  if (req.type === 'load') {
+    const modelFile = `${req.params.path}/onnx/model.onnx`;
+    if (!req.files.some((f) => f.path === modelFile)) {
+      loaded = null;
+      emit({ worker: 'text', id: req.id, status: 'ready', available: false, backend: null, detail: 'no text encoder is installed.' });
+      return;
+    }
+    emit({ worker: 'text', id: req.id, status: 'initiate', task: 'text encoder' });
+    const files = req.files.filter((f) => f.path.startsWith(`${req.params.path}/`));
+    const { AutoModel, AutoTokenizer } = await configureTransformers(req.assetBase, req.modelsBase, files, (path, l, t) =>
+      emit({ worker: 'text', id: req.id, status: 'progress', task: `download ${path}`, progress: t ? Math.min(1, l / t) : 0 }));
+    // The text encoder is small; WASM avoids a second WebGPU device next to the fusion worker's.
+    const adapter = req.backend === 'wasm' ? null : await requestAdapter();
+    const device = adapter && !adapter.description.isFallbackAdapter && req.backend === 'webgpu' ? 'webgpu' : 'wasm';
+    const tokenizer = await AutoTokenizer.from_pretrained(req.params.path);
+    const model = await AutoModel.from_pretrained(req.params.path, { dtype: DTYPE, device });
+    loaded = { tokenizer, model, params: req.params };
+    const backend: Backend = device === 'webgpu' ? 'webgpu' : 'wasm';
+    emit({ worker: 'text', id: req.id, status: 'ready', available: true, backend, detail: '' });
+    return;
+  }
+  if (!loaded) throw new Error('The text encoder is not loaded.');
+  const { tokenizer, model, params } = loaded;
+  emit({ worker: 'text', id: req.id, status: 'initiate', task: 'encode' });
+  const inputs = tokenizer(req.text, { truncation: true, max_length: params.max_length });
+  const output = await model(inputs);
+  const hidden = output.last_hidden_state as { data: Float32Array; dims: number[] } | undefined;
+  if (!hidden || hidden.dims.length !== 3) throw new Error('The text encoder returned no last_hidden_state.');
+  const dim = hidden.dims[2] ?? 0;
+  if (dim !== params.dim) throw new Error(`The text encoder gives ${dim}-d vectors; the manifest expects ${params.dim}.`);
+  const cls = Float32Array.from(hidden.data.subarray(0, dim)); // token 0 = [CLS]
+  const tokens = hidden.dims[1] ?? 0;
+  emit({ worker: 'text', id: req.id, status: 'complete', result: { cls, tokens } }, [cls.buffer]);
+});

@@ -1,0 +1,239 @@
+"""Export the fused SEM-MBT graph to ONNX (docs/CONTRACTS.md "The fused SEM-MBT graph").
+
+  python -m mer.export CHECKPOINT [--out public/models]        # a trained model
+  python -m mer.export --random --config CONFIG [--out DIR]    # random weights, any config
+
+Writes ``fusion.onnx`` (fp32), ``fusion_fp16.onnx`` (fp16 weights stored, Cast to fp32 at load:
+half the download, same arithmetic) and ``fusion_int8.onnx`` (weight-only int8: per-output-channel
+symmetric int8 initializers behind DequantizeLinear, which onnxruntime folds at session creation),
+plus ``fusion.json`` (labels, config, parameter count, per-file sha256). Opset 17, batch 1,
+dynamic T. onnxruntime has no Debian Python package, so ``--check`` runs each file with
+onnxruntime-node (training/scripts/ort_run.mjs) and compares with PyTorch.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from .config import REPO_ROOT, architecture_only, config_from_dict, load_config
+from .model import INPUT_NAMES, OUTPUT_NAMES, FusedGraph, MERModel, build_model
+
+OPSET = 17
+ORT_RUN = REPO_ROOT / "training" / "scripts" / "ort_run.mjs"
+# Initializers smaller than this stay fp32 in the int8 file (biases, norms: tiny and sensitive).
+INT8_MIN_ELEMENTS = 256
+
+
+def example_inputs(model: MERModel, segments: int = 3, seed: int = 0) -> tuple[torch.Tensor, ...]:
+    m = model.config["model"]
+    g = torch.Generator().manual_seed(seed)
+    c, s = m["face"]["channels"], m["face"]["size"]
+    log_mel = torch.randn(1, segments, m["patch_frames"], m["mel_bins"], generator=g) * 2.0 - 4.0
+    faces = torch.rand(1, segments, c, s, s, generator=g)
+    text_cls = torch.randn(1, model.text_dim, generator=g)
+    ones = torch.ones(1, segments)
+    return log_mel, faces, text_cls, ones.clone(), ones.clone(), torch.ones(1, 1)
+
+
+def export_fp32(model: MERModel, path: Path, segments: int = 3) -> None:
+    graph = FusedGraph(model).eval()
+    dynamic = {"log_mel": {1: "T"}, "faces": {1: "T"}, "audio_mask": {1: "T"}, "visual_mask": {1: "T"},
+               "audio_segments": {1: "T"}, "visual_segments": {1: "T"}}
+    with torch.no_grad():
+        torch.onnx.export(graph, example_inputs(model, segments), str(path), opset_version=OPSET,
+                          input_names=list(INPUT_NAMES), output_names=list(OUTPUT_NAMES),
+                          dynamic_axes=dynamic, do_constant_folding=True)
+    onnx.checker.check_model(str(path))
+
+
+def _consumers(graph: onnx.GraphProto) -> dict[str, list[tuple[onnx.NodeProto, int]]]:
+    users: dict[str, list] = {}
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            users.setdefault(name, []).append((node, index))
+    return users
+
+
+def _prepend(graph: onnx.GraphProto, nodes: list) -> None:
+    existing = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(list(nodes) + existing)
+
+
+def to_fp16_weights(src: Path, dst: Path) -> None:
+    """Store float initializers as fp16 with a Cast back to fp32 in front of their users."""
+    model = onnx.load(str(src))
+    graph = model.graph
+    casts = []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            continue
+        array = numpy_helper.to_array(init)
+        if array.size < 16:
+            continue
+        name = init.name
+        half = numpy_helper.from_array(array.astype(np.float16), name + "_fp16")
+        init.CopyFrom(half)
+        casts.append(helper.make_node("Cast", [name + "_fp16"], [name], to=TensorProto.FLOAT, name=name + "_cast"))
+    _prepend(graph, casts)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
+
+
+def to_int8_weights(src: Path, dst: Path) -> None:
+    """Weight-only int8: each large float initializer feeding MatMul/Gemm/Conv becomes int8 with a
+    per-output-channel scale (symmetric, zero point 0) and a DequantizeLinear node."""
+    model = onnx.load(str(src))
+    graph = model.graph
+    users = _consumers(graph)
+    new_nodes, new_inits, drop = [], [], []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            continue
+        array = numpy_helper.to_array(init)
+        uses = users.get(init.name, [])
+        if array.size < INT8_MIN_ELEMENTS or array.ndim < 2 or not uses:
+            continue
+        if not all(node.op_type in ("MatMul", "Gemm", "Conv") and index == 1 for node, index in uses):
+            continue
+        kinds = {(node.op_type, next((a.i for a in node.attribute if a.name == "transB"), 0)) for node, _ in uses}
+        if len(kinds) != 1:
+            axis = None
+        else:
+            op, trans_b = kinds.pop()
+            axis = {"Conv": 0, "MatMul": array.ndim - 1, "Gemm": 0 if trans_b else 1}[op]
+        if axis is None:
+            scale = np.array(max(np.abs(array).max(), 1e-12) / 127.0, dtype=np.float32)
+            q = np.round(array / scale)
+            zero = np.array(0, dtype=np.int8)
+        else:
+            reduce = tuple(i for i in range(array.ndim) if i != axis)
+            scale = np.maximum(np.abs(array).max(axis=reduce), 1e-12).astype(np.float32) / 127.0
+            shape = [1] * array.ndim
+            shape[axis] = -1
+            q = np.round(array / scale.reshape(shape))
+            zero = np.zeros(scale.shape, dtype=np.int8)
+        q = np.clip(q, -127, 127).astype(np.int8)
+        name = init.name
+        new_inits += [numpy_helper.from_array(q, name + "_q"), numpy_helper.from_array(scale, name + "_scale"),
+                      numpy_helper.from_array(zero, name + "_zero")]
+        attrs = {} if axis is None else {"axis": axis}
+        new_nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_scale", name + "_zero"],
+                                          [name], name=name + "_dequant", **attrs))
+        drop.append(init)
+    for init in drop:
+        graph.initializer.remove(init)
+    graph.initializer.extend(new_inits)
+    _prepend(graph, new_nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run_onnxruntime(path: Path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Run with onnxruntime-node through a small Node script; returns name -> array."""
+    with tempfile.TemporaryDirectory() as tmp:
+        feeds = {k: {"dims": list(v.shape), "data": v.astype(np.float32).ravel().tolist()} for k, v in inputs.items()}
+        src, out = Path(tmp) / "in.json", Path(tmp) / "out.json"
+        src.write_text(json.dumps(feeds))
+        subprocess.run(["node", str(ORT_RUN), str(path), str(src), str(out)], check=True, cwd=REPO_ROOT)
+        result = json.loads(out.read_text())
+    return {k: np.asarray(v["data"], dtype=np.float32).reshape(v["dims"]) for k, v in result.items()}
+
+
+def torch_outputs(model: MERModel, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    graph = FusedGraph(model).eval()
+    with torch.no_grad():
+        outs = graph(*(torch.from_numpy(inputs[n]) for n in INPUT_NAMES))
+    return {n: o.numpy() for n, o in zip(OUTPUT_NAMES, outs)}
+
+
+def parity(model: MERModel, paths: dict[str, Path], segments: int = 5) -> dict[str, float]:
+    """Max abs difference per file vs PyTorch over all outputs, on inputs with a missing segment."""
+    inputs = {n: t.numpy() for n, t in zip(INPUT_NAMES, example_inputs(model, segments, seed=1))}
+    inputs["visual_mask"][0, -1] = 0.0
+    expected = torch_outputs(model, inputs)
+    report = {}
+    for kind, path in paths.items():
+        got = run_onnxruntime(path, inputs)
+        report[kind] = float(max(np.abs(got[n] - expected[n]).max() for n in OUTPUT_NAMES))
+    return report
+
+
+def count_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def export_all(model: MERModel, out_dir: Path, check: bool = False, stem: str = "fusion") -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = model.eval()
+    paths = {"fp32": out_dir / f"{stem}.onnx", "fp16": out_dir / f"{stem}_fp16.onnx",
+             "int8": out_dir / f"{stem}_int8.onnx"}
+    export_fp32(model, paths["fp32"])
+    to_fp16_weights(paths["fp32"], paths["fp16"])
+    to_int8_weights(paths["fp32"], paths["int8"])
+    info = {
+        "labels": model.config["label_names"],
+        "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES), "opset": OPSET,
+        "parameters": count_parameters(model),
+        "files": [{"path": p.name, "precision": k, "bytes": p.stat().st_size, "sha256": sha256(p)}
+                  for k, p in paths.items()],
+        "config": {k: v for k, v in model.config.items() if k != "label_names"},
+    }
+    if check:
+        info["parity_max_abs"] = parity(model, paths)
+    (out_dir / f"{stem}.json").write_text(json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def load_checkpoint(path: str | Path) -> MERModel:
+    state = torch.load(str(path), map_location="cpu")
+    model = build_model(config_from_dict(state["config"]))
+    model.load_state_dict(state["model"])
+    return model.eval()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m mer.export", description=__doc__.split("\n\n")[0])
+    ap.add_argument("checkpoint", nargs="?", help="checkpoint .pt written by mer.train (best.pt)")
+    ap.add_argument("--random", action="store_true", help="export randomly initialised weights of --config")
+    ap.add_argument("--config", help="YAML config (with --random)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(REPO_ROOT / "training" / "runs" / "export"), help="output folder")
+    ap.add_argument("--check", action="store_true", help="parity against PyTorch with onnxruntime-node")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    if args.random:
+        torch.manual_seed(args.seed)
+        model = build_model(architecture_only(load_config(args.config))).eval()
+    elif args.checkpoint:
+        model = load_checkpoint(args.checkpoint)
+    else:
+        ap.error("give a CHECKPOINT, or --random with --config")
+    info = export_all(model, Path(args.out), check=args.check)
+    for f in info["files"]:
+        print(f"{Path(args.out) / f['path']}: {f['bytes'] / 1e6:.2f} MB ({f['precision']})")
+    print(f"parameters: {info['parameters']:,}")
+    if "parity_max_abs" in info:
+        print("max abs diff vs PyTorch:", json.dumps(info["parity_max_abs"]))
+
+
+if __name__ == "__main__":
+    main()

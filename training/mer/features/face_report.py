@@ -1,0 +1,162 @@
+"""Measurements behind the face-crop parameters (training/configs/features.json ``face``).
+
+    node scripts/run-python.mjs -m mer.features.face_report clips [--out DIR]
+    node scripts/run-python.mjs -m mer.features.face_report fer [--n 600] [--out DIR]
+    node scripts/run-python.mjs -m mer.features.face_report grid [--out DIR]
+
+``clips``: detection rate on the segment-centre frames of ../shared/data/iemocap_dev_av (one
+frame per 0.96 s segment), with the prominent face's score and size; saves the crops (npz)
+and a contact sheet PNG. ``fer``: where the detector puts the eyes in FER2013 test faces
+(each 48 x 48 face centred on a 3x larger edge-replicated canvas): median eye-midpoint height
+and inter-ocular distance as fractions of the face image side -> ``eye_y``, ``eye_dist``.
+``grid``: FER2013 samples next to our crops from the clips, as one PNG.
+Outputs go to training/runs/face (gitignored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mer.features.face_align import (align_face_crop, detect_faces, frames_at, load_face_params,
+                                     pick_prominent_face, segment_count)
+
+ROOT = Path(__file__).resolve().parents[3]
+CLIPS = ROOT.parent / "shared" / "data" / "iemocap_dev_av" / "clips"
+FER = ROOT.parent / "shared" / "data" / "fer2013"
+OUT = ROOT / "training" / "runs" / "face"
+
+
+def _save_png(arr: np.ndarray, path: Path, scale: int = 1) -> None:
+    from PIL import Image
+    im = Image.fromarray(np.clip(arr * 255 + 0.5, 0, 255).astype(np.uint8))
+    if scale > 1:
+        im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+    im.save(path)
+
+
+def _sheet(tiles: list[np.ndarray], cols: int, pad: int = 2) -> np.ndarray:
+    s = tiles[0].shape[0]
+    rows = (len(tiles) + cols - 1) // cols
+    sheet = np.ones((rows * (s + pad) + pad, cols * (s + pad) + pad), np.float32)
+    for i, t in enumerate(tiles):
+        r, c = divmod(i, cols)
+        sheet[pad + r * (s + pad): pad + r * (s + pad) + s, pad + c * (s + pad): pad + c * (s + pad) + s] = t
+    return sheet
+
+
+def clips(out: Path) -> dict:
+    from mer.face_detector import load_blazeface
+    import torch
+    torch.set_num_threads(1)
+    model = load_blazeface("full")
+    params = load_face_params()
+    crop_p = params["crop"]
+    rows, crops, times = [], [], []
+    t0 = time.time()
+    for path in sorted(CLIPS.glob("*.mp4")):
+        t_count = segment_count(path)
+        frames, idx = frames_at(path, [0.96 * t + 0.48 for t in range(t_count)])
+        for t, (frame, fi) in enumerate(zip(frames, idx)):
+            t1 = time.time()
+            dets = detect_faces(model, frame)
+            times.append(time.time() - t1)
+            det = pick_prominent_face(dets, float(params["min_score"]))
+            row = {"clip": path.stem, "segment": t, "frame": fi, "n_dets": len(dets),
+                   "scores": [round(d.score, 4) for d in dets],
+                   "face": None if det is None else {"score": det.score, "box": det.box, "keypoints": det.keypoints}}
+            rows.append(row)
+            if det is not None:
+                crop, _ = align_face_crop(frame, det, int(crop_p["size"]), int(crop_p["channels"]),
+                                          float(crop_p["eye_y"]), float(crop_p["eye_dist"]))
+                crops.append(crop[0])
+    out.mkdir(parents=True, exist_ok=True)
+    found = [r for r in rows if r["face"] is not None]
+    sizes = [r["face"]["box"][2] for r in found]
+    summary = {"frames": len(rows), "clips": len({r["clip"] for r in rows}), "with_face": len(found),
+               "rate": len(found) / max(1, len(rows)),
+               "clips_all_frames_found": sum(all(r["face"] for r in rows if r["clip"] == c) for c in {r["clip"] for r in rows}),
+               "box_w_median": float(np.median(sizes)) if sizes else None,
+               "score_median": float(np.median([r["face"]["score"] for r in found])) if found else None,
+               "multi_face_frames": sum(r["n_dets"] > 1 for r in rows),
+               "seconds_per_frame": float(np.mean(times)), "total_s": time.time() - t0,
+               "params": params}
+    (out / "clips.json").write_text(json.dumps({"summary": summary, "rows": rows}))
+    np.savez_compressed(out / "clip_crops.npz", crops=np.array(crops))
+    if crops:
+        _save_png(_sheet(crops[:: max(1, len(crops) // 96)][:96], 12), out / "clip_crops.png", 2)
+    print(json.dumps(summary, indent=1))
+    return summary
+
+
+def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
+    from PIL import Image
+    from mer.face_detector import load_blazeface
+    import torch
+    torch.set_num_threads(1)
+    model = load_blazeface("full")
+    files = sorted((FER / "test").glob("*/*.jpg"))
+    rng = np.random.default_rng(seed)
+    files = [files[i] for i in rng.choice(len(files), size=min(n, len(files)), replace=False)]
+    eye_y, eye_dist, eye_x, scores, misses = [], [], [], [], 0
+    for f in files:
+        g = np.asarray(Image.open(f).convert("L"))
+        s = g.shape[0]
+        canvas = np.pad(g, s, mode="edge")
+        rgb = np.repeat(canvas[..., None], 3, axis=2)
+        det = pick_prominent_face(detect_faces(model, rgb), 0.5)
+        if det is None:
+            misses += 1
+            continue
+        (rx, ry), (lx, ly) = det.keypoints[0], det.keypoints[1]
+        eye_y.append(((ry + ly) / 2 - s) / s)
+        eye_x.append(((rx + lx) / 2 - s) / s)
+        eye_dist.append(float(np.hypot(lx - rx, ly - ry)) / s)
+        scores.append(det.score)
+    q = lambda v: [round(float(x), 4) for x in np.percentile(v, [10, 25, 50, 75, 90])]  # noqa: E731
+    summary = {"n": len(files), "detected": len(eye_y), "missed": misses,
+               "eye_y_p10_25_50_75_90": q(eye_y), "eye_x_p10_25_50_75_90": q(eye_x),
+               "eye_dist_p10_25_50_75_90": q(eye_dist),
+               "eye_y": round(float(np.median(eye_y)), 3), "eye_dist": round(float(np.median(eye_dist)), 3),
+               "score_median": float(np.median(scores))}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fer_eyes.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary, indent=1))
+    return summary
+
+
+def grid(out: Path, n: int = 48, seed: int = 1) -> None:
+    from PIL import Image
+    files = sorted((FER / "test").glob("*/*.jpg"))
+    rng = np.random.default_rng(seed)
+    fer_tiles = [np.asarray(Image.open(files[i]).convert("L"), np.float32) / 255
+                 for i in rng.choice(len(files), n, replace=False)]
+    crops = np.load(out / "clip_crops.npz")["crops"]
+    ours = [crops[i] for i in rng.choice(len(crops), min(n, len(crops)), replace=False)]
+    left, right = _sheet(fer_tiles, 6), _sheet(ours, 6)
+    h = max(left.shape[0], right.shape[0])
+    pad = lambda a: np.pad(a, ((0, h - a.shape[0]), (0, 0)), constant_values=1)  # noqa: E731
+    _save_png(np.concatenate([pad(left), np.ones((h, 12), np.float32), pad(right)], axis=1), out / "fer_vs_clips.png", 2)
+    print(f"wrote {out / 'fer_vs_clips.png'} (left FER2013 test, right our crops)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="face-crop measurements")
+    ap.add_argument("what", choices=["clips", "fer", "grid"])
+    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--n", type=int, default=600)
+    a = ap.parse_args()
+    out = Path(a.out)
+    if a.what == "clips":
+        clips(out)
+    elif a.what == "fer":
+        fer(out, a.n)
+    else:
+        grid(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,425 @@
+"""Pretrain the visual backbone on FER2013 face expressions (the default model's visual CNN).
+
+The paper starts its visual encoder from a ResNet18 trained on AffectNet (section 4.3); those
+weights are not obtainable here, so the backbone is trained from scratch on FER2013 train
+(28,709 faces), the epoch kept by FER2013 validation (PublicTest, 3,589) accuracy and reported
+on FER2013 test (PrivateTest, 3,589) plus CK+ as a cross-dataset check.
+
+Inputs are what the browser feeds (docs/CONTRACTS.md "Face crops"): 1x48x48 grey in [0, 1];
+the normalisation lives in the backbone's stem. Labels use the Ekman-7 order of
+training/configs/features.json.
+
+    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer train --epochs 40 --threads 2
+    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer evaluate training/checkpoints/visual_fer.pt
+
+Training checkpoints every epoch to ``training/.cache/fer_<run>/last.pt`` and resumes from it
+when started again with the same ``--run``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mer.backbones.resnet import ResNetBackbone, face_resnet
+
+TRAINING_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = TRAINING_DIR.parent
+SHARED_DATA = REPO_DIR.parent / "shared" / "data"
+FER2013_DIR = SHARED_DATA / "fer2013"
+CKPLUS_DIR = SHARED_DATA / "ckplus48" / "CK+48"
+CACHE_DIR = TRAINING_DIR / ".cache"
+CHECKPOINT_DIR = TRAINING_DIR / "checkpoints"
+
+LABELS: tuple[str, ...] = tuple(json.loads((TRAINING_DIR / "configs" / "features.json").read_text())["labels"])
+# Dataset folder names -> Ekman-7 label names; folders not listed (CK+ "contempt") are skipped.
+FOLDER_TO_LABEL = {
+    "angry": "anger", "anger": "anger",
+    "disgust": "disgust",
+    "fear": "fear",
+    "happy": "happiness",
+    "sad": "sadness", "sadness": "sadness",
+    "surprise": "surprise",
+    "neutral": "neutral",
+}
+FER2013_SPLITS = ("train", "validation", "test")
+SPLIT_NAMES = {"train": "Training", "validation": "PublicTest", "test": "PrivateTest"}
+
+
+# ---------------------------------------------------------------- data
+
+def read_face_folder(root: Path, size: int = 48) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``root/<emotion>/*.{jpg,png}`` as uint8 grey [N, size, size] and Ekman-7 label ids."""
+    from PIL import Image
+
+    images, labels = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        label = FOLDER_TO_LABEL.get(folder.name.lower())
+        if label is None:
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+                continue
+            with Image.open(file) as im:
+                im = im.convert("L")
+                if im.size != (size, size):
+                    im = im.resize((size, size), Image.BILINEAR)
+                images.append(np.asarray(im, dtype=np.uint8))
+            labels.append(LABELS.index(label))
+    if not images:
+        raise FileNotFoundError(f"no face images under {root} (expected <emotion>/*.jpg|png)")
+    return np.stack(images), np.asarray(labels, dtype=np.int64)
+
+
+def load_cached(name: str, root: Path, cache_dir: Path = CACHE_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """``read_face_folder`` once, then from ``cache_dir/<name>_{x,y}.npy``."""
+    xf, yf = cache_dir / f"{name}_x.npy", cache_dir / f"{name}_y.npy"
+    if xf.exists() and yf.exists():
+        return np.load(xf), np.load(yf)
+    x, y = read_face_folder(root)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(xf, x)
+    np.save(yf, y)
+    return x, y
+
+
+def load_fer2013(split: str) -> tuple[np.ndarray, np.ndarray]:
+    if split not in FER2013_SPLITS:
+        raise ValueError(f"unknown FER2013 split {split!r}; choose one of {FER2013_SPLITS}")
+    return load_cached(f"fer2013_{split}", FER2013_DIR / split)
+
+
+def load_ckplus() -> tuple[np.ndarray, np.ndarray]:
+    return load_cached("ckplus48", CKPLUS_DIR)
+
+
+# ---------------------------------------------------------------- model
+
+class FaceExpressionNet(nn.Module):
+    """Backbone + linear classifier over Ekman-7 (state_dict keys ``backbone.*``, ``classifier.*``)."""
+
+    def __init__(self, backbone: ResNetBackbone, num_classes: int = len(LABELS)) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.classifier = nn.Linear(backbone.out_dim, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.backbone(x))
+
+
+def build_model(arch: dict) -> FaceExpressionNet:
+    if arch.get("name", "face_resnet") != "face_resnet":
+        raise ValueError(f"unknown architecture {arch.get('name')!r}; choose 'face_resnet'")
+    kwargs = {k: v for k, v in arch.items() if k != "name"}
+    return FaceExpressionNet(face_resnet(**kwargs))
+
+
+# ---------------------------------------------------------------- augmentation
+
+def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, scale: tuple[float, float] = (0.88, 1.12),
+            max_shift: float = 0.1, jitter: float = 0.25, erase_p: float = 0.25) -> torch.Tensor:
+    """Batched random affine (rotation, zoom, shift, horizontal flip), brightness/contrast and
+    random erasing on ``x`` [B, 1, H, W] in [0, 1]. One ``grid_sample`` per batch, so it costs
+    little next to the network."""
+    b, _, h, w = x.shape
+    u = lambda *shape: torch.rand(*shape, generator=gen)  # noqa: E731
+    angle = (u(b) * 2 - 1) * math.radians(max_rotate)
+    zoom = scale[0] + u(b) * (scale[1] - scale[0])
+    flip = torch.where(u(b) < 0.5, -1.0, 1.0)
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack([
+        torch.stack([cos * flip, -sin, (u(b) * 2 - 1) * max_shift * 2], 1),
+        torch.stack([sin * flip, cos, (u(b) * 2 - 1) * max_shift * 2], 1),
+    ], 1)
+    # F.affine_grid is slow on CPU in torch 1.13 (0.1 s for 128 faces); the same grid as one matmul:
+    ys = (torch.arange(h, dtype=x.dtype) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=x.dtype) * 2 + 1) / w - 1
+    base = torch.stack([xs.repeat(h), ys.repeat_interleave(w), torch.ones(h * w, dtype=x.dtype)], 1)
+    grid = torch.matmul(base, theta.transpose(1, 2)).view(b, h, w, 2)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    contrast = 1 + (u(b, 1, 1, 1) * 2 - 1) * jitter
+    brightness = (u(b, 1, 1, 1) * 2 - 1) * jitter * 0.4
+    mean = x.mean(dim=(2, 3), keepdim=True)
+    x = ((x - mean) * contrast + mean + brightness).clamp(0, 1)
+    if erase_p > 0:
+        eh = (u(b) * 0.3 + 0.1) * h
+        ew = (u(b) * 0.3 + 0.1) * w
+        cy, cx = u(b) * h, u(b) * w
+        ys = torch.arange(h).view(1, h, 1)
+        xs = torch.arange(w).view(1, 1, w)
+        box = ((ys - cy.view(-1, 1, 1)).abs() < eh.view(-1, 1, 1) / 2) & ((xs - cx.view(-1, 1, 1)).abs() < ew.view(-1, 1, 1) / 2)
+        box &= (u(b) < erase_p).view(-1, 1, 1)
+        x = torch.where(box.unsqueeze(1), u(b, 1, h, w), x)
+    return x
+
+
+# ---------------------------------------------------------------- evaluation
+
+@torch.no_grad()
+def predict(model: nn.Module, images: np.ndarray, batch_size: int = 512, flip_tta: bool = False) -> np.ndarray:
+    """Class probabilities [N, 7] for uint8 faces [N, 48, 48]."""
+    model.eval()
+    out = []
+    for i in range(0, len(images), batch_size):
+        x = torch.from_numpy(images[i:i + batch_size]).float().div_(255).unsqueeze(1)
+        x = x.contiguous(memory_format=torch.channels_last)
+        p = model(x).softmax(1)
+        if flip_tta:
+            p = (p + model(x.flip(3)).softmax(1)) / 2
+        out.append(p)
+    return torch.cat(out).numpy()
+
+
+def classification_metrics(probs: np.ndarray, labels: np.ndarray, classes: list[int] | None = None) -> dict:
+    """Accuracy, macro-F1 (over ``classes`` present in ``labels``), per-class recall, confusion."""
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    pred = probs.argmax(1)
+    present = sorted(set(labels.tolist())) if classes is None else classes
+    cm = confusion_matrix(labels, pred, labels=list(range(len(LABELS))))
+    return {
+        "n": int(len(labels)),
+        "accuracy": round(float((pred == labels).mean()), 4),
+        "macro_f1": round(float(f1_score(labels, pred, labels=present, average="macro", zero_division=0)), 4),
+        "recall": {LABELS[c]: round(float(cm[c, c] / max(cm[c].sum(), 1)), 4) for c in present},
+        "confusion": cm.tolist(),
+    }
+
+
+def evaluate_all(model: nn.Module) -> dict:
+    """FER2013 validation/test (plain and with horizontal-flip averaging) and CK+ (its 6 classes
+    shared with Ekman-7; contempt skipped; argmax over all 7 outputs, so 'neutral' counts as wrong)."""
+    results = {}
+    for split in ("validation", "test"):
+        x, y = load_fer2013(split)
+        p = predict(model, x)
+        results[f"fer2013_{split}"] = {"dataset": "FER2013", "split": SPLIT_NAMES[split], **classification_metrics(p, y)}
+        pt = predict(model, x, flip_tta=True)
+        results[f"fer2013_{split}_flip_tta"] = {"dataset": "FER2013", "split": SPLIT_NAMES[split],
+                                                **classification_metrics(pt, y)}
+    x, y = load_ckplus()
+    p = predict(model, x)
+    ck = classification_metrics(p, y)
+    shared = sorted(set(y.tolist()))
+    restricted = np.full_like(p, -1.0)
+    restricted[:, shared] = p[:, shared]
+    ck6 = classification_metrics(restricted, y)
+    results["ckplus"] = {"dataset": "CK+48 (927 of 981 peak frames: contempt excluded)", "split": "all",
+                         "classes": [LABELS[c] for c in shared], **ck,
+                         "accuracy_argmax_over_shared_classes": ck6["accuracy"],
+                         "macro_f1_argmax_over_shared_classes": ck6["macro_f1"]}
+    return results
+
+
+# ---------------------------------------------------------------- training
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _subset(x: np.ndarray, y: np.ndarray, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random ``limit`` of the faces (all when 0): folders are read in label order."""
+    if not limit or limit >= len(y):
+        return x, y
+    keep = np.sort(np.random.default_rng(seed).permutation(len(y))[:limit])
+    return x[keep], y[keep]
+
+
+def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
+    """Linear warm-up then cosine decay to zero."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return 0.5 * peak * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
+
+
+def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
+    torch.set_num_threads(args.threads)
+    set_seed(args.seed)
+    run_dir = CACHE_DIR / f"fer_{args.run}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    arch = {"name": "face_resnet", "widths": args.widths, "blocks": [2, 2, 2, 2],
+            "first_layer_stride": args.first_layer_stride, "dropout": args.dropout}
+    model = build_model(arch).to(memory_format=torch.channels_last)
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": args.weight_decay},
+                           {"params": no_decay, "weight_decay": 0.0}],
+                          lr=args.lr, momentum=0.9, nesterov=True)
+    x_train, y_train = _subset(*load_fer2013("train"), args.limit, args.seed)
+    x_val, y_val = _subset(*load_fer2013("validation"), args.limit, args.seed)
+    steps_per_epoch = len(x_train) // args.batch_size
+    total_steps = steps_per_epoch * args.epochs
+    warmup = steps_per_epoch * args.warmup_epochs
+    gen = torch.Generator().manual_seed(args.seed)
+    state = {"epoch": 0, "history": [], "best_val_accuracy": -1.0, "wall_seconds": 0.0}
+
+    last = run_dir / "last.pt"
+    if last.exists() and not args.restart:
+        ck = torch.load(last, map_location="cpu")
+        if ck["arch"] != arch:
+            raise ValueError(f"{last} was trained with {ck['arch']}, not {arch}; pass --restart or another --run")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        gen.set_state(ck["generator"])
+        state = ck["state"]
+        log(f"resumed from {last} after epoch {state['epoch']}")
+    x_all = torch.from_numpy(x_train)
+    y_all = torch.from_numpy(y_train)
+    criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+
+    while state["epoch"] < args.epochs:
+        epoch = state["epoch"]
+        t0 = time.time()
+        model.train()
+        order = torch.randperm(len(x_all), generator=gen)
+        loss_sum = correct = seen = 0
+        for i in range(steps_per_epoch):
+            idx = order[i * args.batch_size:(i + 1) * args.batch_size]
+            x = x_all[idx].float().div_(255).unsqueeze(1)
+            y = y_all[idx]
+            x = augment(x, gen).contiguous(memory_format=torch.channels_last)
+            lr = lr_at(epoch * steps_per_epoch + i, total_steps, warmup, args.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            logits = model(x)
+            loss = criterion(logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(y)
+            correct += (logits.argmax(1) == y).sum().item()
+            seen += len(y)
+            if (i + 1) % args.log_every == 0:
+                log(f"  epoch {epoch + 1} step {i + 1}/{steps_per_epoch} loss {loss_sum / seen:.4f} "
+                    f"acc {correct / seen:.4f} lr {lr:.4f} {seen / (time.time() - t0):.0f} img/s")
+        val = classification_metrics(predict(model, x_val), y_val)
+        elapsed = time.time() - t0
+        state["wall_seconds"] += elapsed
+        state["epoch"] = epoch + 1
+        record = {"epoch": epoch + 1, "train_loss": round(loss_sum / seen, 4), "train_accuracy": round(correct / seen, 4),
+                  "val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"], "seconds": round(elapsed, 1)}
+        state["history"].append(record)
+        improved = val["accuracy"] > state["best_val_accuracy"]
+        if improved:
+            state["best_val_accuracy"] = val["accuracy"]
+            state["best_epoch"] = epoch + 1
+            torch.save({"arch": arch, "model": model.state_dict(), "epoch": epoch + 1}, run_dir / "best.pt")
+        torch.save({"arch": arch, "model": model.state_dict(), "optimizer": opt.state_dict(),
+                    "generator": gen.get_state(), "state": state, "args": vars(args)}, run_dir / "last.tmp")
+        os.replace(run_dir / "last.tmp", last)
+        log(f"epoch {epoch + 1}/{args.epochs} " + json.dumps(record) + (" *best*" if improved else ""))
+
+    best = torch.load(run_dir / "best.pt", map_location="cpu")
+    model.load_state_dict(best["model"])
+    return {"arch": arch, "model": model, "state": state, "best_epoch": best["epoch"]}
+
+
+def export(result: dict, args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
+    """Write the fp16 state_dict and its metrics JSON beside it."""
+    model: FaceExpressionNet = result["model"]
+    metrics = evaluate_all(model)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    half = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
+    torch.save(half, out)
+    # Score the fp16 weights as shipped, too.
+    fp16_model = build_model(result["arch"])
+    fp16_model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in half.items()})
+    x, y = load_fer2013("test")
+    fp16_test = classification_metrics(predict(fp16_model, x), y)
+    state = result["state"]
+    info = {
+        "architecture": result["arch"],
+        "builder": "mer.backbones.resnet.face_resnet (backbone.*) + nn.Linear classifier (classifier.*)",
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "input": {"shape": [1, 48, 48], "range": "[0, 1] grey (0.299R+0.587G+0.114B)/255",
+                  "normalisation": "inside the backbone stem (FER2013 mean/std)"},
+        "labels": list(LABELS),
+        "trained_on": "FER2013 train (Training, n=28709); epoch chosen by FER2013 validation (PublicTest) accuracy",
+        "training": {k: v for k, v in vars(args).items() if k not in ("command", "out")},
+        "epochs": state["epoch"],
+        "best_epoch": result["best_epoch"],
+        "wall_seconds": round(state["wall_seconds"]),
+        "history": state["history"],
+        "metrics": metrics,
+        "fp16_test_accuracy": fp16_test["accuracy"],
+        "size_bytes": out.stat().st_size,
+    }
+    out.with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
+    for key, m in metrics.items():
+        log(f"{key}: n={m['n']} accuracy {m['accuracy']} macro-F1 {m['macro_f1']}")
+    log(f"wrote {out} ({info['size_bytes'] / 1e6:.1f} MB) and {out.with_suffix('.json')}")
+    return info
+
+
+def load_checkpoint(path: str | Path) -> FaceExpressionNet:
+    """A FaceExpressionNet from a file written by ``export`` (fp16 state_dict + JSON beside it)
+    or from a training checkpoint (``last.pt`` / ``best.pt``)."""
+    path = Path(path)
+    ck = torch.load(path, map_location="cpu")
+    if "arch" in ck:
+        arch, state = ck["arch"], ck["model"]
+    else:
+        arch, state = json.loads(path.with_suffix(".json").read_text())["architecture"], ck
+    model = build_model(arch)
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    return model.eval()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="mer.pretrain.fer", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train (or resume) and export the fp16 checkpoint")
+    t.add_argument("--run", default="main", help="run name: checkpoints in training/.cache/fer_<run>/")
+    t.add_argument("--epochs", type=int, default=40)
+    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--lr", type=float, default=0.1)
+    t.add_argument("--warmup-epochs", type=int, default=2)
+    t.add_argument("--weight-decay", type=float, default=5e-4)
+    t.add_argument("--label-smoothing", type=float, default=0.1)
+    t.add_argument("--dropout", type=float, default=0.0)
+    t.add_argument("--widths", type=int, nargs=5, default=[32, 32, 64, 128, 256])
+    t.add_argument("--first-layer-stride", type=int, default=2)
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--limit", type=int, default=0, help="use only the first N train/validation faces (smoke tests)")
+    t.add_argument("--log-every", type=int, default=50)
+    t.add_argument("--restart", action="store_true", help="ignore an existing last.pt")
+    t.add_argument("--no-export", action="store_true")
+    t.add_argument("--out", default=str(CHECKPOINT_DIR / "visual_fer.pt"))
+    e = sub.add_parser("evaluate", help="metrics of a checkpoint on FER2013 validation/test and CK+")
+    e.add_argument("checkpoint")
+    e.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(time.strftime("%H:%M:%S ") + msg, flush=True)
+
+    if args.command == "train":
+        log("args " + json.dumps(vars(args)))
+        result = train(args, log)
+        if not args.no_export:
+            export(result, args, log)
+    else:
+        torch.set_num_threads(args.threads)
+        metrics = evaluate_all(load_checkpoint(args.checkpoint))
+        for key, m in metrics.items():
+            log(f"{key}: n={m['n']} accuracy {m['accuracy']} macro-F1 {m['macro_f1']}")
+        print(json.dumps(metrics, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

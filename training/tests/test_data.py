@@ -1,0 +1,78 @@
+"""Manifest format, label sets, dataset windows/padding, modality and segment dropout."""
+import json
+import random
+
+import numpy as np
+import pytest
+
+from _mer_helpers import tiny_config
+from mer.data.dataset import MERDataset, collate
+from mer.data.labels import encode, label_names
+from mer.data.manifest import read_manifest, write_manifest
+from mer.data.synthetic import make_synthetic
+
+
+def test_label_sets_follow_contracts():
+    assert label_names("ekman7") == ["anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral"]
+    assert encode(["fru"], "ekman7").tolist() == [1, 0, 0, 0, 0, 0, 0]
+    assert encode(["exc", "sad"], "ekman7").tolist() == [0, 0, 0, 1, 1, 0, 0]
+    assert encode(["fru"], "iemocap6").tolist() == [0, 0, 1, 0, 0, 0]
+    assert encode(["happy", "surprise"], "mosei6").tolist() == [0, 0, 0, 1, 0, 1]
+    assert not encode(["contempt"], "ekman7").any()
+    with pytest.raises(ValueError, match="known spellings"):
+        encode(["bliss"], "ekman7")
+
+
+def test_manifest_round_trip_and_validation(tmp_path):
+    rows = [{"id": "a", "split": "train", "labels": ["ang"], "features": str(tmp_path / "f" / "a.npz")}]
+    write_manifest(tmp_path / "m.jsonl", rows)
+    assert json.loads((tmp_path / "m.jsonl").read_text())["features"] == "f/a.npz"
+    assert read_manifest(tmp_path / "m.jsonl")[0]["features"] == str(tmp_path / "f" / "a.npz")
+    (tmp_path / "bad.jsonl").write_text(json.dumps({"id": "a", "split": "x", "labels": [], "colour": 1}) + "\n")
+    with pytest.raises(ValueError, match="unknown fields"):
+        read_manifest(tmp_path / "bad.jsonl")
+
+
+def test_dataset_items_and_collate(tmp_path):
+    cfg = tiny_config()
+    rows = read_manifest(make_synthetic(tmp_path, n=10, max_t=4))
+    ds = MERDataset(rows, cfg, train=False)
+    items = [ds[i] for i in range(len(ds))]
+    batch = collate(items)
+    t = batch["audio_mask"].shape[1]
+    assert batch["log_mel"].shape == (10, t, 96, 64) and batch["faces"].shape == (10, t, 1, 48, 48)
+    assert batch["text_cls"].shape == (10, 16) and batch["labels"].shape == (10, 7)
+    lengths = [len(i["audio_mask"]) for i in items]
+    for row, n in enumerate(lengths):
+        assert batch["audio_mask"][row, n:].sum() == 0
+
+
+def test_image_rows_are_one_segment_faces(tmp_path):
+    import torch
+    import torchvision.io as io
+    img = (torch.rand(3, 64, 64) * 255).to(torch.uint8)
+    io.write_png(img, str(tmp_path / "face.png"))
+    cfg = tiny_config()
+    item = MERDataset([{"id": "f", "split": "train", "labels": ["happy"], "image": str(tmp_path / "face.png")}], cfg, False)[0]
+    assert item["faces"].shape == (1, 1, 48, 48) and item["visual_mask"].tolist() == [1.0]
+    assert item["audio_mask"].sum() == 0 and item["text_mask"][0] == 0
+    grey = (0.299 * img[0].float() + 0.587 * img[1].float() + 0.114 * img[2].float()) / 255
+    assert abs(item["faces"].mean() - grey.mean().item()) < 0.01
+
+
+def test_modality_dropout_reaches_all_seven_subsets(tmp_path):
+    cfg = tiny_config()
+    cfg["data"]["modality_dropout"] = 1.0
+    cfg["data"]["segment_dropout"] = 0.5
+    rows = read_manifest(make_synthetic(tmp_path, n=4, max_t=4))
+    ds = MERDataset(rows, cfg, train=True)
+    ds.set_epoch(0)
+    seen = set()
+    for _ in range(60):
+        item = ds[0]
+        key = (bool(item["audio_mask"].any()), bool(item["visual_mask"].any()), bool(item["text_mask"][0]))
+        assert any(key)
+        if not key[2]:
+            assert not item["text_cls"].any()
+        seen.add(key)
+    assert len(seen) == 7
