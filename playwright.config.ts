@@ -15,7 +15,7 @@ export const CHROMIUM_ARGS = [
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/e2e',
-  timeout: 180_000,
+  timeout: 360_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,
   workers: 1,

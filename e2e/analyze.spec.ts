@@ -3,7 +3,7 @@
 // every request staying on the page's own origin, under cross-origin isolation and a strict CSP.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page, type Request } from '@playwright/test';
-import { dropFile, makeCorruptVideo, makeTestVideo } from './fixtures';
+import { dropFile, makeCorruptVideo, makeTestVideo, testClipId, transcripts } from './fixtures';
 
 function recordRequests(page: Page): string[] {
   const urls: string[] = [];
@@ -31,10 +31,13 @@ test('a dropped video shows emotion probabilities and modality weights, with no 
 
   const manifest = (await (await page.request.get('/models/manifest.json')).json()) as { labels: string[] };
   const video = makeTestVideo();
+  const transcript = transcripts().get(testClipId()) ?? '';
+  expect(transcript.length).toBeGreaterThan(0);
+  await page.getByTestId('transcript').fill(transcript);
   await dropFile(page, readFileSync(video), 'dev-clip.mp4', 'video/mp4');
 
   const result = page.getByTestId('result');
-  await expect(result).toBeVisible({ timeout: 150_000 });
+  await expect(result).toBeVisible({ timeout: 300_000 });
 
   const bars = page.getByTestId('prob-bar');
   await expect(bars).toHaveCount(manifest.labels.length);
@@ -54,8 +57,10 @@ test('a dropped video shows emotion probabilities and modality weights, with no 
   expect(values.map(([m]) => m)).toEqual(['audio', 'visual', 'text']);
   const sum = values.reduce((a, [, v]) => a + v, 0);
   expect(Math.abs(sum - 1)).toBeLessThan(1e-3);
-  // The clip has speech, so the audio decision takes part.
+  // The clip has speech, a visible face and a transcript: all three decisions take part.
   expect(values[0]?.[1] ?? 0).toBeGreaterThan(0);
+  expect(values[1]?.[1] ?? 0).toBeGreaterThan(0);
+  expect(values[2]?.[1] ?? 0).toBeGreaterThan(0);
   await expect(page.getByText(/α = \d\.\d{3}/).first()).toBeVisible();
   await expect(page.getByTestId('backend')).toHaveText(/WASM|WebGPU/);
 
@@ -76,6 +81,8 @@ test('a file that is not a video gets a clear message, not a blank page', async 
 
 test('the drop zone opens the file picker from the keyboard', async ({ page }) => {
   await page.goto('/');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('transcript')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('dropzone')).toBeFocused();
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);

@@ -1,7 +1,7 @@
 // Test inputs made at test time: a short H.264/AAC clip cut from a real IEMOCAP dev clip with
 // Debian's ffmpeg (the dataset is read from ../shared, never copied into the repository).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -10,16 +10,43 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GENERATED = join(root, 'e2e', '.generated');
 export const CLIPS = resolve(root, '..', 'shared', 'data', 'iemocap_dev_av', 'clips');
 
+/** The dev clips' transcripts from labels.csv (id,emotion,transcript; RFC 4180 quoting). */
+export function transcripts(): Map<string, string> {
+  const text = readFileSync(join(CLIPS, '..', 'labels.csv'), 'utf8');
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else if (c !== '\r') field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return new Map(rows.slice(1).map((r) => [r[0] ?? '', r[2] ?? '']));
+}
+
+/** The clip the tests use: the first dev clip in name order. */
+export function testClipId(): string {
+  const clip = readdirSync(CLIPS).filter((f) => f.endsWith('.mp4')).sort()[0];
+  if (!clip) throw new Error(`No .mp4 in ${CLIPS}`);
+  return clip.replace(/\.mp4$/, '');
+}
+
 /** A 4 s MP4 at the source size (640 x 480) (H.264 + AAC) cut from the first dev clip; cached across runs. */
 export function makeTestVideo(): string {
   mkdirSync(GENERATED, { recursive: true });
-  const out = join(GENERATED, 'dev-clip-4s.mp4');
+  const out = join(GENERATED, `${testClipId()}-4s.mp4`);
   if (existsSync(out)) return out;
   if (!existsSync(CLIPS)) throw new Error(`Dev clips not found at ${CLIPS} (../shared/data/iemocap_dev_av).`);
-  const clip = readdirSync(CLIPS).filter((f) => f.endsWith('.mp4')).sort()[0];
-  if (!clip) throw new Error(`No .mp4 in ${CLIPS}`);
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, clip), '-t', '4',
+    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', '4',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
     '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '44100', '-movflags', '+faststart', out,
   ]);

@@ -53,7 +53,9 @@ def tflite_front_end(waves: np.ndarray) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-clips", type=int, default=0, help="limit clips per source (0 = all)")
+    ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
+    out = args.out
     sources = [("iemocap_dev_av", sorted((SHARED / "data/iemocap_dev_av/clips").glob("*.mp4"))),
                ("emodb", sorted((SHARED / "data/emodb/wav").glob("*.wav")))]
     waves, meta = [], []
@@ -78,13 +80,13 @@ def main() -> None:
         m["torch_top_tflite_front_end"] = int(s_tfl[i].argmax())
         m["torch_top_ours"] = int(s_ours[i].argmax())
         m["torch_top5_tflite_front_end"] = s_tfl[i].topk(5).indices.tolist()
-    OUT.mkdir(parents=True, exist_ok=True)
-    w.tofile(OUT / "waves.f32")
-    ours.tofile(OUT / "ours_logmel.f32")
-    theirs.tofile(OUT / "replica_logmel.f32")
-    s_tfl.numpy().astype(np.float32).tofile(OUT / "torch_scores.f32")
-    (OUT / "meta.json").write_text(json.dumps({"window": WINDOW, "count": len(meta), "patches": meta}))
-    print(f"{len(meta)} patches -> {OUT}")
+    out.mkdir(parents=True, exist_ok=True)
+    w.tofile(out / "waves.f32")
+    ours.tofile(out / "ours_logmel.f32")
+    theirs.tofile(out / "replica_logmel.f32")
+    s_tfl.numpy().astype(np.float32).tofile(out / "torch_scores.f32")
+    (out / "meta.json").write_text(json.dumps({"window": WINDOW, "count": len(meta), "patches": meta}))
+    print(f"{len(meta)} patches -> {out}")
 
 
 if __name__ == "__main__":

@@ -177,6 +177,8 @@ export function isRequestFor<W extends WorkerName>(worker: W, v: unknown): v is 
       .every((k) => isTensor(inputs[k]));
   }
   if (worker === 'fusion' && v.type === 'load') return v.model instanceof ArrayBuffer && isStr(v.assetBase);
+  if (worker === 'text' && v.type === 'load') return Array.isArray(v.files) && isObject(v.params);
+  if (worker === 'face' && v.type === 'load') return (v.model === null || v.model instanceof ArrayBuffer) && isObject(v.params);
   if (v.type === 'encode') return isStr(v.text);
   if (v.type === 'detect') return Array.isArray(v.frames) && Array.isArray(v.times) && v.frames.length === v.times.length;
   return true;

@@ -47,12 +47,12 @@ export async function grabFrames(file: Blob, times: number[], signal?: AbortSign
   const video = makeVideo(url);
   const frames: ImageBitmap[] = [];
   try {
-    await once(video, 'loadeddata', 15000);
+    await once(video, 'loadeddata', 30000);
     const last = Math.max(0, video.duration - 1 / 30);
     for (const t of times) {
       if (signal?.aborted) throw new DOMException('Cancelled', 'AbortError');
       video.currentTime = Math.min(Math.max(0, t), last);
-      await once(video, 'seeked', 10000);
+      await once(video, 'seeked', 30000);
       frames.push(await createImageBitmap(video));
     }
     return frames;

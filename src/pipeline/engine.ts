@@ -9,7 +9,7 @@ import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
 import type { DownloadState, Stage, StageState } from '../state/store';
 import { workerClient } from '../workers/client';
-import { UserFacingError } from './errors';
+import { isAbort, UserFacingError } from './errors';
 import { buildResult, segmentCount, type AnalysisResult } from './result';
 
 export interface PipelineReporter {
@@ -193,6 +193,11 @@ export class Engine {
     }
     checkAbort(signal);
 
+    // Frames are grabbed while the models finish loading (only if a face detector is shipped).
+    const times = Array.from({ length: T }, (_, t) => (t + 0.5) * audioParams.segment_seconds);
+    const framesWanted = Boolean(info?.hasVideo && findFile(manifest, manifest.face.detector));
+    const framesPromise = framesWanted ? timed('frames', () => grabFrames(file, times, signal)) : null;
+    framesPromise?.catch(() => undefined);
     const { faceAvailable } = await models;
     checkAbort(signal);
 
@@ -201,10 +206,19 @@ export class Engine {
     let faces: Float32Array = new Float32Array(T * faceSize);
     let visualMask: Float32Array = new Float32Array(T);
     let faceBoxes: (FaceBox | null)[] = Array.from({ length: T }, () => null);
-    if (faceAvailable && info?.hasVideo) {
-      report.stage('face', { status: 'running' });
-      const times = Array.from({ length: T }, (_, t) => (t + 0.5) * audioParams.segment_seconds);
-      const frames = await timed('frames', () => grabFrames(file, times, signal));
+    let frames: ImageBitmap[] | null = null;
+    let frameError = '';
+    if (framesPromise) {
+      report.stage('face', { status: 'running', detail: 'reading frames' });
+      try {
+        frames = await framesPromise;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        frameError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (faceAvailable && frames) {
+      report.stage('face', { status: 'running', detail: '' });
       const done = await timed('face', () => workerClient('face').request(
         { worker: 'face', type: 'detect', frames, times },
         { signal, transfer: frames, onEvent: (e) => { if (e.status === 'progress') report.stage('face', { progress: e.progress }); } },
@@ -217,7 +231,10 @@ export class Engine {
       if (!found) report.note('Visual modality left out: no face was found.');
       report.stage('face', { status: 'done', detail: `face in ${found}/${T} segments` });
     } else {
-      report.stage('face', { status: 'skipped', detail: info?.hasVideo === false ? 'no video track' : 'no face model' });
+      for (const f of frames ?? []) f.close();
+      if (frameError) report.note(`Visual modality left out: the video frames could not be read (${frameError}).`);
+      const why = frameError ? 'frames unreadable' : info?.hasVideo === false || !info ? 'no video track' : 'no face model';
+      report.stage('face', { status: 'skipped', detail: why });
     }
     checkAbort(signal);
 

@@ -56,7 +56,8 @@ DEFAULTS: dict[str, Any] = {
         "trainable": True,
     },
     "data": {
-        "manifest": None,            # JSONL (mer/data/manifest.py)
+        "manifest": None,            # JSONL (mer/data/manifest.py), or a list of them (rows concatenated)
+        "val_fold": None,            # int: cross-validation — rows of train_split with this ``fold`` validate
         "train_split": "train",
         "val_split": "valid",
         "test_split": "test",
@@ -142,7 +143,8 @@ def resolve(config: dict) -> dict:
     model["patch_frames"] = features["audio"]["patch_frames"]
     for section, key in (("text", "bert_config"), ("text", "pretrained"), ("text", "tokenizer"),
                          ("data", "manifest"), ("data", "cache_dir"), ("train", "out_dir")):
-        config[section][key] = _repo_path(config[section][key])
+        value = config[section][key]
+        config[section][key] = [_repo_path(v) for v in value] if isinstance(value, list) else _repo_path(value)
     for stream in ("audio", "visual"):
         backbone = model[stream]["backbone"]
         for key in ("pretrained", "pretrained_path", "tflite_path"):

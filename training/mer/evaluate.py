@@ -18,10 +18,10 @@ import torch
 from .config import config_from_dict
 from .data.dataset import MERDataset
 from .data.labels import encode
-from .data.manifest import by_split, read_manifest
+from .data.manifest import by_split
 from .metrics import format_table, summarize
 from .model import build_model
-from .train import Trainable, TextEncoder, make_loader, predict
+from .train import Trainable, TextEncoder, make_loader, predict, read_rows
 
 SUBSETS = {"A": (1, 0, 0), "V": (0, 1, 0), "T": (0, 0, 1), "A+V": (1, 1, 0), "A+T": (1, 0, 1),
            "V+T": (0, 1, 1), "A+V+T": (1, 1, 1)}
@@ -40,8 +40,25 @@ class _Masked(torch.nn.Module):
         return self.inner(batch)
 
 
+def onnx_predict(onnx_path: str, dataset: MERDataset) -> dict[str, np.ndarray]:
+    """The exported graph's decisions over a dataset, one sample at a time (batch 1, as the app)."""
+    from .export import run_onnxruntime
+    from .model import INPUT_NAMES
+    feeds = []
+    for i in range(len(dataset)):
+        item = dataset[i]
+        feeds.append({"log_mel": item["log_mel"][None], "faces": item["faces"][None], "text_cls": item["text_cls"][None],
+                      "audio_mask": item["audio_mask"][None], "visual_mask": item["visual_mask"][None],
+                      "text_mask": item["text_mask"][None]})
+    outs = run_onnxruntime(Path(onnx_path), feeds) if feeds else []
+    result = {k: np.concatenate([o[k] for o in outs]) for k in ("fused", "audio", "visual", "text", "alpha")}
+    result["present"] = np.stack([[f["audio_mask"].any(), f["visual_mask"].any(), f["text_mask"].any()] for f in feeds]).astype(np.float32)
+    result["labels"] = dataset.labels
+    return result
+
+
 def evaluate(checkpoint: str, manifest: str | None = None, split: str | None = None, subsets: bool = False,
-             threads: int = 2) -> dict:
+             threads: int = 2, fold: int | None = None, onnx_path: str | None = None) -> dict:
     torch.set_num_threads(threads)
     state = torch.load(checkpoint, map_location="cpu")
     config = config_from_dict(state["config"])
@@ -53,7 +70,9 @@ def evaluate(checkpoint: str, manifest: str | None = None, split: str | None = N
         text_encoder.load_state_dict(state["text_encoder"])
     manifest = manifest or config["data"]["manifest"]
     split = split or config["data"]["test_split"]
-    rows = [r for r in by_split(read_manifest(manifest), split) if encode(r["labels"], config["labels"]).any()]
+    rows = [r for r in by_split(read_rows(manifest), split) if encode(r["labels"], config["labels"]).any()]
+    if fold is not None:
+        rows = [r for r in rows if r.get("fold") == fold]
     dataset = MERDataset(rows, config, train=False)
     pad_id = 0
     if text_encoder is not None:
@@ -62,7 +81,12 @@ def evaluate(checkpoint: str, manifest: str | None = None, split: str | None = N
         dataset.tokenize, pad_id = tok.encode, tok.pad_id
     loader = make_loader(dataset, config, False, 1, 0, pad_id)
     net = Trainable(model, text_encoder)
-    result = predict(net, loader)
+    if onnx_path:
+        if text_encoder is not None:
+            raise ValueError("--onnx needs precomputed text features (the fused graph takes I_t)")
+        result = onnx_predict(onnx_path, dataset)
+    else:
+        result = predict(net, loader)
     tables = {}
     rows_out = {"fused": summarize(result["fused"], result["labels"])}
     present = result["present"]
@@ -71,7 +95,7 @@ def evaluate(checkpoint: str, manifest: str | None = None, split: str | None = N
         if have.any():
             rows_out[f"{name} only (n with {name})"] = summarize(result[name][have], result["labels"][have])
     tables["decisions"] = rows_out
-    if subsets:
+    if subsets and not onnx_path:
         sub = {}
         for name, keep in SUBSETS.items():
             r = predict(_Masked(net, keep), loader)
@@ -80,7 +104,10 @@ def evaluate(checkpoint: str, manifest: str | None = None, split: str | None = N
                 sub[name] = summarize(r["fused"][ok], r["labels"][ok])
         tables["subsets"] = sub
     alpha = result["alpha"][present.sum(1) > 0]
-    return {"dataset": Path(manifest).name, "split": split, "n": int(len(rows)), "labels": config["label_names"],
+    name = ", ".join(Path(m).name for m in (manifest if isinstance(manifest, list) else [manifest]))
+    if onnx_path:
+        name += f" [{Path(onnx_path).name}]"
+    return {"dataset": name + (f" fold {fold}" if fold is not None else ""), "split": split, "n": int(len(rows)), "labels": config["label_names"],
             "label_set": config["labels"] if isinstance(config["labels"], str) else "custom",
             "tables": tables, "mean_alpha": alpha.mean(0).tolist() if len(alpha) else None}
 
@@ -91,11 +118,13 @@ def main(argv=None) -> None:
     ap.add_argument("--manifest", help="default: the checkpoint config's data.manifest")
     ap.add_argument("--split", help="default: the config's data.test_split")
     ap.add_argument("--subsets", action="store_true", help="fused results per modality subset")
+    ap.add_argument("--fold", type=int, help="only rows with this cross-validation fold")
+    ap.add_argument("--onnx", help="score this exported graph (onnxruntime-node) instead of PyTorch")
     ap.add_argument("--style", choices=("iemocap", "mosei", "all"), help="per-class metrics: Acc+F1, WA+F1 "
                     "or all (default: mosei for the mosei6 label set, iemocap otherwise)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args(argv)
-    res = evaluate(args.checkpoint, args.manifest, args.split, args.subsets)
+    res = evaluate(args.checkpoint, args.manifest, args.split, args.subsets, fold=args.fold, onnx_path=args.onnx)
     style = args.style or ("mosei" if res["label_set"] == "mosei6" else "iemocap")
     for name, rows in res["tables"].items():
         print(format_table(rows, res["labels"], f"{res['dataset']} ({name})", f"{res['split']}, n={res['n']}", style))

@@ -5,7 +5,7 @@
 
 Writes ``fusion.onnx`` (fp32), ``fusion_fp16.onnx`` (fp16 weights stored, Cast to fp32 at load:
 half the download, same arithmetic) and ``fusion_int8.onnx`` (weight-only int8: per-output-channel
-symmetric int8 initializers behind DequantizeLinear, which onnxruntime folds at session creation),
+symmetric int8 initializers restored by Cast * scale, which onnxruntime folds at session creation),
 plus ``fusion.json`` (labels, config, parameter count, per-file sha256). Opset 17, batch 1,
 dynamic T. onnxruntime has no Debian Python package, so ``--check`` runs each file with
 onnxruntime-node (training/scripts/ort_run.mjs) and compares with PyTorch.
@@ -92,7 +92,7 @@ def to_fp16_weights(src: Path, dst: Path) -> None:
 
 def to_int8_weights(src: Path, dst: Path) -> None:
     """Weight-only int8: each large float initializer feeding MatMul/Gemm/Conv becomes int8 with a
-    per-output-channel scale (symmetric, zero point 0) and a DequantizeLinear node."""
+    per-output-channel scale (symmetric) and is restored as ``Cast(int8) * scale`` in the graph."""
     model = onnx.load(str(src))
     graph = model.graph
     users = _consumers(graph)
@@ -104,9 +104,11 @@ def to_int8_weights(src: Path, dst: Path) -> None:
         uses = users.get(init.name, [])
         if array.size < INT8_MIN_ELEMENTS or array.ndim < 2 or not uses:
             continue
-        if not all(node.op_type in ("MatMul", "Gemm", "Conv") and index == 1 for node, index in uses):
+        # The exporter shares identical weights through Identity nodes; those pass the value on.
+        weight_uses = [(node, index) for node, index in uses if node.op_type != "Identity"]
+        if not weight_uses or not all(node.op_type in ("MatMul", "Gemm", "Conv") and index == 1 for node, index in weight_uses):
             continue
-        kinds = {(node.op_type, next((a.i for a in node.attribute if a.name == "transB"), 0)) for node, _ in uses}
+        kinds = {(node.op_type, next((a.i for a in node.attribute if a.name == "transB"), 0)) for node, _ in weight_uses}
         if len(kinds) != 1:
             axis = None
         else:
@@ -115,21 +117,20 @@ def to_int8_weights(src: Path, dst: Path) -> None:
         if axis is None:
             scale = np.array(max(np.abs(array).max(), 1e-12) / 127.0, dtype=np.float32)
             q = np.round(array / scale)
-            zero = np.array(0, dtype=np.int8)
         else:
             reduce = tuple(i for i in range(array.ndim) if i != axis)
-            scale = np.maximum(np.abs(array).max(axis=reduce), 1e-12).astype(np.float32) / 127.0
             shape = [1] * array.ndim
             shape[axis] = -1
-            q = np.round(array / scale.reshape(shape))
-            zero = np.zeros(scale.shape, dtype=np.int8)
+            scale = (np.maximum(np.abs(array).max(axis=reduce), 1e-12) / 127.0).astype(np.float32).reshape(shape)
+            q = np.round(array / scale)
         q = np.clip(q, -127, 127).astype(np.int8)
         name = init.name
-        new_inits += [numpy_helper.from_array(q, name + "_q"), numpy_helper.from_array(scale, name + "_scale"),
-                      numpy_helper.from_array(zero, name + "_zero")]
-        attrs = {} if axis is None else {"axis": axis}
-        new_nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_scale", name + "_zero"],
-                                          [name], name=name + "_dequant", **attrs))
+        new_inits += [numpy_helper.from_array(q, name + "_q"), numpy_helper.from_array(scale, name + "_scale")]
+        # Cast + Mul rather than DequantizeLinear: onnxruntime constant-folds these at session
+        # creation (it deliberately keeps DequantizeLinear unfolded for its QDQ fusions, which
+        # would dequantize every weight on every run).
+        new_nodes += [helper.make_node("Cast", [name + "_q"], [name + "_qf"], to=TensorProto.FLOAT, name=name + "_cast"),
+                      helper.make_node("Mul", [name + "_qf", name + "_scale"], [name], name=name + "_dequant")]
         drop.append(init)
     for init in drop:
         graph.initializer.remove(init)
@@ -147,15 +148,19 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def run_onnxruntime(path: Path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Run with onnxruntime-node through a small Node script; returns name -> array."""
+def run_onnxruntime(path: Path, inputs: dict[str, np.ndarray] | list[dict[str, np.ndarray]]):
+    """Run with onnxruntime-node through a small Node script; returns name -> array (or a list of
+    those when ``inputs`` is a list: one session, each feed in turn)."""
+    many = isinstance(inputs, list)
+    feeds = [{k: {"dims": list(v.shape), "data": v.astype(np.float32).ravel().tolist()} for k, v in x.items()}
+             for x in (inputs if many else [inputs])]
     with tempfile.TemporaryDirectory() as tmp:
-        feeds = {k: {"dims": list(v.shape), "data": v.astype(np.float32).ravel().tolist()} for k, v in inputs.items()}
         src, out = Path(tmp) / "in.json", Path(tmp) / "out.json"
-        src.write_text(json.dumps(feeds))
+        src.write_text(json.dumps(feeds if many else feeds[0]))
         subprocess.run(["node", str(ORT_RUN), str(path), str(src), str(out)], check=True, cwd=REPO_ROOT)
         result = json.loads(out.read_text())
-    return {k: np.asarray(v["data"], dtype=np.float32).reshape(v["dims"]) for k, v in result.items()}
+    convert = lambda r: {k: np.asarray(v["data"], dtype=np.float32).reshape(v["dims"]) for k, v in r.items()}
+    return [convert(r) for r in result] if many else convert(result)
 
 
 def torch_outputs(model: MERModel, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -205,9 +210,24 @@ def export_all(model: MERModel, out_dir: Path, check: bool = False, stem: str = 
 
 def load_checkpoint(path: str | Path) -> MERModel:
     state = torch.load(str(path), map_location="cpu")
-    model = build_model(config_from_dict(state["config"]))
+    model = build_model(architecture_only(config_from_dict(state["config"])))
     model.load_state_dict(state["model"])
     return model.eval()
+
+
+def export_text_encoder(path: str | Path, out_dir: Path) -> dict | None:
+    """A checkpoint trained with ``text.encoder: bert`` also holds the fine-tuned BERT: write it in
+    the transformers.js folder layout (``<out>/text``) with the text engineer's exporter."""
+    state = torch.load(str(path), map_location="cpu")
+    if not state.get("text_encoder"):
+        return None
+    from .text.export import export_folder
+    from .train import TextEncoder
+    config = config_from_dict(state["config"])
+    encoder = TextEncoder({**config["text"], "pretrained": None}, config["model"]["text_dim"])
+    encoder.load_state_dict(state["text_encoder"])
+    tokenizer = config["text"]["tokenizer"]
+    return export_folder(encoder.bert.eval(), out_dir / "text", tokenizer) if tokenizer else export_folder(encoder.bert.eval(), out_dir / "text")
 
 
 def main(argv=None) -> None:
@@ -219,6 +239,8 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default=str(REPO_ROOT / "training" / "runs" / "export"), help="output folder")
     ap.add_argument("--check", action="store_true", help="parity against PyTorch with onnxruntime-node")
     args = ap.parse_args(argv)
+    import warnings
+    warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     if args.random:
         torch.manual_seed(args.seed)
@@ -228,6 +250,10 @@ def main(argv=None) -> None:
     else:
         ap.error("give a CHECKPOINT, or --random with --config")
     info = export_all(model, Path(args.out), check=args.check)
+    if args.checkpoint and not args.random:
+        text_files = export_text_encoder(args.checkpoint, Path(args.out))
+        if text_files:
+            print(f"text encoder (transformers.js layout): {Path(args.out) / 'text'} ({len(text_files)} files)")
     for f in info["files"]:
         print(f"{Path(args.out) / f['path']}: {f['bytes'] / 1e6:.2f} MB ({f['precision']})")
     print(f"parameters: {info['parameters']:,}")

@@ -37,6 +37,14 @@ from .model import MERModel, build_model
 
 # ---------------------------------------------------------------- setup
 
+def read_rows(manifest) -> list[dict]:
+    """One manifest or a list of them."""
+    if manifest is None:
+        raise ValueError("data.manifest is not set: give a JSONL manifest (python -m mer.data.adapters --help)")
+    paths = manifest if isinstance(manifest, list) else [manifest]
+    return [row for path in paths for row in read_manifest(path)]
+
+
 def seed_everything(seed: int, deterministic: bool = True) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -173,7 +181,10 @@ def gather(result: dict, world: int) -> dict:
         return result
     parts = [None] * world
     dist.all_gather_object(parts, result)
-    return {k: np.concatenate([p[k] for p in parts]) for k in result}
+    merged = {k: np.concatenate([p[k] for p in parts]) for k in result}
+    _, first = np.unique(merged["ids"], return_index=True)    # DistributedSampler pads with repeats
+    keep = np.sort(first)
+    return {k: v[keep] for k, v in merged.items()}
 
 
 def make_loader(dataset, config, train: bool, world: int, rank: int, pad_id: int = 0):
@@ -203,10 +214,15 @@ def train(config: dict, fresh: bool = False, quiet: bool = False) -> dict:
     out_dir = Path(tcfg["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    rows = read_manifest(dcfg["manifest"])
+    rows = read_rows(dcfg["manifest"])
     label_set = config["labels"]
     keep = lambda rs: [r for r in rs if encode(r["labels"], label_set).any()]
-    train_rows, val_rows = keep(by_split(rows, dcfg["train_split"])), keep(by_split(rows, dcfg["val_split"]))
+    if dcfg["val_fold"] is not None:
+        pool = keep(by_split(rows, dcfg["train_split"]))
+        train_rows = [r for r in pool if r.get("fold") != dcfg["val_fold"]]
+        val_rows = [r for r in pool if r.get("fold") == dcfg["val_fold"]]
+    else:
+        train_rows, val_rows = keep(by_split(rows, dcfg["train_split"])), keep(by_split(rows, dcfg["val_split"]))
     if not train_rows or not val_rows:
         raise ValueError(f"{dcfg['manifest']}: {len(train_rows)} train ({dcfg['train_split']}) and "
                          f"{len(val_rows)} validation ({dcfg['val_split']}) rows with labels in {label_set}")
@@ -263,6 +279,9 @@ def train(config: dict, fresh: bool = False, quiet: bool = False) -> dict:
     val_loader = make_loader(val_set, config, False, world, rank, pad_id)
     if rank == 0:
         (out_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        if not quiet:
+            print(f"{len(train_rows)} train / {len(val_rows)} validation rows; world size {world}; "
+                  f"{sum(p.numel() for p in trainable.parameters() if p.requires_grad):,} trainable parameters")
 
     from tqdm import tqdm
     stale = start_epoch - best["epoch"] - 1 if best["epoch"] >= 0 else 0

@@ -14,13 +14,17 @@ if (!outputsPath) {
   process.exit(2);
 }
 const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all' });
-const feeds = {};
-for (const [name, { dims, data }] of Object.entries(JSON.parse(readFileSync(inputsPath, 'utf8')))) {
-  feeds[name] = new ort.Tensor('float32', Float32Array.from(data), dims);
-}
-const results = await session.run(feeds);
-const out = {};
-for (const [name, tensor] of Object.entries(results)) {
-  out[name] = { dims: Array.from(tensor.dims), data: Array.from(tensor.data, Number) };
+// INPUTS.json may also be an array of such objects: each is run in turn, OUTPUTS.json is then an array.
+const toFeeds = (spec) => Object.fromEntries(Object.entries(spec).map(
+  ([name, { dims, data }]) => [name, new ort.Tensor('float32', Float32Array.from(data), dims)]));
+const fromResults = (results) => Object.fromEntries(Object.entries(results).map(
+  ([name, t]) => [name, { dims: Array.from(t.dims), data: Array.from(t.data, Number) }]));
+const parsed = JSON.parse(readFileSync(inputsPath, 'utf8'));
+let out;
+if (Array.isArray(parsed)) {
+  out = [];
+  for (const spec of parsed) out.push(fromResults(await session.run(toFeeds(spec))));
+} else {
+  out = fromResults(await session.run(toFeeds(parsed)));
 }
 writeFileSync(outputsPath, JSON.stringify(out));

@@ -76,3 +76,34 @@ def test_modality_dropout_reaches_all_seven_subsets(tmp_path):
             assert not item["text_cls"].any()
         seen.add(key)
     assert len(seen) == 7
+
+
+def test_compose_triples_by_label_with_mismatches(tmp_path):
+    import torch
+    import torchvision.io as io
+    from mer.data.compose import compose
+    audio, visual, text = [], [], []
+    for c, name in enumerate(["anger", "happiness", "sadness"]):
+        for k in range(2):
+            z = tmp_path / f"a{c}{k}.npz"
+            np.savez(z, log_mel=np.full((3, 96, 64), c, np.float32), audio_mask=np.ones(3, np.float32))
+            audio.append({"id": f"a{c}{k}", "split": "train", "labels": [name], "features": str(z)})
+            img = tmp_path / f"v{c}{k}.png"
+            io.write_png(torch.full((1, 48, 48), 50 * c, dtype=torch.uint8), str(img))
+            visual.append({"id": f"v{c}{k}", "split": "train", "labels": [name], "image": str(img)})
+            tz = tmp_path / f"t{c}{k}.npz"
+            np.savez(tz, text_cls=np.full(16, c, np.float32))
+            text.append({"id": f"t{c}{k}", "split": "train", "labels": [name], "features": str(tz), "transcript": "x"})
+    rows = compose(audio, visual, text, {"train": 60}, mismatch=0.3, seed=1)
+    assert len(rows) == 60
+    mism = [r for r in rows if r["source"] == "composed-mismatch"]
+    assert 5 < len(mism) < 35
+    ds = MERDataset(rows, tiny_config(), train=False)
+    ekman = label_names("ekman7")
+    for i, row in enumerate(rows):
+        item = ds[i]
+        target = ["anger", "happiness", "sadness"].index(ekman[int(np.argmax(item["labels"]))])
+        # each modality's source class, read back from the values written above
+        votes = [int(item["log_mel"][0, 0, 0]), int(round(item["faces"][0, 0, 0, 0] * 255 / 50)), int(item["text_cls"][0])]
+        assert item["faces"].shape[0] == 3 and item["visual_mask"].tolist() == [1, 1, 1]   # a still face on every segment
+        assert votes.count(target) == (3 if row["source"] == "composed" else 2)

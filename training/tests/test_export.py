@@ -56,3 +56,28 @@ def test_masks_and_other_lengths_in_onnx(exported):
         assert got["alpha"][0, 0] == 0.0
         for n in OUTPUT_NAMES:
             assert np.abs(got[n] - ref[n]).max() < 1e-4, n
+
+
+def test_evaluate_exported_graph_matches_pytorch(tmp_path):
+    """mer.evaluate --onnx scores the exported file on a manifest split like the PyTorch model."""
+    import json as _json
+    from _mer_helpers import TINY
+    from mer.config import load_config
+    from mer.data.synthetic import make_synthetic
+    from mer.evaluate import evaluate
+    from mer.export import export_all, load_checkpoint
+    from mer.train import train
+    raw = _json.loads(_json.dumps(TINY))
+    raw["data"] = {"manifest": str(make_synthetic(tmp_path / "d", n=24, max_t=3))}
+    raw["train"] = {"threads": 1, "epochs": 1, "lr": 5e-3, "backbone_lr": 5e-3, "out_dir": str(tmp_path / "run")}
+    train(load_config(None, raw), fresh=True, quiet=True)
+    ckpt = str(tmp_path / "run" / "last.pt")
+    export_all(load_checkpoint(ckpt), tmp_path / "onnx")
+    ref = evaluate(ckpt, split="test", threads=1)
+    for name in ("fusion.onnx", "fusion_int8.onnx"):
+        got = evaluate(ckpt, split="test", threads=1, onnx_path=str(tmp_path / "onnx" / name))
+        a, b = ref["tables"]["decisions"]["fused"], got["tables"]["decisions"]["fused"]
+        assert a["n"] == b["n"] > 0
+        if name == "fusion.onnx":
+            assert abs(a["avg_f1"] - b["avg_f1"]) < 1e-9
+        np.testing.assert_allclose(got["mean_alpha"], ref["mean_alpha"], atol=0.02)

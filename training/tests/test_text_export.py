@@ -69,12 +69,18 @@ CHECKPOINT = REPO / "training/checkpoints/text_bert.pt"
 
 
 @needs_node
-@pytest.mark.skipif(not (SHIPPED / "onnx/model.onnx").exists() or not CHECKPOINT.exists(),
+@pytest.mark.skipif(not (SHIPPED / "onnx/model_quantized.onnx").exists() or not CHECKPOINT.exists(),
                     reason="no shipped text model or checkpoint")
 def test_shipped_text_model_matches_checkpoint():
+    """The shipped int8 model (what the app loads) stays close to the checkpoint; the fp32 export
+    (gitignored, present after `python -m mer.text.export`) matches it within 1e-4."""
     bert, _ = load_checkpoint(CHECKPOINT)
     config = json.loads((SHIPPED / "config.json").read_text())
     assert config["model_type"] == "bert" and config["hidden_size"] == bert.config.hidden_size
-    fp32 = run_transformers_js(SHIPPED.parent, SHIPPED.name, "fp32")
-    expected = torch_cls(bert, fp32["input_ids"])
-    assert (torch.tensor(fp32["cls"]) - expected).abs().max() < 1e-4
+    q8 = run_transformers_js(SHIPPED.parent, SHIPPED.name, "q8")
+    expected = torch_cls(bert, q8["input_ids"])
+    cos = torch.nn.functional.cosine_similarity(torch.tensor(q8["cls"]), expected)
+    assert cos.min() > 0.995
+    if (SHIPPED / "onnx/model.onnx").exists():
+        fp32 = run_transformers_js(SHIPPED.parent, SHIPPED.name, "fp32")
+        assert (torch.tensor(fp32["cls"]) - expected).abs().max() < 1e-4

@@ -45,3 +45,28 @@ def test_cached_frozen_groups(tmp_path):
     result = train(cfg, fresh=True, quiet=True)
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 21  # train + valid rows
     assert np.isfinite(result["history"][0]["train_loss"])
+
+
+def test_end_to_end_bert_text_and_export(tmp_path):
+    """text.encoder: bert — transcripts tokenized, BERT fine-tuned with the model, exported with it."""
+    import shutil
+    from pathlib import Path
+    from mer.export import export_text_encoder
+    tokenizer = Path(__file__).resolve().parents[3] / "shared/weights/bert-base-uncased-tokenizer"
+    if not tokenizer.exists():
+        import pytest
+        pytest.skip("needs ../shared tokenizer")
+    manifest = make_synthetic(tmp_path / "data", n=16, max_t=2)
+    cfg = _config(tmp_path, manifest, epochs=1)
+    cfg["text"].update({"encoder": "bert", "tokenizer": str(tokenizer), "max_length": 16,
+                        "bert_config": {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+                                        "intermediate_size": 32, "max_position_embeddings": 32}})
+    result = train(cfg, fresh=True, quiet=True)
+    assert np.isfinite(result["history"][0]["train_loss"])
+    state = torch.load(tmp_path / "run" / "last.pt", map_location="cpu")
+    assert state["text_encoder"] and any(k.startswith("bert.encoder.layer.0") for k in state["text_encoder"])
+    res = evaluate(str(tmp_path / "run" / "last.pt"), split="test", threads=1)
+    assert res["n"] > 0
+    if shutil.which("node"):
+        files = export_text_encoder(tmp_path / "run" / "last.pt", tmp_path / "out")
+        assert "onnx/model.onnx" in files and "config.json" in files

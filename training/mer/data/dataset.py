@@ -67,10 +67,18 @@ class MERDataset(Dataset):
             with np.load(row["features"]) as z:
                 out = {k: z[k] for k in z.files}
         if row.get("image"):
-            out["faces"] = load_face_image(row["image"], self.channels, self.size)[None]
-            out["visual_mask"] = np.ones(1, np.float32)
+            # A still face: shown for the whole sample (every segment of its audio, or one segment).
+            t = len(out["log_mel"]) if "log_mel" in out else 1
+            face = load_face_image(row["image"], self.channels, self.size)
+            out["faces"] = np.repeat(face[None], t, axis=0)
+            out["visual_mask"] = np.ones(t, np.float32)
+            out.pop("faces_random", None)
         if row.get("text_cls"):
-            out["text_cls"] = np.load(row["text_cls"]).astype(np.float32).reshape(-1)
+            if row["text_cls"].endswith(".npz"):      # e.g. the features file of a text-only row
+                with np.load(row["text_cls"]) as z:
+                    out["text_cls"] = z["text_cls"].astype(np.float32).reshape(-1)
+            else:
+                out["text_cls"] = np.load(row["text_cls"]).astype(np.float32).reshape(-1)
         return out
 
     def __getitem__(self, index: int) -> dict:

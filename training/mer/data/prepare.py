@@ -84,7 +84,8 @@ def face_crops(frames: list[np.ndarray], face_params: dict, model) -> tuple[np.n
     return faces, mask
 
 
-def prepare_row(row: dict, features: dict, random_frames: int, face_model=None, text_fn=None) -> dict:
+def prepare_row(row: dict, features: dict, random_frames: int, face_model=None, text_fn=None,
+                face_cache: bool = True) -> dict:
     from ..features.logmel import log_mel_patches
     out: dict[str, np.ndarray] = {}
     audio_src = row.get("audio") or (row.get("video") if row.get("video") and Path(row["video"]).is_file() else None)
@@ -102,7 +103,11 @@ def prepare_row(row: dict, features: dict, random_frames: int, face_model=None, 
             from ..features.face_align import _default_model
             face_model = _default_model()
         centres = [seg * t + seg / 2 for t in range(t_count)]
-        faces, mask = face_crops(source.frames(centres), features["face"], face_model)
+        if source.files is None:   # a video file: the face module's own (cached) centre-frame crops
+            from ..features.face_align import video_face_crops
+            faces, mask = video_face_crops(row["video"], t_count, features["face"], model=face_model, cache=face_cache)
+        else:
+            faces, mask = face_crops(source.frames(centres), features["face"], face_model)
         out["faces"], out["visual_mask"] = faces.astype(np.float16), mask
         if random_frames > 0:
             rng = random.Random(int(hashlib.sha256(row["id"].encode()).hexdigest()[:8], 16))
@@ -133,29 +138,45 @@ def text_feature_fn(checkpoint: str, tokenizer_dir: str | None):
 
 
 def prepare_manifest(src: str, dst: str, features_dir: str | None = None, random_frames: int = 2,
-                     text_checkpoint: str | None = None, tokenizer_dir: str | None = None, quiet: bool = False) -> int:
+                     text_checkpoint: str | None = None, tokenizer_dir: str | None = None, quiet: bool = False,
+                     face_cache: bool = True) -> int:
+    """Audio/visual features go to one ``.npz`` per row (``features``); I_t, when a text checkpoint
+    is given, to a separate small ``.npz`` (``text_cls``), so a new text encoder does not redo faces."""
     from tqdm import tqdm
     features = load_features()
     rows = read_manifest(src)
     folder = Path(features_dir or TRAINING_DIR / ".cache" / "features" / Path(src).stem)
     folder.mkdir(parents=True, exist_ok=True)
     text_fn = text_feature_fn(text_checkpoint, tokenizer_dir) if text_checkpoint else None
-    tag = hashlib.sha256(json.dumps([features, random_frames, text_checkpoint], sort_keys=True).encode()).hexdigest()[:8]
+    av_tag = hashlib.sha256(json.dumps([features, random_frames], sort_keys=True).encode()).hexdigest()[:8]
+    text_tag = None
+    if text_checkpoint:
+        h = hashlib.sha256(Path(text_checkpoint).read_bytes()).hexdigest()[:8]
+        text_tag = hashlib.sha256(json.dumps([features["text"], h]).encode()).hexdigest()[:8]
     out_rows = []
     for row in tqdm(rows, desc="features", disable=quiet):
-        if not (row.get("video") or row.get("audio") or (text_fn and row.get("transcript"))) or row.get("features"):
-            out_rows.append(row)
-            continue
-        target = folder / f"{hashlib.sha256(row['id'].encode()).hexdigest()[:16]}-{tag}.npz"
-        if not target.exists():
-            arrays = prepare_row(row, features, random_frames if row["split"] not in ("test",) else 0, text_fn=text_fn)
-            tmp = target.with_name(target.stem + ".tmp.npz")
-            np.savez(tmp, **arrays)
-            tmp.replace(target)
-        new = {k: v for k, v in row.items() if k not in ("video", "audio")}
-        new["features"] = str(target)
+        new = dict(row)
+        key = hashlib.sha256(row["id"].encode()).hexdigest()[:16]
+        if (row.get("video") or row.get("audio")) and not row.get("features"):
+            target = folder / f"{key}-{av_tag}.npz"
+            if not target.exists():
+                frames = random_frames if row["split"] != "test" else 0
+                _save(target, prepare_row(row, features, frames, face_cache=face_cache))
+            new = {k: v for k, v in new.items() if k not in ("video", "audio")}
+            new["features"] = str(target)
+        if text_fn is not None and row.get("transcript") and not row.get("text_cls"):
+            target = folder / f"{key}-text-{text_tag}.npz"
+            if not target.exists():
+                _save(target, {"text_cls": text_fn(row["transcript"])})
+            new["text_cls"] = str(target)
         out_rows.append(new)
     return write_manifest(dst, out_rows)
+
+
+def _save(target: Path, arrays: dict) -> None:
+    tmp = target.with_name(target.stem + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(target)
 
 
 def main(argv=None) -> None:
@@ -166,7 +187,10 @@ def main(argv=None) -> None:
     ap.add_argument("--random-frames", type=int, default=2, help="random frames per segment for training rows")
     ap.add_argument("--text-checkpoint", help="mer.pretrain.text checkpoint: store I_t for precomputed text")
     ap.add_argument("--tokenizer", help="tokenizer folder (default public/models/text)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (face detector, text encoder)")
     args = ap.parse_args(argv)
+    import torch
+    torch.set_num_threads(args.threads)
     count = prepare_manifest(args.manifest, args.out, args.features_dir, args.random_frames,
                              args.text_checkpoint, args.tokenizer)
     print(json.dumps({"manifest": args.out, "rows": count}))

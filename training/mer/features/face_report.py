@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mer.features.face_align import (align_face_crop, detect_faces, frames_at, load_face_params,
+from mer.features.face_align import (FaceDetection, align_face_crop, detect_faces, frames_at, load_face_params,
                                      pick_prominent_face, segment_count)
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -101,7 +101,7 @@ def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
     files = sorted((FER / "test").glob("*/*.jpg"))
     rng = np.random.default_rng(seed)
     files = [files[i] for i in rng.choice(len(files), size=min(n, len(files)), replace=False)]
-    eye_y, eye_dist, eye_x, scores, misses = [], [], [], [], 0
+    eye_y, eye_dist, eye_x, scores, misses, iod_box = [], [], [], [], 0, []
     for f in files:
         g = np.asarray(Image.open(f).convert("L"))
         s = g.shape[0]
@@ -115,11 +115,12 @@ def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
         eye_y.append(((ry + ly) / 2 - s) / s)
         eye_x.append(((rx + lx) / 2 - s) / s)
         eye_dist.append(float(np.hypot(lx - rx, ly - ry)) / s)
+        iod_box.append(float(np.hypot(lx - rx, ly - ry)) / det.box[2])
         scores.append(det.score)
     q = lambda v: [round(float(x), 4) for x in np.percentile(v, [10, 25, 50, 75, 90])]  # noqa: E731
     summary = {"n": len(files), "detected": len(eye_y), "missed": misses,
                "eye_y_p10_25_50_75_90": q(eye_y), "eye_x_p10_25_50_75_90": q(eye_x),
-               "eye_dist_p10_25_50_75_90": q(eye_dist),
+               "eye_dist_p10_25_50_75_90": q(eye_dist), "iod_over_box_w_p10_25_50_75_90": q(iod_box),
                "eye_y": round(float(np.median(eye_y)), 3), "eye_dist": round(float(np.median(eye_dist)), 3),
                "score_median": float(np.median(scores))}
     out.mkdir(parents=True, exist_ok=True)
@@ -128,19 +129,46 @@ def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
     return summary
 
 
+def _recrop(out: Path, rows: list[dict]) -> tuple[list[np.ndarray], list[float]]:
+    """Crops of the stored prominent faces with the current features.json parameters."""
+    crop_p = load_face_params()["crop"]
+    crops, scores = [], []
+    by_clip: dict[str, list[dict]] = {}
+    for r in rows:
+        by_clip.setdefault(r["clip"], []).append(r)
+    for clip, rs in by_clip.items():
+        frames, _ = frames_at(CLIPS / f"{clip}.mp4", [0.96 * r["segment"] + 0.48 for r in rs])
+        for r, frame in zip(rs, frames):
+            f = r["face"]
+            det = FaceDetection(f["score"], f["box"], f["keypoints"])
+            crop, _ = align_face_crop(frame, det, int(crop_p["size"]), int(crop_p["channels"]),
+                                      float(crop_p["eye_y"]), float(crop_p["eye_dist"]))
+            crops.append(crop[0])
+            scores.append(f["score"])
+    return crops, scores
+
+
 def grid(out: Path, n: int = 48, seed: int = 1) -> None:
+    """FER2013 test faces (left) next to our crops of the clips' prominent faces (right), with
+    the current crop parameters; and the lowest-scoring clip detections (to judge min_score)."""
     from PIL import Image
     files = sorted((FER / "test").glob("*/*.jpg"))
     rng = np.random.default_rng(seed)
     fer_tiles = [np.asarray(Image.open(files[i]).convert("L"), np.float32) / 255
                  for i in rng.choice(len(files), n, replace=False)]
-    crops = np.load(out / "clip_crops.npz")["crops"]
-    ours = [crops[i] for i in rng.choice(len(crops), min(n, len(crops)), replace=False)]
+    rows = [r for r in json.loads((out / "clips.json").read_text())["rows"] if r["face"] is not None]
+    pick = sorted(rng.choice(len(rows), min(n, len(rows)), replace=False))
+    ours, _ = _recrop(out, [rows[i] for i in pick])
     left, right = _sheet(fer_tiles, 6), _sheet(ours, 6)
     h = max(left.shape[0], right.shape[0])
     pad = lambda a: np.pad(a, ((0, h - a.shape[0]), (0, 0)), constant_values=1)  # noqa: E731
     _save_png(np.concatenate([pad(left), np.ones((h, 12), np.float32), pad(right)], axis=1), out / "fer_vs_clips.png", 2)
-    print(f"wrote {out / 'fer_vs_clips.png'} (left FER2013 test, right our crops)")
+    print(f"wrote {out / 'fer_vs_clips.png'} (left FER2013 test, right our crops of the dev clips)")
+    low = sorted(rows, key=lambda r: r["face"]["score"])[:36]
+    crops, scores = _recrop(out, low)
+    _save_png(_sheet(crops, 12), out / "clip_low_score_crops.png", 2)
+    print(f"wrote {out / 'clip_low_score_crops.png'}: the 36 lowest-scoring prominent faces, scores "
+          f"{[round(s, 3) for s in sorted(scores)]}")
 
 
 def main() -> None:

@@ -189,6 +189,32 @@ def load_classifier(path: Path) -> TextClassifier:
     return model.eval()
 
 
+def transformers_js_cls(texts: list[str], models_dir: Path, dtype: str) -> np.ndarray:
+    """[CLS] of each text from the exported folder run by transformers.js in Node."""
+    import subprocess
+    script = TRAINING_DIR.parent / "scripts/check-text-model.mjs"
+    out = subprocess.run(["node", str(script), "--models-dir", str(models_dir), "--model", "text",
+                          "--dtype", dtype, "--max-length", str(MAX_LENGTH)],
+                         input=json.dumps(texts), capture_output=True, text=True, check=True,
+                         cwd=TRAINING_DIR.parent)
+    return np.asarray(json.loads(out.stdout)["cls"], dtype=np.float32)
+
+
+@torch.no_grad()
+def evaluate_exported(model: TextClassifier, models_dir: Path, dtype: str, split: str) -> dict:
+    """The same metrics with I_t from the shipped ONNX (fp32 or q8) and the checkpoint's head."""
+    model.eval()
+    out = {}
+    for name in datasets.DATASETS:
+        rows = datasets.load(name, split)
+        cls = torch.from_numpy(transformers_js_cls([r.text for r in rows], models_dir, dtype))
+        probs = torch.sigmoid(model.head(cls)).numpy()
+        out[name] = dataset_metrics(name, probs, np.stack([r.labels for r in rows]))
+    out["score"] = float(np.mean([out["goemotions"]["macro_f1"], out["meld"]["weighted_f1"],
+                                  out["iemocap"]["weighted_f1"]]))
+    return out
+
+
 # ---------------------------------------------------------------- training
 
 def clip_gradients(dense: list, sparse_weight: torch.Tensor, max_norm: float) -> None:
@@ -382,14 +408,21 @@ def main(argv: list[str] | None = None) -> None:
     e.add_argument("checkpoint")
     e.add_argument("--split", default="test", choices=datasets.SPLITS)
     e.add_argument("--threads", type=int, default=1)
+    e.add_argument("--onnx-dtype", choices=("fp32", "q8"),
+                   help="take I_t from the exported model (transformers.js in Node) instead of PyTorch")
+    e.add_argument("--models-dir", default=str(TRAINING_DIR.parent / "public/models"))
     args = parser.parse_args(argv)
     if args.command == "train":
         train(args)
     else:
         torch.set_num_threads(args.threads)
-        tokenizer = BertWordPieceTokenizer.from_dir(TOKENIZER_DIR, max_length=MAX_LENGTH)
-        print(json.dumps(evaluate(load_classifier(Path(args.checkpoint)), tokenizer,
-                                  encoded_sets(tokenizer), args.split), indent=2))
+        model = load_classifier(Path(args.checkpoint))
+        if args.onnx_dtype:
+            result = evaluate_exported(model, Path(args.models_dir), args.onnx_dtype, args.split)
+        else:
+            tokenizer = BertWordPieceTokenizer.from_dir(TOKENIZER_DIR, max_length=MAX_LENGTH)
+            result = evaluate(model, tokenizer, encoded_sets(tokenizer), args.split)
+        print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

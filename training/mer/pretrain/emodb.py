@@ -1,0 +1,291 @@
+"""Audio backbone pretraining on Berlin EmoDB: the YAMNet port (mer.backbones.yamnet) on our
+log-mel front end, early convolution groups frozen, a small head on EmoDB's 7 emotions,
+evaluated with speakers held out (leave-one-speaker-out over the 10 speakers).
+
+Data (../shared/data/emodb/wav): 535 utterances, stored at 22.05 kHz and cut or padded to 2.0 s.
+They are resampled to 16 kHz with ``torchaudio.functional.resample`` (windowed-sinc, Hann,
+``lowpass_filter_width=6``) and cut into our 0.96 s log-mel patches (3 per utterance, the third
+mostly padding) by ``mer.features.logmel`` - the same front end as the browser.
+Labels come from the file names (6th character: W anger, L boredom, E disgust, A fear,
+F happiness, T sadness, N neutral; speaker = first two digits). ``audio_labels.csv`` is NOT used:
+its emotion column disagrees with the file names on 186 of 535 rows.
+
+Ekman-7 (docs/CONTRACTS.md): EmoDB maps one to one except boredom, which has no Ekman
+counterpart and is dropped (``EMODB_TO_EKMAN["boredom"] is None``) rather than folded into
+neutral: bored speech is low-arousal and negative, and calling it neutral would teach the fusion
+model that neutral sounds bored. EmoDB has no surprise.
+
+Frozen groups are run once and their outputs cached in training/.cache/emodb/ (with three
+time-shifted views of each utterance as augmentation); training runs only the later groups.
+
+    python -m mer.pretrain.emodb cache            # frozen-group features
+    python -m mer.pretrain.emodb loso             # leave-one-speaker-out evaluation
+    python -m mer.pretrain.emodb final            # train on all speakers, save the checkpoint
+    python -m mer.pretrain.emodb all              # the three in order
+Outputs: training/checkpoints/audio_emodb.pt (fp16 backbone + head) and audio_emodb.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mer.backbones.yamnet import YAMNet
+from mer.features.logmel import load_audio_params, log_mel_patches
+
+ROOT = Path(__file__).resolve().parents[3]
+EMODB_WAV = ROOT.parent / "shared/data/emodb/wav"
+CACHE = ROOT / "training/.cache/emodb"
+CHECKPOINT = ROOT / "training/checkpoints/audio_emodb.pt"
+
+EMODB_LABELS: tuple[str, ...] = ("anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral")
+LETTER_TO_LABEL: dict[str, str] = {"W": "anger", "L": "boredom", "E": "disgust", "A": "fear",
+                                   "F": "happiness", "T": "sadness", "N": "neutral"}
+EMODB_TO_EKMAN: dict[str, str | None] = {"anger": "anger", "boredom": None, "disgust": "disgust",
+                                         "fear": "fear", "happiness": "happiness",
+                                         "sadness": "sadness", "neutral": "neutral"}
+SOURCE_RATE = 22050
+SHIFTS = (0, 5120, 10240)  # samples of leading silence per view (0, 0.32, 0.64 s); view 0 = eval
+DEFAULTS = dict(freeze=4, epochs=30, batch=16, lr_backbone=1e-4, lr_head=1e-3, weight_decay=1e-2,
+                dropout=0.3, label_smoothing=0.1, seed=0)
+
+
+def parse_name(name: str) -> tuple[str, str]:
+    """``'03a01Fa.wav' -> ('03', 'happiness')``."""
+    return name[:2], LETTER_TO_LABEL[name[5]]
+
+
+def list_emodb(wav_dir: Path = EMODB_WAV) -> list[tuple[Path, str, str]]:
+    return [(p, *parse_name(p.name)) for p in sorted(wav_dir.glob("*.wav"))]
+
+
+def load_16k(path: Path) -> torch.Tensor:
+    import torchaudio
+
+    wave, rate = torchaudio.load(str(path))
+    wave = wave.mean(0)
+    if rate != 16000:
+        wave = torchaudio.functional.resample(wave, rate, 16000)
+    return wave.clamp(-1, 1)
+
+
+class EmoDBHead(nn.Module):
+    """Masked mean of per-segment embeddings -> dropout -> linear over the 7 EmoDB classes."""
+
+    def __init__(self, dim: int = 1024, classes: int = len(EMODB_LABELS), dropout: float = 0.3):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.fc = nn.Linear(dim, classes)
+
+    def forward(self, emb: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # [B,T,D], [B,T]
+        w = mask / mask.sum(1, keepdim=True).clamp(min=1)
+        return self.fc(self.dropout((emb * w.unsqueeze(-1)).sum(1)))
+
+
+def build_cache(freeze: int, out: Path = CACHE) -> Path:
+    """Runs the first ``freeze`` groups on every view of every utterance; saves fp16 features."""
+    path = out / f"frozen_g{freeze}.pt"
+    if path.exists():
+        return path
+    out.mkdir(parents=True, exist_ok=True)
+    params = load_audio_params()
+    net = YAMNet.from_tflite().eval()
+    items = list_emodb()
+    feats, masks = [], []
+    t0 = time.time()
+    for i, (p, _, _) in enumerate(items):
+        wave = load_16k(p).numpy()
+        views_f, views_m = [], []
+        for shift in SHIFTS:
+            x = np.concatenate([np.zeros(shift, np.float32), wave])
+            lm, mask = log_mel_patches(x, params)
+            with torch.no_grad():
+                h = net.stem(torch.from_numpy(lm)[:, None])
+                for stage in list(net.stages)[:freeze]:
+                    h = stage(h)
+            views_f.append(h.half())
+            views_m.append(torch.from_numpy(mask))
+        t_max = max(v.shape[0] for v in views_f)
+        feats.append(torch.stack([F.pad(v, (0, 0, 0, 0, 0, 0, 0, t_max - v.shape[0])) for v in views_f]))
+        masks.append(torch.stack([F.pad(m, (0, t_max - m.shape[0])) for m in views_m]))
+        if i % 100 == 0:
+            print(f"cache {i}/{len(items)} {time.time() - t0:.0f}s", flush=True)
+    torch.save({"features": torch.stack(feats), "masks": torch.stack(masks),  # [N,V,T,C,H,W], [N,V,T]
+                "labels": torch.tensor([EMODB_LABELS.index(l) for _, _, l in items]),
+                "speakers": [s for _, s, _ in items], "files": [p.name for p, _, _ in items],
+                "freeze": freeze, "shifts": SHIFTS}, path)
+    print(f"cached {len(items)} utterances in {time.time() - t0:.0f}s -> {path}", flush=True)
+    return path
+
+
+class TrainableTail(nn.Module):
+    """The unfrozen groups of a YAMNet + its pooling + the EmoDB head."""
+
+    def __init__(self, net: YAMNet, freeze: int, dropout: float):
+        super().__init__()
+        self.groups = nn.ModuleList(list(net.stages)[freeze:])
+        self.head = EmoDBHead(net.out_dim, dropout=dropout)
+
+    def forward(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # [B,T,C,H,W]
+        b, t = feats.shape[:2]
+        h = feats.flatten(0, 1).float()
+        for g in self.groups:
+            h = g(h)
+        emb = h.mean(dim=(2, 3)).view(b, t, -1)
+        return self.head(emb, mask)
+
+
+def _train(cache: dict, train_idx: np.ndarray, cfg: dict, log=print) -> tuple[YAMNet, TrainableTail]:
+    torch.manual_seed(cfg["seed"])
+    rng = np.random.default_rng(cfg["seed"])
+    net = YAMNet.from_tflite()
+    tail = TrainableTail(net, cfg["freeze"], cfg["dropout"])
+    opt = torch.optim.AdamW([
+        {"params": tail.groups.parameters(), "lr": cfg["lr_backbone"]},
+        {"params": tail.head.parameters(), "lr": cfg["lr_head"]},
+    ], weight_decay=cfg["weight_decay"])
+    steps = cfg["epochs"] * math.ceil(len(train_idx) / cfg["batch"])
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[cfg["lr_backbone"], cfg["lr_head"]],
+                                                total_steps=steps, pct_start=0.1)
+    labels = cache["labels"]
+    counts = torch.bincount(labels[train_idx], minlength=len(EMODB_LABELS)).float()
+    class_weight = counts.sum() / (len(EMODB_LABELS) * counts.clamp(min=1))
+    n_views = cache["features"].shape[1]
+    for epoch in range(cfg["epochs"]):
+        tail.train()
+        order = rng.permutation(train_idx)
+        total = 0.0
+        for k in range(0, len(order), cfg["batch"]):
+            idx = torch.from_numpy(order[k:k + cfg["batch"]])
+            views = torch.from_numpy(rng.integers(0, n_views, len(idx)))
+            feats = cache["features"][idx, views]
+            mask = cache["masks"][idx, views]
+            logits = tail(feats, mask)
+            loss = F.cross_entropy(logits, labels[idx], weight=class_weight,
+                                   label_smoothing=cfg["label_smoothing"])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        if epoch % 5 == 4 or epoch == cfg["epochs"] - 1:
+            log(f"  epoch {epoch + 1}/{cfg['epochs']} loss {total / len(order):.4f}")
+    return net, tail.eval()
+
+
+@torch.no_grad()
+def _predict(tail: TrainableTail, cache: dict, idx: np.ndarray) -> torch.Tensor:
+    i = torch.from_numpy(idx)
+    return tail(cache["features"][i, 0], cache["masks"][i, 0]).softmax(-1)
+
+
+def _summary(y: np.ndarray, probs: np.ndarray) -> dict:
+    pred = probs.argmax(1)
+    per_class = {l: float((pred[y == c] == c).mean()) for c, l in enumerate(EMODB_LABELS) if (y == c).any()}
+    # Ekman view: boredom utterances dropped, boredom never predicted.
+    keep = y != EMODB_LABELS.index("boredom")
+    p6 = probs[keep].copy()
+    p6[:, EMODB_LABELS.index("boredom")] = -1
+    return {"accuracy": float((pred == y).mean()), "n": int(len(y)),
+            "unweighted_average_recall": float(np.mean(list(per_class.values()))),
+            "recall_per_class": per_class,
+            "ekman6_accuracy_without_boredom": float((p6.argmax(1) == y[keep]).mean()),
+            "ekman6_n": int(keep.sum()),
+            "confusion": np.bincount(y * len(EMODB_LABELS) + pred, minlength=len(EMODB_LABELS) ** 2)
+                           .reshape(len(EMODB_LABELS), -1).tolist()}
+
+
+def run_loso(cfg: dict, log=print) -> dict:
+    cache = torch.load(build_cache(cfg["freeze"]))
+    speakers = np.array(cache["speakers"])
+    y = cache["labels"].numpy()
+    probs = np.zeros((len(y), len(EMODB_LABELS)), np.float32)
+    fold_file = CACHE / f"loso_g{cfg['freeze']}_e{cfg['epochs']}_s{cfg['seed']}.json"
+    done = json.loads(fold_file.read_text()) if fold_file.exists() else {}
+    per_speaker = {}
+    for spk in sorted(set(speakers)):
+        test = np.where(speakers == spk)[0]
+        if spk in done:  # resume: folds already evaluated
+            probs[test] = np.array(done[spk])
+        else:
+            t0 = time.time()
+            log(f"fold: speaker {spk} held out ({len(test)} utterances)")
+            _, tail = _train(cache, np.where(speakers != spk)[0], cfg, log)
+            probs[test] = _predict(tail, cache, test).numpy()
+            done[spk] = probs[test].tolist()
+            fold_file.write_text(json.dumps(done))
+            log(f"  speaker {spk}: accuracy {(probs[test].argmax(1) == y[test]).mean():.3f} ({time.time() - t0:.0f}s)")
+        per_speaker[spk] = {"n": int(len(test)), "accuracy": float((probs[test].argmax(1) == y[test]).mean())}
+    result = _summary(y, probs)
+    result["per_speaker"] = per_speaker
+    result["split"] = "leave-one-speaker-out, 10 folds (EmoDB speakers 03 08 09 10 11 12 13 14 15 16); pooled over all held-out predictions"
+    return result
+
+
+def run_final(cfg: dict, loso: dict | None, log=print) -> dict:
+    cache = torch.load(build_cache(cfg["freeze"]))
+    net, tail = _train(cache, np.arange(len(cache["labels"])), cfg, log)
+    for i, g in enumerate(tail.groups):  # the trained groups are the network's own modules
+        assert g is net.stages[cfg["freeze"] + i]
+    y = cache["labels"].numpy()
+    train_acc = float((_predict(tail, cache, np.arange(len(y))).numpy().argmax(1) == y).mean())
+    half = lambda sd: {k: v.half() for k, v in sd.items()}  # noqa: E731
+    CHECKPOINT.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"backbone": "yamnet", "state_dict": half(net.state_dict()), "emodb_head": half(tail.head.state_dict()),
+                "labels": list(EMODB_LABELS), "emodb_to_ekman": EMODB_TO_EKMAN, "frozen_groups": cfg["freeze"],
+                "config": cfg, "audio_params": load_audio_params()}, CHECKPOINT)
+    metrics = {
+        "model": "YAMNet (AudioSet, ported from yamnet.tflite) + masked mean pooling + linear head; "
+                 f"groups 1-{cfg['freeze']} frozen",
+        "dataset": "Berlin EmoDB (../shared/data/emodb, 535 utterances, 10 speakers, 7 classes), "
+                   "22.05 kHz 2.0 s clips resampled to 16 kHz (torchaudio.functional.resample)",
+        "labels": list(EMODB_LABELS), "emodb_to_ekman": EMODB_TO_EKMAN, "config": cfg,
+        "speaker_held_out": loso, "final_model_train_accuracy": train_acc,
+        "final_model": "trained on all 10 speakers with the same recipe (no early stopping, fixed epochs)",
+        "checkpoint_bytes": CHECKPOINT.stat().st_size,
+    }
+    CHECKPOINT.with_suffix(".json").write_text(json.dumps(metrics, indent=1) + "\n")
+    log(f"saved {CHECKPOINT} ({CHECKPOINT.stat().st_size / 1e6:.1f} MB), train accuracy {train_acc:.3f}")
+    return metrics
+
+
+def load_backbone(path: Path = CHECKPOINT) -> YAMNet:
+    """The fine-tuned YAMNet (float32) from ``audio_emodb.pt``."""
+    ckpt = torch.load(path, map_location="cpu")
+    net = YAMNet()
+    net.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
+    return net
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["cache", "loso", "final", "all"])
+    for k, v in DEFAULTS.items():
+        ap.add_argument(f"--{k.replace('_', '-')}", type=type(v), default=v)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = {k: getattr(args, k) for k in DEFAULTS}
+    if args.command == "cache":
+        build_cache(cfg["freeze"])
+        return
+    loso = None
+    if args.command in ("loso", "all"):
+        loso = run_loso(cfg)
+        (CACHE / "loso_result.json").write_text(json.dumps(loso, indent=1))
+        print(json.dumps({k: v for k, v in loso.items() if k != "confusion"}, indent=1))
+    if args.command in ("final", "all"):
+        if loso is None and (CACHE / "loso_result.json").exists():
+            loso = json.loads((CACHE / "loso_result.json").read_text())
+        run_final(cfg, loso)
+
+
+if __name__ == "__main__":
+    main()

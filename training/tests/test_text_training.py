@@ -1,0 +1,55 @@
+"""Pieces of the text encoder's training (mer.pretrain.text) on tiny generated data."""
+import numpy as np
+import torch
+
+from mer.pretrain.text import (LABELS, TextClassifier, clip_gradients, dataset_metrics, length_batches,
+                               lr_at, pos_weight)
+from mer.text.bert import BertConfig
+
+
+def tiny_sets():
+    y = np.zeros((4, 7), dtype=np.float32)
+    y[[0, 1, 2, 3], [0, 3, 3, 6]] = 1
+    ids = [[101, 5, 102], [101, 6, 7, 8, 102], [101, 9, 102], [101, 102]]
+    return {(n, "train"): (ids, y) for n in ("goemotions", "meld", "iemocap")}
+
+
+def test_pos_weight_is_negative_positive_ratio():
+    w = pos_weight(tiny_sets(), power=1.0)
+    assert w[0] == 3.0 and w[3] == 1.0 and w[6] == 3.0
+    assert torch.allclose(pos_weight(tiny_sets(), power=0.5) ** 2, w)
+
+
+def test_length_batches_cover_every_sample_once():
+    sets = tiny_sets()
+    order = [("goemotions", i) for i in range(4)] + [("meld", i) for i in range(4)]
+    batches = length_batches(order, sets, batch_size=3, seed=0, epoch=0)
+    assert sorted(k for b in batches for k in b) == sorted(order)
+
+
+def test_lr_schedule_warms_up_and_decays_to_zero():
+    assert lr_at(0, 100, 1.0, 10) == 0.1 and lr_at(9, 100, 1.0, 10) == 1.0
+    assert lr_at(100, 100, 1.0, 10) == 0.0
+
+
+def test_clip_gradients_with_sparse_table():
+    model = TextClassifier(BertConfig(vocab_size=20, hidden_size=16, num_hidden_layers=1,
+                                      num_attention_heads=2, intermediate_size=32,
+                                      max_position_embeddings=8), 8, 0.0)
+    words = model.bert.embeddings.word_embeddings
+    words.sparse = True
+    loss = model(torch.tensor([[1, 2, 3]]), torch.ones(1, 3, dtype=torch.long)).sum() * 1000
+    loss.backward()
+    dense = [p for p in model.parameters() if p is not words.weight]
+    clip_gradients(dense, words.weight, 1.0)
+    total = sum(p.grad.norm() ** 2 for p in dense if p.grad is not None) + words.weight.grad.coalesce()._values().norm() ** 2
+    assert abs(float(total.sqrt()) - 1.0) < 1e-3
+
+
+def test_dataset_metrics_shapes():
+    rng = np.random.default_rng(0)
+    labels = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 50)]
+    probs = labels * 0.9 + 0.05
+    assert dataset_metrics("goemotions", probs, labels)["macro_f1"] == 1.0
+    assert dataset_metrics("meld", probs, labels)["weighted_f1"] == 1.0
+    assert len(LABELS) == 7
