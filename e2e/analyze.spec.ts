@@ -19,7 +19,10 @@ test('a dropped video shows emotion probabilities and modality weights, with no 
   const urls = recordRequests(page);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (process.env.E2E_VERBOSE) console.log(`[page ${m.type()}] ${m.text()}`);
+  });
 
   const response = await page.goto('/');
   const headers = response?.headers() ?? {};

@@ -221,7 +221,13 @@ export class Engine {
       report.stage('face', { status: 'running', detail: '' });
       const done = await timed('face', () => workerClient('face').request(
         { worker: 'face', type: 'detect', frames, times },
-        { signal, transfer: frames, onEvent: (e) => { if (e.status === 'progress') report.stage('face', { progress: e.progress }); } },
+        {
+          signal,
+          transfer: frames,
+          onEvent: (e) => {
+            if (e.status === 'progress') report.stage('face', { progress: e.progress, detail: `${Math.round(e.progress * T)}/${T} frames` });
+          },
+        },
       ));
       if (done.status !== 'complete') throw new Error('The face worker returned no crops.');
       faces = done.result.crops;

@@ -46,7 +46,7 @@ serve('face', async (req, emit) => {
       const frame = req.frames[i];
       if (!frame) throw new Error('missing frame');
       const image = pixels(frame);
-      const detections = await detectFaces(created.session, image, { minScore: params.min_score, tensor: created.ort.Tensor });
+      const detections = await detectFaces(created.session, image, { tensor: created.ort.Tensor });
       const face = pickProminentFace(detections, params.min_score);
       if (face) {
         const aligned = alignFaceCrop(image, face, crop);

@@ -61,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
         "train_split": "train",
         "val_split": "valid",
         "test_split": "test",
-        "max_segments": 32,          # longer clips: a random window when training, the first when evaluating
+        "max_segments": 32,          # longer clips: a random window when training (evaluation: whole clip)
         "modality_dropout": 0.0,     # probability a training sample keeps only a random non-empty subset
         "segment_dropout": 0.0,      # probability each present segment is masked out (>= 1 kept)
         "cache_frozen": False,       # cache frozen-group outputs on disk (training/.cache)

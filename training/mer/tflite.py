@@ -372,9 +372,21 @@ def _conv_nhwc(x: np.ndarray, w: np.ndarray, o: dict, depthwise: bool) -> np.nda
     return np.einsum("nhwijc,oijc->nhwo", patches, w)
 
 
-def evaluate(model: TFLiteModel, inputs: list[np.ndarray]) -> dict[int, np.ndarray]:
+def _fake_quantize_rows(x: np.ndarray) -> np.ndarray:
+    """Symmetric int8 quantization per row (per batch item), as TFLite's hybrid kernels do to
+    their float input before an int8-weight matmul; returns the dequantized values."""
+    flat = x.reshape(x.shape[0], -1).astype(np.float64)
+    scale = np.abs(flat).max(axis=1, keepdims=True) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.sign(flat) * np.floor(np.abs(flat) / scale + 0.5), -127, 127)  # round half away
+    return (q * scale).reshape(x.shape).astype(np.float32)
+
+
+def evaluate(model: TFLiteModel, inputs: list[np.ndarray], hybrid: bool = False) -> dict[int, np.ndarray]:
     """Run the graph in float numpy; returns every tensor's value by index. Supports the ops
-    of YAMNet and BlazeFace (add others as needed)."""
+    of YAMNet and BlazeFace (add others as needed). ``hybrid=True`` also emulates TFLite's
+    dynamic-range ("hybrid") kernels: the float input of a CONV_2D / FULLY_CONNECTED whose
+    weights are stored as int8 is quantized to int8 per batch row first."""
     vals: dict[int, np.ndarray] = {}
     for i, x in zip(model.inputs, inputs):
         vals[i] = np.asarray(x, np.float32).reshape(model.tensors[i].shape)
@@ -388,6 +400,9 @@ def evaluate(model: TFLiteModel, inputs: list[np.ndarray]) -> dict[int, np.ndarr
     for op in model.operators:
         ins = [get(i) if i >= 0 else None for i in op.inputs]
         o, name = op.options, op.opcode
+        if hybrid and name in ("CONV_2D", "FULLY_CONNECTED") and model.tensors[op.inputs[1]].type == "INT8":
+            x = ins[0] if name == "CONV_2D" else ins[0].reshape(-1, ins[1].shape[1])
+            ins[0] = _fake_quantize_rows(x)
         if name == "DEQUANTIZE":
             y = ins[0].astype(np.float32)
         elif name == "RESHAPE":

@@ -292,6 +292,8 @@ def train(config: dict, fresh: bool = False, quiet: bool = False) -> dict:
         train_set.set_epoch(epoch, int(tcfg["seed"]) + rank)
         if isinstance(train_loader.sampler, DistributedSampler):
             train_loader.sampler.set_epoch(epoch)
+        else:   # the epoch's order depends only on (seed, epoch), so a resumed run sees the same order
+            train_loader.generator.manual_seed(int(tcfg["seed"]) * 1000003 + epoch)
         trainable.train()
         started, total, steps = time.time(), 0.0, 0
         bar = tqdm(train_loader, desc=f"epoch {epoch}", disable=rank != 0 or quiet, leave=False)

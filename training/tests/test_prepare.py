@@ -6,7 +6,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from mer.data.adapters import emodb, iemocap_dev_av
+from mer.data.adapters import SHARED, emodb, iemocap_dev_av
 from mer.data.manifest import read_manifest, write_manifest
 from mer.data.prepare import FrameSource, prepare_manifest
 
@@ -41,6 +41,7 @@ def test_frame_prefix_source(tmp_path):
     assert [int(f.mean() // 20) for f in frames] == [0, 2, 4]       # frame 0, frame 1, clamped to 2
 
 
+@pytest.mark.skipif(not (SHARED / "data" / "iemocap_dev_av").exists(), reason="needs ../shared data")
 def test_adapters_write_valid_manifests(tmp_path):
     n = write_manifest(tmp_path / "dev.jsonl", iemocap_dev_av())
     rows = read_manifest(tmp_path / "dev.jsonl")

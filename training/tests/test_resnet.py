@@ -56,7 +56,9 @@ def test_resnet18_pretrained_path_and_grey_input(tmp_path):
 
 def test_resnet18_rejects_a_state_dict_that_does_not_fit():
     with pytest.raises(ValueError, match="does not fit"):
-        load_torchvision_resnet18(resnet18_backbone(), {"layer1.0.conv1.weight": torch.zeros(1)} | {})
+        load_torchvision_resnet18(resnet18_backbone(), {"layer1.0.conv1.weight": torch.zeros(1)})
+    with pytest.raises(ValueError, match="does not fit"):
+        load_torchvision_resnet18(resnet18_backbone(), {"conv1.weight": torch.zeros(64, 3, 7, 7)})
 
 
 def test_face_resnet_groups_on_48px_grey_faces():

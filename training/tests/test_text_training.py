@@ -53,3 +53,27 @@ def test_dataset_metrics_shapes():
     assert dataset_metrics("goemotions", probs, labels)["macro_f1"] == 1.0
     assert dataset_metrics("meld", probs, labels)["weighted_f1"] == 1.0
     assert len(LABELS) == 7
+
+
+def test_checkpoint_round_trip_and_text_encoder(tmp_path):
+    import pytest
+    from mer.pretrain.text import load_classifier, save_checkpoint
+    from mer.text.export import TOKENIZER_DIR
+    from mer.text.encoder import TextEncoder
+    if not TOKENIZER_DIR.exists():
+        pytest.skip("no ../shared tokenizer")
+    torch.manual_seed(0)
+    model = TextClassifier(BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                      intermediate_size=32), 8, 0.0).eval()
+    path = tmp_path / "text_bert.pt"
+    save_checkpoint(model, {"dev": {}}, path, {})
+    loaded = load_classifier(path)
+    assert loaded.head_config == {"hidden": 8, "dropout": 0.0}
+    enc = TextEncoder.from_checkpoint(path)
+    texts = ["short", "a somewhat longer sentence here!", "mid length text"]
+    batched = enc.cls(texts)
+    single = np.concatenate([enc.cls([t]) for t in texts])
+    assert batched.shape == (3, 16) and np.allclose(batched, single, atol=1e-5)
+    # fp16 checkpoint weights == the encoder's weights
+    assert torch.equal(enc.bert.embeddings.word_embeddings.weight,
+                       model.bert.embeddings.word_embeddings.weight.half().float())

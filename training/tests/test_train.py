@@ -70,3 +70,11 @@ def test_end_to_end_bert_text_and_export(tmp_path):
     if shutil.which("node"):
         files = export_text_encoder(tmp_path / "run" / "last.pt", tmp_path / "out")
         assert "onnx/model.onnx" in files and "config.json" in files
+
+
+def test_resumed_run_equals_uninterrupted_run(tmp_path):
+    manifest = make_synthetic(tmp_path / "data", n=24, max_t=2)
+    full = train(_config(tmp_path, manifest, epochs=3, out_dir=str(tmp_path / "full")), fresh=True, quiet=True)
+    train(_config(tmp_path, manifest, epochs=2, out_dir=str(tmp_path / "split")), fresh=True, quiet=True)
+    rest = train(_config(tmp_path, manifest, epochs=3, out_dir=str(tmp_path / "split")), quiet=True)
+    assert np.isclose(rest["history"][0]["train_loss"], full["history"][2]["train_loss"], rtol=1e-5)

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alignFaceCrop, alignmentTransform, cropToSource, type CropParams } from './align';
+import { readFileSync } from 'node:fs';
+import { alignFaceCrop, alignmentTransform, cropToSource, IOD_MIN_BOX, type CropParams } from './align';
 import type { FaceDetection } from './decode';
 import { loadGolden, maxAbsDiff, syntheticImage } from './testing';
 
@@ -24,7 +25,7 @@ describe('alignFaceCrop', () => {
   });
 
   it('puts the eyes where the contract says, for any pose', () => {
-    const p: CropParams = { size: 48, channels: 1, eye_y: 0.4, eye_dist: 0.4 };
+    const p: CropParams = { size: 48, channels: 1, eye_y: 0.4, eye_dist: 0.4, iod_min_box: 0 };
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 600, noNaN: true }),
@@ -42,6 +43,19 @@ describe('alignFaceCrop', () => {
         },
       ),
     );
+  });
+
+  it('floors the eye distance at iod_min_box x box width (turned heads are not zoomed in)', () => {
+    const p: CropParams = { size: 48, channels: 1, eye_y: 0.4, eye_dist: 0.34, iod_min_box: 0.4 };
+    const frontal = alignmentTransform({ ...face([10, 10], [30, 10]), box: [0, 0, 40, 40] }, p);
+    const turned = alignmentTransform({ ...face([10, 10], [18, 10]), box: [0, 0, 40, 40] }, p);
+    expect(frontal.scale).toBeCloseTo((0.34 * 48) / 20, 12);
+    expect(turned.scale).toBeCloseTo((0.34 * 48) / 16, 12);
+  });
+
+  it('defaults iod_min_box to the value in training/configs/features.json', () => {
+    const features = JSON.parse(readFileSync(new URL('../../../training/configs/features.json', import.meta.url), 'utf8'));
+    expect(IOD_MIN_BOX).toBe(features.face.crop.iod_min_box);
   });
 
   it('reproduces a constant image exactly and converts colour with BT.601 weights', () => {

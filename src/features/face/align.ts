@@ -1,5 +1,6 @@
 // Eye-keypoint alignment and crop sampling (docs/CONTRACTS.md, "Face crops"): rotate about the
-// eye midpoint so the eyes are level, scale so the inter-ocular distance is eye_dist * size,
+// eye midpoint so the eyes are level, scale so the inter-ocular distance (floored at
+// iod_min_box x box width, for turned heads) is eye_dist * size,
 // put the eye midpoint at (0.5, eye_y) * size; bilinear sampling with edge clamp (k x k
 // supersampling when shrinking); grey 0.299 R + 0.587 G + 0.114 B, / 255.
 // Pure; Python twin: training/mer/features/face_align.py `align_face_crop`.
@@ -16,7 +17,14 @@ export interface CropParams {
   eye_y: number;
   /** Inter-ocular distance as a fraction of size. */
   eye_dist: number;
+  /** Floor of the inter-ocular distance used for scaling, as a fraction of the detection box
+   *  width: a turned head foreshortens the eyes, and without it the crop zooms in. Defaults to
+   *  IOD_MIN_BOX (training/configs/features.json face.crop.iod_min_box, checked by a test). */
+  iod_min_box?: number;
 }
+
+/** features.json face.crop.iod_min_box (FER2013's median inter-ocular distance / box width). */
+export const IOD_MIN_BOX = 0.409;
 
 export interface AlignedCrop {
   /** [channels, size, size] float32 in [0, 1]. */
@@ -40,16 +48,14 @@ export interface AlignmentTransform {
 export function alignmentTransform(det: FaceDetection, crop: CropParams): AlignmentTransform {
   const [rx, ry] = det.keypoints[0]!;
   const [lx, ly] = det.keypoints[1]!;
-  let dx = lx - rx;
-  let dy = ly - ry;
-  let d = Math.hypot(dx, dy);
-  if (d < 1e-6) {
-    // Degenerate eyes: level, typical spacing for the box.
-    dx = 1;
-    dy = 0;
-    d = Math.max(0.4 * det.box[2], 1e-3);
-  }
-  return { cx: (rx + lx) / 2, cy: (ry + ly) / 2, cos: dx / d, sin: dy / d, scale: (crop.eye_dist * crop.size) / d };
+  const dx = lx - rx;
+  const dy = ly - ry;
+  const eyes = Math.hypot(dx, dy);
+  const [cos, sin] = eyes >= 1e-6 ? [dx / eyes, dy / eyes] : [1, 0];
+  let d = Math.max(eyes, (crop.iod_min_box ?? IOD_MIN_BOX) * det.box[2]);
+  // Degenerate eyes and no floor: typical spacing for the box.
+  if (d < 1e-6) d = Math.max(0.4 * det.box[2], 1e-3);
+  return { cx: (rx + lx) / 2, cy: (ry + ly) / 2, cos, sin, scale: (crop.eye_dist * crop.size) / d };
 }
 
 /** Maps a crop point (continuous crop pixels) to source pixels. */

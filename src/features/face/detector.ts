@@ -17,8 +17,9 @@ export { alignFaceCrop } from './align';
 export const DETECTOR_IO = Object.freeze({ input: 'image', regressors: 'regressors', logits: 'classificators' });
 
 export interface DetectOptions {
-  /** Decode threshold (default 0.5); the prominent-face threshold is applied by pickProminentFace. */
-  minScore?: number;
+  /** Decode threshold before NMS. Keep the default (0.5, as the training pipeline) so boxes match
+   *  training; the manifest's face.min_score is applied afterwards by pickProminentFace. */
+  decodeMinScore?: number;
   /** Also look at overlapping tiles (default true): finds faces small in a wide shot. */
   tiles?: boolean;
   /** Detector geometry (default full range). */
@@ -61,5 +62,5 @@ export async function detectFaces(
     regressors: reg.subarray(i * n * REGRESSOR_SIZE, (i + 1) * n * REGRESSOR_SIZE),
     logits: logit.subarray(i * n, (i + 1) * n),
   }));
-  return detectionsFromViews(outputs, views, image.width, image.height, spec, options.minScore ?? DECODE_MIN_SCORE, anchors);
+  return detectionsFromViews(outputs, views, image.width, image.height, spec, options.decodeMinScore ?? DECODE_MIN_SCORE, anchors);
 }

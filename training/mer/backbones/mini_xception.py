@@ -155,3 +155,21 @@ def load_keras_mini_xception(path: str | Path = DEFAULT_WEIGHTS) -> MiniXception
     model.classifier.weight.data.copy_(conv(7))
     model.classifier.bias.data.copy_(w["conv2d_7"]["bias"])
     return model.eval()
+
+
+def mini_xception_backbone(pretrained_path: str | Path | None = None) -> MiniXceptionBackbone:
+    """The five-group backbone (out_dim 128) for the visual encoder.
+
+    ``pretrained_path``: the Keras ``.hdf5`` itself, or a state_dict written by ``mer.pretrain.fer``
+    (e.g. training/checkpoints/visual_fer.pt, keys ``backbone.*``; the classifier is dropped).
+    """
+    if pretrained_path is None:
+        return MiniXceptionBackbone()
+    path = Path(pretrained_path)
+    if path.suffix in (".h5", ".hdf5"):
+        return load_keras_mini_xception(path).backbone
+    state = torch.load(path, map_location="cpu")
+    backbone = MiniXceptionBackbone()
+    backbone.load_state_dict({k[len("backbone."):]: v.float() if v.is_floating_point() else v
+                              for k, v in state.items() if k.startswith("backbone.")})
+    return backbone

@@ -151,7 +151,10 @@ def load_torchvision_resnet18(backbone: ResNetBackbone, state_dict: Mapping[str,
         if in_channels != 1:
             raise ValueError(f"conv1 has {w.shape[1]} input channels, backbone takes {in_channels}; only 3 -> 1 is converted")
         renamed["stages.0.conv1.weight"] = w.sum(dim=1, keepdim=True)
-    missing, unexpected = backbone.load_state_dict(renamed, strict=False)
+    try:
+        missing, unexpected = backbone.load_state_dict(renamed, strict=False)
+    except RuntimeError as error:  # shape mismatches
+        raise ValueError(f"state_dict does not fit ResNet18: {error}") from error
     missing = [k for k in missing if not k.startswith("input_")]
     if missing or unexpected:
         raise ValueError(f"state_dict does not fit ResNet18: missing {missing}, unexpected {unexpected}")
@@ -184,7 +187,7 @@ def face_resnet(
     in_channels: int = 1,
     widths: Sequence[int] = FACE_RESNET_WIDTHS,
     blocks: Sequence[int] = (2, 2, 2, 2),
-    first_layer_stride: int = 1,
+    first_layer_stride: int = 2,
     dropout: float = 0.0,
     pretrained_path: str | None = None,
 ) -> ResNetBackbone:

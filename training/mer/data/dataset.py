@@ -4,7 +4,7 @@
 Segments: audio and visual sequences share one time base; when one modality is shorter or
 absent it is padded with mask 0. Training picks a random window of ``max_segments``, a random
 frame inside each segment (``faces_random``, when prepared) and applies modality and segment
-dropout; evaluation takes the first window and the centre frames.
+dropout; evaluation takes the whole clip and the centre frames, as the app does.
 
 Modality dropout: with probability ``modality_dropout`` a sample keeps a uniformly drawn
 non-empty subset of the modalities it has, so all seven subsets of {audio, visual, text} train.
@@ -88,7 +88,7 @@ class MERDataset(Dataset):
         ta = len(f["log_mel"]) if "log_mel" in f else 0
         tv = len(f["faces"]) if "faces" in f else 0
         t_all = max(1, ta, tv)
-        t = min(t_all, self.max_segments)
+        t = min(t_all, self.max_segments) if self.train else t_all   # evaluation sees the whole clip, as the app
         start = rng.randrange(t_all - t + 1) if self.train else 0
         sl = slice(start, start + t)
 

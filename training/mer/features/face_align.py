@@ -18,7 +18,8 @@ Pipeline for one RGB frame (``uint8 [H, W, 3]``), identical in TypeScript:
    in source pixels, are merged by a second weighted NMS.
 6. ``pick_prominent_face``: the largest box among detections with score >= min_score.
 7. ``align_face_crop``: rotate about the eye midpoint so the eyes are level, scale so the
-   inter-ocular distance is ``eye_dist * size``, eye midpoint at ``(0.5, eye_y) * size``;
+   inter-ocular distance (floored at ``iod_min_box`` x box width, for turned heads) is
+   ``eye_dist * size``, eye midpoint at ``(0.5, eye_y) * size``;
    bilinear sampling with edge clamp (k x k supersampling when shrinking), grey BT.601 / 255.
 
 Coordinates are continuous pixel coordinates: pixel (i, j) covers [j, j+1) x [i, i+1), its
@@ -263,27 +264,35 @@ def pick_prominent_face(dets: Sequence[FaceDetection], min_score: float) -> Face
 
 # ---------------------------------------------------------------- alignment
 
-def alignment_transform(det: FaceDetection, size: int, eye_y: float, eye_dist: float):
+def alignment_transform(det: FaceDetection, size: int, eye_y: float, eye_dist: float,
+                        iod_min_box: float = 0.0):
     """(centre m, unit eye direction (cos, sin), scale in crop pixels per source pixel): a crop
-    point o maps to ``m + R (o - c) / scale`` with ``c = (0.5, eye_y) * size``."""
+    point o maps to ``m + R (o - c) / scale`` with ``c = (0.5, eye_y) * size``. The
+    inter-ocular distance used for the scale is floored at ``iod_min_box * box width``: a turned
+    head foreshortens the eyes, and without the floor its crop would be zoomed in."""
     (rx, ry), (lx, ly) = det.keypoints[0], det.keypoints[1]
     dx, dy = lx - rx, ly - ry
     d = math.hypot(dx, dy)
-    if d < 1e-6:  # degenerate eyes: level, typical spacing for the box
-        dx, dy, d = 1.0, 0.0, max(0.4 * det.box[2], 1e-3)
-    return ((rx + lx) / 2, (ry + ly) / 2), (dx / d, dy / d), eye_dist * size / d
+    cos, sin = (dx / d, dy / d) if d >= 1e-6 else (1.0, 0.0)
+    d = max(d, iod_min_box * det.box[2])
+    if d < 1e-6:  # degenerate eyes and no floor: typical spacing for the box
+        d = max(0.4 * det.box[2], 1e-3)
+    return ((rx + lx) / 2, (ry + ly) / 2), (cos, sin), eye_dist * size / d
 
 
 def align_face_crop(image: np.ndarray, det: FaceDetection, size: int = 48, channels: int = 1,
-                    eye_y: float = 0.4, eye_dist: float = 0.4) -> tuple[np.ndarray, list[float]]:
+                    eye_y: float = 0.4, eye_dist: float = 0.4, iod_min_box: float | None = None) -> tuple[np.ndarray, list[float]]:
     """``([C, S, S] float32 in [0, 1], box)``: the eye-aligned crop (grey BT.601 for C = 1,
     RGB for C = 3) and the axis-aligned bounding box ``[x, y, w, h]`` of the crop square in
-    source pixels."""
+    source pixels. ``iod_min_box`` None = features.json's value, so callers unaware of it
+    still match the browser (prefer ``align_face_crop(img, det, **crop_kwargs(params))``)."""
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     img = np.asarray(image, np.float64)[..., :3]
     h, w = img.shape[:2]
-    (mx, my), (c, s), scale = alignment_transform(det, size, eye_y, eye_dist)
+    if iod_min_box is None:
+        iod_min_box = float(load_face_params()["crop"].get("iod_min_box", 0.0))
+    (mx, my), (c, s), scale = alignment_transform(det, size, eye_y, eye_dist, iod_min_box)
     k = max(1, math.ceil(1 / scale - 1e-9))
     o = (np.arange(size)[:, None] + (np.arange(k)[None, :] + 0.5) / k).ravel()  # [S*k]
     ox = o[None, :] - 0.5 * size
@@ -308,6 +317,13 @@ def align_face_crop(image: np.ndarray, det: FaceDetection, size: int = 48, chann
     cy = [my + (s * (u - 0.5 * size) + c * (v - eye_y * size)) / scale for u, v in corners]
     box = [min(cx), min(cy), max(cx) - min(cx), max(cy) - min(cy)]
     return crop.astype(np.float32), box
+
+
+def crop_kwargs(params: dict) -> dict:
+    """``align_face_crop`` keyword arguments from features.json's ``face`` (or its ``crop``) block."""
+    c = params.get("crop", params)
+    return dict(size=int(c["size"]), channels=int(c["channels"]), eye_y=float(c["eye_y"]),
+                eye_dist=float(c["eye_dist"]), iod_min_box=float(c.get("iod_min_box", 0.0)))
 
 
 # ---------------------------------------------------------------- videos (offline)
@@ -394,7 +410,7 @@ def video_face_crops(path: str | Path, num_segments: int | None = None, params: 
         det = pick_prominent_face(detect_faces(model, frame), float(params["min_score"]))
         chosen.append(det)
         if det is not None:
-            faces[t], _ = align_face_crop(frame, det, size, channels, float(crop_p["eye_y"]), float(crop_p["eye_dist"]))
+            faces[t], _ = align_face_crop(frame, det, **crop_kwargs(params))
             mask[t] = 1.0
     if cache:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)

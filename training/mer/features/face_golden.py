@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mer.features.face_align import (FULL_RANGE, FaceDetection, align_face_crop, detect_faces,
+from mer.features.face_align import (FULL_RANGE, FaceDetection, align_face_crop, crop_kwargs, detect_faces,
                                      detections_from_views, frames_at, load_face_params,
                                      pick_prominent_face, plan_views, ssd_anchors, view_tensor)
 
@@ -106,9 +106,12 @@ def face_cases() -> dict:
         ("border_clamp", det((1, 2), (9, 1)), dict(size=16, channels=1, eye_y=0.4, eye_dist=0.4)),
         ("degenerate_eyes", det((30, 20), (30, 20), (20, 10, 25, 30)), dict(size=16, channels=1, eye_y=0.4, eye_dist=0.4)),
         ("rgb", det((40, 30), (27, 25)), dict(size=16, channels=3, eye_y=0.42, eye_dist=0.35)),
+        ("turned_head_floor", det((28, 20), (34, 21), (15, 8, 30, 30)), dict(size=24, channels=1, eye_y=0.4, eye_dist=0.34, iod_min_box=0.41)),
+        ("floor_inactive", det((25, 20), (39, 20), (20, 10, 20, 20)), dict(size=24, channels=1, eye_y=0.4, eye_dist=0.34, iod_min_box=0.41)),
     ]
     aligns = []
     for name, d, p in align_specs:
+        p = {"iod_min_box": 0.0, **p}
         crop, box = align_face_crop(aimg, d, **p)
         aligns.append({"name": name, "det": _det(d), "crop_params": p, "crop": _r(crop.ravel(), 6), "box": _r(box)})
 
@@ -153,8 +156,7 @@ def real_frames() -> dict | None:
         face = pick_prominent_face(dets, float(params["min_score"]))
         crop_box, crop_mean = None, None
         if face is not None:
-            c = params["crop"]
-            crop, crop_box = align_face_crop(frame, face, int(c["size"]), int(c["channels"]), float(c["eye_y"]), float(c["eye_dist"]))
+            crop, crop_box = align_face_crop(frame, face, **crop_kwargs(params))
             crop_mean = float(crop.mean())
         cases.append({"clip": clip, "segment": seg, "frame": idx, "width": frame.shape[1], "height": frame.shape[0],
                       "detections": [_det(d) for d in dets], "crop_box": None if crop_box is None else _r(crop_box),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mer.features.face_align import (FaceDetection, align_face_crop, detect_faces, frames_at, load_face_params,
+from mer.features.face_align import (FaceDetection, align_face_crop, crop_kwargs, detect_faces, frames_at, load_face_params,
                                      pick_prominent_face, segment_count)
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -70,8 +70,7 @@ def clips(out: Path) -> dict:
                    "face": None if det is None else {"score": det.score, "box": det.box, "keypoints": det.keypoints}}
             rows.append(row)
             if det is not None:
-                crop, _ = align_face_crop(frame, det, int(crop_p["size"]), int(crop_p["channels"]),
-                                          float(crop_p["eye_y"]), float(crop_p["eye_dist"]))
+                crop, _ = align_face_crop(frame, det, **crop_kwargs(params))
                 crops.append(crop[0])
     out.mkdir(parents=True, exist_ok=True)
     found = [r for r in rows if r["face"] is not None]
@@ -101,7 +100,7 @@ def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
     files = sorted((FER / "test").glob("*/*.jpg"))
     rng = np.random.default_rng(seed)
     files = [files[i] for i in rng.choice(len(files), size=min(n, len(files)), replace=False)]
-    eye_y, eye_dist, eye_x, scores, misses, iod_box = [], [], [], [], 0, []
+    eye_y, eye_dist, eye_x, scores, misses, iod_box, box_w = [], [], [], [], 0, [], []
     for f in files:
         g = np.asarray(Image.open(f).convert("L"))
         s = g.shape[0]
@@ -116,16 +115,22 @@ def fer(out: Path, n: int = 600, seed: int = 0) -> dict:
         eye_x.append(((rx + lx) / 2 - s) / s)
         eye_dist.append(float(np.hypot(lx - rx, ly - ry)) / s)
         iod_box.append(float(np.hypot(lx - rx, ly - ry)) / det.box[2])
+        box_w.append(det.box[2] / s)
         scores.append(det.score)
     q = lambda v: [round(float(x), 4) for x in np.percentile(v, [10, 25, 50, 75, 90])]  # noqa: E731
     summary = {"n": len(files), "detected": len(eye_y), "missed": misses,
                "eye_y_p10_25_50_75_90": q(eye_y), "eye_x_p10_25_50_75_90": q(eye_x),
                "eye_dist_p10_25_50_75_90": q(eye_dist), "iod_over_box_w_p10_25_50_75_90": q(iod_box),
-               "eye_y": round(float(np.median(eye_y)), 3), "eye_dist": round(float(np.median(eye_dist)), 3),
-               "score_median": float(np.median(scores))}
+               "eye_y": round(float(np.median(eye_y)), 3), "eye_dist_unfloored": round(float(np.median(eye_dist)), 3),
+               # crop parameters: the floor is FER's median IOD / box width, and eye_dist is the
+               # median of the floored IOD (what align_face_crop scales by), as fractions of the side
+               "iod_min_box": round(float(np.median(iod_box)), 3),
+               "eye_dist": round(float(np.median(np.maximum(eye_dist, np.median(iod_box) * np.array(box_w)))), 3),
+               "score_median": float(np.median(scores)),
+               "samples": {"eye_y": eye_y, "eye_dist": eye_dist, "box_w": box_w}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "fer_eyes.json").write_text(json.dumps(summary, indent=1))
-    print(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in summary.items() if k != "samples"}, indent=1))
     return summary
 
 
@@ -141,8 +146,7 @@ def _recrop(out: Path, rows: list[dict]) -> tuple[list[np.ndarray], list[float]]
         for r, frame in zip(rs, frames):
             f = r["face"]
             det = FaceDetection(f["score"], f["box"], f["keypoints"])
-            crop, _ = align_face_crop(frame, det, int(crop_p["size"]), int(crop_p["channels"]),
-                                      float(crop_p["eye_y"]), float(crop_p["eye_dist"]))
+            crop, _ = align_face_crop(frame, det, **crop_kwargs(crop_p))
             crops.append(crop[0])
             scores.append(f["score"])
     return crops, scores

@@ -122,9 +122,12 @@ ARCHITECTURES = ("face_resnet", "mini_xception")
 
 
 def _memory_format(arch: dict) -> torch.memory_format:
-    """channels_last makes the ResNet's convolutions about 1.5x faster here; torch 1.13 crashes
-    in the depthwise convolutions' backward with it, so mini-Xception stays contiguous."""
-    return torch.channels_last if arch.get("name", "face_resnet") == "face_resnet" else torch.contiguous_format
+    """channels_last makes the ResNet's convolutions about 1.5x faster here. torch 1.13 (Debian)
+    crashes with it in the depthwise convolutions' backward (mini-Xception) and corrupts the heap
+    when a layer has fewer than 16 channels, so those stay contiguous."""
+    if arch.get("name", "face_resnet") == "face_resnet" and min(arch.get("widths", [16])) >= 16:
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def build_model(arch: dict) -> nn.Module:
@@ -194,7 +197,7 @@ def predict(model: nn.Module, images: np.ndarray, batch_size: int = 512, flip_tt
     out = []
     for i in range(0, len(images), batch_size):
         x = torch.from_numpy(images[i:i + batch_size]).float().div_(255).unsqueeze(1)
-        if isinstance(model, FaceExpressionNet):
+        if [p for p in model.parameters() if p.ndim == 4][-1].is_contiguous(memory_format=torch.channels_last):
             x = x.contiguous(memory_format=torch.channels_last)
         p = model(x).softmax(1)
         if flip_tta:
@@ -227,6 +230,8 @@ def evaluate_all(model: nn.Module) -> dict:
         x, y = load_fer2013(split)
         p = predict(model, x)
         results[f"fer2013_{split}"] = {"dataset": "FER2013", "split": SPLIT_NAMES[split], **classification_metrics(p, y)}
+        if split != "test":
+            continue
         pt = predict(model, x, flip_tta=True)
         results[f"fer2013_{split}_flip_tta"] = {"dataset": "FER2013", "split": SPLIT_NAMES[split],
                                                 **classification_metrics(pt, y)}
@@ -352,6 +357,17 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
     return {"arch": arch, "model": model, "state": state, "best_epoch": best["epoch"]}
 
 
+def describe(arch: dict) -> dict:
+    """How to rebuild a checkpoint's network and what it takes as input (for its JSON)."""
+    face = {"shape": [1, 48, 48], "range": "[0, 1] grey (0.299R+0.587G+0.114B)/255, framed like FER2013 faces"}
+    if arch.get("name") == "mini_xception":
+        return {"builder": "mer.backbones.mini_xception.MiniXceptionClassifier (backbone.*: MiniXceptionBackbone, "
+                           "classifier.*: 3x3 conv to 7 + global average pool)",
+                "input": {**face, "preprocessing": "inside the backbone stem: bilinear resize to 64x64, x * 2 - 1"}}
+    return {"builder": "mer.backbones.resnet.face_resnet (backbone.*) + nn.Linear classifier (classifier.*)",
+            "input": {**face, "preprocessing": "inside the backbone stem: (x - FER2013 mean) / std"}}
+
+
 def export(result: dict, args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
     """Write the fp16 state_dict and its metrics JSON beside it."""
     model: FaceExpressionNet = result["model"]
@@ -368,10 +384,8 @@ def export(result: dict, args: argparse.Namespace, log: Callable[[str], None] = 
     state = result["state"]
     info = {
         "architecture": result["arch"],
-        "builder": "mer.backbones.resnet.face_resnet (backbone.*) + nn.Linear classifier (classifier.*)",
+        **describe(result["arch"]),
         "parameters": sum(p.numel() for p in model.parameters()),
-        "input": {"shape": [1, 48, 48], "range": "[0, 1] grey (0.299R+0.587G+0.114B)/255",
-                  "normalisation": "inside the backbone stem (FER2013 mean/std)"},
         "labels": list(LABELS),
         "trained_on": "FER2013 train (Training, n=28709); epoch chosen by FER2013 validation (PublicTest) accuracy",
         "training": {k: v for k, v in vars(args).items() if k not in ("command", "out")},

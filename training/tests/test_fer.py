@@ -1,0 +1,124 @@
+"""FER2013 pretraining of the visual backbone: data reading, augmentation, a short training run,
+resume and export, on tiny generated faces."""
+import argparse
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from mer.pretrain import fer
+
+
+def _write_faces(root, per_class=3, seed=0):
+    rng = np.random.default_rng(seed)
+    for folder in ("angry", "happy", "neutral", "contempt"):
+        (root / folder).mkdir(parents=True)
+        for i in range(per_class):
+            Image.fromarray(rng.integers(0, 256, (48, 48), dtype=np.uint8)).save(root / folder / f"{i}.png")
+
+
+def test_labels_follow_features_json_and_map_dataset_folders():
+    assert fer.LABELS == ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
+    for folder in ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral", "anger", "sadness"):
+        assert fer.FOLDER_TO_LABEL[folder] in fer.LABELS
+    assert "contempt" not in fer.FOLDER_TO_LABEL
+
+
+def test_read_face_folder_skips_unknown_classes_and_caches(tmp_path):
+    _write_faces(tmp_path / "faces")
+    x, y = fer.read_face_folder(tmp_path / "faces")
+    assert x.shape == (9, 48, 48) and x.dtype == np.uint8
+    assert sorted(set(y.tolist())) == [fer.LABELS.index(n) for n in ("anger", "happiness", "neutral")]
+    cached = fer.load_cached("faces", tmp_path / "faces", cache_dir=tmp_path / "cache")
+    assert (tmp_path / "cache" / "faces_x.npy").exists()
+    again = fer.load_cached("faces", tmp_path / "missing", cache_dir=tmp_path / "cache")
+    assert np.array_equal(cached[0], again[0]) and np.array_equal(cached[1], again[1])
+
+
+def test_read_face_folder_fails_clearly_when_empty(tmp_path):
+    with pytest.raises(FileNotFoundError, match="emotion"):
+        fer.read_face_folder(tmp_path)
+
+
+def test_augment_keeps_shape_and_range_and_crops():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(16, 1, 48, 48)
+    out = fer.augment(x, gen)
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1
+    assert not torch.allclose(out, x)
+    assert fer.augment(x, gen, crop=40).shape == (16, 1, 40, 40)
+
+
+def test_identity_affine_grid_reproduces_the_image():
+    """The hand-written sampling grid equals F.affine_grid's (align_corners=False)."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(4, 1, 48, 48)
+    out = fer.augment(x, gen, max_rotate=0, scale=(1, 1), max_shift=0, jitter=0, erase_p=0)
+    flipped = out.flip(3)
+    assert all(torch.allclose(o, x_, atol=1e-5) or torch.allclose(f, x_, atol=1e-5)
+               for o, f, x_ in zip(out, flipped, x))
+
+
+def test_classification_metrics_by_hand():
+    probs = np.eye(7)[[0, 0, 3, 3]]
+    m = fer.classification_metrics(probs, np.array([0, 3, 3, 3]))
+    assert m["n"] == 4 and m["accuracy"] == 0.75
+    # F1: anger 2/3, happiness 0.8 -> macro 0.7333 over the two classes present.
+    assert m["macro_f1"] == pytest.approx(0.7333, abs=1e-4)
+    assert m["recall"] == {"anger": 1.0, "happiness": pytest.approx(0.6667, abs=1e-4)}
+
+
+def _args(tmp_path, **kw):
+    base = dict(run="test", arch="face_resnet", epochs=2, batch_size=8, lr=0.05, warmup_epochs=1, weight_decay=5e-4,
+                label_smoothing=0.1, dropout=0.0, widths=[4, 4, 8, 8, 16], blocks=[1, 1, 1, 1],
+                first_layer_stride=2, train_crop=40, threads=1, seed=0, limit=0, log_every=1, restart=False,
+                no_export=False, out=str(tmp_path / "visual_fer.pt"))
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+@pytest.fixture
+def tiny_fer(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    data = {split: (rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), rng.integers(0, 7, n))
+            for split, n in (("train", 16), ("validation", 8), ("test", 8))}
+    monkeypatch.setattr(fer, "load_fer2013", lambda split: data[split])
+    monkeypatch.setattr(fer, "load_ckplus", lambda: (data["test"][0], data["test"][1] % 6))
+    monkeypatch.setattr(fer, "CACHE_DIR", tmp_path / "cache")
+    return data
+
+
+def test_two_step_training_resume_and_export(tmp_path, tiny_fer):
+    logs = []
+    result = fer.train(_args(tmp_path, epochs=1), logs.append)
+    assert result["state"]["epoch"] == 1 and len(result["state"]["history"]) == 1
+    assert (tmp_path / "cache" / "fer_test" / "last.pt").exists()
+    # Asking for one more epoch resumes after the first instead of starting over.
+    logs.clear()
+    result = fer.train(_args(tmp_path, epochs=2), logs.append)
+    assert any("resumed" in line for line in logs)
+    assert [h["epoch"] for h in result["state"]["history"]] == [1, 2]
+
+    info = fer.export(result, _args(tmp_path, epochs=2), logs.append)
+    state = torch.load(tmp_path / "visual_fer.pt")
+    assert all(v.dtype == torch.float16 for k, v in state.items() if v.is_floating_point())
+    meta = json.loads((tmp_path / "visual_fer.json").read_text())
+    assert meta["labels"] == list(fer.LABELS)
+    assert meta["metrics"]["fer2013_test"]["n"] == 8
+    assert info["architecture"]["widths"] == [4, 4, 8, 8, 16]
+    model = fer.load_checkpoint(tmp_path / "visual_fer.pt")
+    assert model(torch.rand(2, 1, 48, 48)).shape == (2, 7)
+
+
+def test_training_loss_decreases_on_learnable_data(tmp_path, monkeypatch):
+    """Two classes told apart by brightness: a few steps must lower the loss."""
+    torch.manual_seed(0)
+    x = np.concatenate([np.full((32, 48, 48), 40, np.uint8), np.full((32, 48, 48), 210, np.uint8)])
+    y = np.array([0] * 32 + [3] * 32)
+    monkeypatch.setattr(fer, "load_fer2013", lambda split: (x, y))
+    monkeypatch.setattr(fer, "CACHE_DIR", tmp_path / "cache")
+    result = fer.train(_args(tmp_path, epochs=3, batch_size=16, lr=0.05, train_crop=0), lambda _: None)
+    history = result["state"]["history"]
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
