@@ -111,6 +111,14 @@ def test_two_step_training_resume_and_export(tmp_path, tiny_fer):
     model = fer.load_checkpoint(tmp_path / "visual_fer.pt")
     assert model(torch.rand(2, 1, 48, 48)).shape == (2, 7)
 
+    # A new run can start from the exported weights (fine-tuning).
+    logs.clear()
+    tuned = fer.train(_args(tmp_path, run="tune", epochs=1, lr=0.0, init_from=str(tmp_path / "visual_fer.pt")),
+                      logs.append)
+    assert any("initialised from" in line for line in logs)
+    state = tuned["model"].state_dict()
+    assert torch.allclose(state["classifier.weight"], model.state_dict()["classifier.weight"], atol=1e-6)
+
 
 def test_training_loss_decreases_on_learnable_data(tmp_path, monkeypatch):
     """Two classes told apart by brightness: a few steps must lower the loss."""

@@ -9,7 +9,8 @@ frame per 0.96 s segment), with the prominent face's score and size; saves the c
 and a contact sheet PNG. ``fer``: where the detector puts the eyes in FER2013 test faces
 (each 48 x 48 face centred on a 3x larger edge-replicated canvas): median eye-midpoint height
 and inter-ocular distance as fractions of the face image side -> ``eye_y``, ``eye_dist``.
-``grid``: FER2013 samples next to our crops from the clips, as one PNG.
+``grid``: FER2013 samples next to our crops from the clips, as one PNG. ``parity-inputs``:
+inputs and PyTorch outputs for scripts/face-tflite-parity.mjs (the port against TFLite itself).
 Outputs go to training/runs/face (gitignored).
 """
 from __future__ import annotations
@@ -175,15 +176,44 @@ def grid(out: Path, n: int = 48, seed: int = 1) -> None:
           f"{[round(s, 3) for s in sorted(scores)]}")
 
 
+def parity_inputs(out: Path, clips: int = 4) -> None:
+    """Inputs for scripts/face-tflite-parity.mjs: the 7 views of a few real frames (and the
+    synthetic parity image) as ``inputs.f32`` [N, 192, 192, 3] in 0..255, with the PyTorch
+    port's outputs ``torch_regressors.f32`` [N, 2304, 16] and ``torch_logits.f32`` [N, 2304]."""
+    import torch
+    from mer.face_detector import load_blazeface
+    from mer.features.face_align import plan_views, view_tensor
+    torch.set_num_threads(1)
+    model = load_blazeface("full")
+    views = []
+    for path in sorted(CLIPS.glob("*.mp4"))[:: max(1, 72 // clips)][:clips]:
+        (frame,), _ = frames_at(path, [0.48])
+        views += [view_tensor(frame, v) for v in plan_views(frame.shape[1], frame.shape[0])]
+    y, x = np.mgrid[0:192, 0:192] / 192
+    views.append(np.round(np.stack([128 + 100 * np.sin(6 * x + 2 * y), 128 + 90 * np.cos(5 * y - 3 * x),
+                                    128 + 80 * np.sin(4 * (x + y) + 1)], -1)).astype(np.float32))
+    batch = np.stack(views).astype(np.float32)
+    with torch.no_grad():
+        reg, logit = model(torch.from_numpy(batch))
+    out.mkdir(parents=True, exist_ok=True)
+    batch.tofile(out / "inputs.f32")
+    reg.numpy().astype(np.float32).tofile(out / "torch_regressors.f32")
+    logit.numpy()[..., 0].astype(np.float32).tofile(out / "torch_logits.f32")
+    (out / "meta.json").write_text(json.dumps({"count": len(batch), "size": 192, "anchors": 2304}))
+    print(f"wrote {len(batch)} inputs to {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="face-crop measurements")
-    ap.add_argument("what", choices=["clips", "fer", "grid"])
+    ap.add_argument("what", choices=["clips", "fer", "grid", "parity-inputs"])
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--n", type=int, default=600)
     a = ap.parse_args()
     out = Path(a.out)
     if a.what == "clips":
         clips(out)
+    elif a.what == "parity-inputs":
+        parity_inputs(Path(a.out))
     elif a.what == "fer":
         fer(out, a.n)
     else:

@@ -191,7 +191,7 @@ def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, sca
 # ---------------------------------------------------------------- evaluation
 
 @torch.no_grad()
-def predict(model: nn.Module, images: np.ndarray, batch_size: int = 512, flip_tta: bool = False) -> np.ndarray:
+def predict(model: nn.Module, images: np.ndarray, batch_size: int = 128, flip_tta: bool = False) -> np.ndarray:
     """Class probabilities [N, 7] for uint8 faces [N, 48, 48]."""
     model.eval()
     out = []
@@ -296,6 +296,12 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
     gen = torch.Generator().manual_seed(args.seed)
     state = {"epoch": 0, "history": [], "best_val_accuracy": -1.0, "wall_seconds": 0.0}
 
+    init_from = getattr(args, "init_from", None)
+    if init_from:
+        model.load_state_dict(load_checkpoint(init_from).state_dict())
+        model.to(memory_format=_memory_format(arch))
+        arch = {**arch, "init": f"from {Path(init_from).name}"}
+        log(f"initialised from {init_from}")
     last = run_dir / "last.pt"
     if last.exists() and not args.restart:
         ck = torch.load(last, map_location="cpu")
@@ -425,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--run", default="main", help="run name: checkpoints in training/.cache/fer_<run>/")
     t.add_argument("--arch", choices=ARCHITECTURES, default="face_resnet",
                    help="mini_xception fine-tunes the ported Keras FER2013 model")
+    t.add_argument("--init-from", help="start from this checkpoint (an exported visual_*.pt or a run's best.pt)")
     t.add_argument("--epochs", type=int, default=40)
     t.add_argument("--batch-size", type=int, default=128)
     t.add_argument("--lr", type=float, default=0.1)
