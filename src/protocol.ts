@@ -18,6 +18,9 @@ export interface AudioParams {
   silence_dbfs: number;
 }
 
+/** One video frame as RGBA bytes (ImageData-compatible), read on the page and transferred. */
+export interface RgbaFrame { data: Uint8ClampedArray; width: number; height: number }
+
 export interface FaceCropParams { size: number; channels: number; eye_y: number; eye_dist: number }
 export interface FaceParams { detector: string; min_score: number; crop: FaceCropParams }
 export interface TextParams { path: string; dim: number; max_length: number }
@@ -36,7 +39,7 @@ export type AudioRequest = { worker: 'audio'; type: 'logmel'; id: number; pcm: F
 
 export type FaceRequest =
   | { worker: 'face'; type: 'load'; id: number; model: ArrayBuffer | null; params: FaceParams; assetBase: string; backend: BackendPreference }
-  | { worker: 'face'; type: 'detect'; id: number; frames: ImageBitmap[]; times: number[] };
+  | { worker: 'face'; type: 'detect'; id: number; frames: RgbaFrame[]; times: number[] };
 
 /** A manifest file entry: path relative to models/, size and SHA-256 the download must match. */
 export interface ModelFileEntry { path: string; bytes: number; sha256: string }
@@ -180,6 +183,10 @@ export function isRequestFor<W extends WorkerName>(worker: W, v: unknown): v is 
   if (worker === 'text' && v.type === 'load') return Array.isArray(v.files) && isObject(v.params);
   if (worker === 'face' && v.type === 'load') return (v.model === null || v.model instanceof ArrayBuffer) && isObject(v.params);
   if (v.type === 'encode') return isStr(v.text);
-  if (v.type === 'detect') return Array.isArray(v.frames) && Array.isArray(v.times) && v.frames.length === v.times.length;
+  if (v.type === 'detect') {
+    return Array.isArray(v.frames) && Array.isArray(v.times) && v.frames.length === v.times.length
+      && v.frames.every((f: unknown) => isObject(f) && f.data instanceof Uint8ClampedArray && isId(f.width) && isId(f.height)
+        && f.data.length === f.width * f.height * 4);
+  }
   return true;
 }

@@ -1,6 +1,13 @@
 // Video probing and frame grabbing through a <video> element: metadata (duration, size) and
-// frames at given times via seeking + createImageBitmap. Object URLs are in memory, so seeking
+// frames at given times via seeking + a canvas. Object URLs are in memory, so seeking
 // needs no HTTP Range support; served files (samples) rely on the server answering Range requests.
+
+import type { RgbaFrame } from '../protocol';
+
+/** The browser could not seek or read the frames of a video it could open. */
+export class FrameReadError extends Error {
+  override name = 'FrameReadError';
+}
 
 export interface VideoInfo { seconds: number; width: number; height: number; hasVideo: boolean }
 
@@ -41,24 +48,45 @@ export async function probeVideo(file: Blob): Promise<VideoInfo | null> {
   }
 }
 
-/** One frame per requested time (seconds, clamped to the last frame), as ImageBitmaps. */
-export async function grabFrames(file: Blob, times: number[], signal?: AbortSignal): Promise<ImageBitmap[]> {
+/** Frames larger than this (longest side) are scaled down: the detector sees at most 192 px per view. */
+export const MAX_FRAME_SIDE = 1920;
+
+/**
+ * One RGBA frame per requested time (seconds, clamped to the last frame). Pixels are read on the
+ * page through a CPU-backed canvas, so workers get plain bytes (no GPU-backed ImageBitmaps, whose
+ * readback in a worker can stall behind the compositor).
+ */
+export async function grabFrames(file: Blob, times: number[], signal?: AbortSignal): Promise<RgbaFrame[]> {
   const url = URL.createObjectURL(file);
   const video = makeVideo(url);
-  const frames: ImageBitmap[] = [];
   try {
-    await once(video, 'loadeddata', 30000);
+    await once(video, 'loadeddata', 30000).catch((e: unknown) => {
+      throw new FrameReadError(e instanceof Error ? e.message : String(e));
+    });
+    const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(video.videoWidth, video.videoHeight, 1));
+    const width = Math.max(1, Math.round(video.videoWidth * scale));
+    const height = Math.max(1, Math.round(video.videoHeight * scale));
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('This browser cannot read video frames (no 2D canvas).');
     const last = Math.max(0, video.duration - 1 / 30);
+    const frames: RgbaFrame[] = [];
     for (const t of times) {
       if (signal?.aborted) throw new DOMException('Cancelled', 'AbortError');
-      video.currentTime = Math.min(Math.max(0, t), last);
-      await once(video, 'seeked', 30000);
-      frames.push(await createImageBitmap(video));
+      const target = Math.min(Math.max(0, t), last);
+      if (Math.abs(video.currentTime - target) > 1e-6 || video.readyState < 2) {
+        video.currentTime = target;
+        await once(video, 'seeked', 30000).catch((e: unknown) => {
+          throw new FrameReadError(e instanceof Error ? e.message : String(e));
+        });
+      }
+      ctx.drawImage(video, 0, 0, width, height);
+      const { data } = ctx.getImageData(0, 0, width, height);
+      frames.push({ data, width, height });
     }
     return frames;
-  } catch (e) {
-    for (const f of frames) f.close();
-    throw e;
   } finally {
     video.removeAttribute('src');
     video.load();

@@ -3,7 +3,7 @@
 // failure into a message the user can act on. Models are loaded once and kept between files.
 import type { AudioParams, Backend, BackendPreference, FaceBox, FusionInputs, Tensor32 } from '../protocol';
 import { decodeAudio } from '../decode/audio';
-import { grabFrames, probeVideo } from '../decode/video';
+import { FrameReadError, grabFrames, probeVideo } from '../decode/video';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
 import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
@@ -23,6 +23,8 @@ export interface AnalyzeOptions { backend: BackendPreference; transcript?: strin
 
 /** Files larger than this are refused up front: decoding them whole would exhaust tab memory. */
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
+/** Frames read and sent to the face worker at a time (about 1.2 MB each at 640 x 480). */
+export const FRAME_CHUNK = 16;
 /** Longest video analysed in one piece until windowed processing lands (issue 4). */
 export const MAX_SECONDS = 20 * 60;
 
@@ -134,7 +136,7 @@ export class Engine {
       try {
         return await fn();
       } finally {
-        timings[key] = performance.now() - t0;
+        timings[key] = (timings[key] ?? 0) + performance.now() - t0; // chunked stages add up
       }
     };
     if (file.size > MAX_FILE_BYTES) {
@@ -193,54 +195,57 @@ export class Engine {
     }
     checkAbort(signal);
 
-    // Frames are grabbed while the models finish loading (only if a face detector is shipped).
+    // Frames are read in chunks (bounded memory whatever the length); the first chunk is read
+    // while the models finish loading, when a face detector is shipped at all.
     const times = Array.from({ length: T }, (_, t) => (t + 0.5) * audioParams.segment_seconds);
+    const chunks = Array.from({ length: Math.ceil(T / FRAME_CHUNK) }, (_, i) => times.slice(i * FRAME_CHUNK, (i + 1) * FRAME_CHUNK));
     const framesWanted = Boolean(info?.hasVideo && findFile(manifest, manifest.face.detector));
-    const framesPromise = framesWanted ? timed('frames', () => grabFrames(file, times, signal)) : null;
-    framesPromise?.catch(() => undefined);
+    const firstFrames = framesWanted && chunks[0] ? timed('frames', () => grabFrames(file, chunks[0] ?? [], signal)) : null;
+    firstFrames?.catch(() => undefined);
     const { faceAvailable } = await models;
     checkAbort(signal);
 
     // ---- faces
     const faceSize = crop.channels * crop.size * crop.size;
-    let faces: Float32Array = new Float32Array(T * faceSize);
-    let visualMask: Float32Array = new Float32Array(T);
-    let faceBoxes: (FaceBox | null)[] = Array.from({ length: T }, () => null);
-    let frames: ImageBitmap[] | null = null;
-    let frameError = '';
-    if (framesPromise) {
-      report.stage('face', { status: 'running', detail: 'reading frames' });
+    const faces = new Float32Array(T * faceSize);
+    const visualMask = new Float32Array(T);
+    const faceBoxes: (FaceBox | null)[] = Array.from({ length: T }, () => null);
+    if (faceAvailable && firstFrames) {
+      report.stage('face', { status: 'running', detail: `0/${T} frames` });
       try {
-        frames = await framesPromise;
+        let offset = 0;
+        for (const [i, chunk] of chunks.entries()) {
+          const frames = i === 0 ? await firstFrames : await timed(`frames`, () => grabFrames(file, chunk, signal));
+          const done = await timed('face', () => workerClient('face').request(
+            { worker: 'face', type: 'detect', frames, times: chunk },
+            {
+              signal,
+              transfer: frames.map((f) => f.data.buffer),
+              onEvent: (e) => {
+                if (e.status !== 'progress') return;
+                const seen = offset + Math.round(e.progress * chunk.length);
+                report.stage('face', { progress: seen / T, detail: `${seen}/${T} frames` });
+              },
+            },
+          ));
+          if (done.status !== 'complete') throw new Error('The face worker returned no crops.');
+          faces.set(done.result.crops, offset * faceSize);
+          visualMask.set(done.result.visualMask, offset);
+          done.result.boxes.forEach((b, k) => { faceBoxes[offset + k] = b; });
+          offset += chunk.length;
+        }
+        const found = visualMask.filter((v) => v > 0).length;
+        if (!found) report.note('Visual modality left out: no face was found.');
+        report.stage('face', { status: 'done', detail: `face in ${found}/${T} segments` });
       } catch (e) {
-        if (isAbort(e)) throw e;
-        frameError = e instanceof Error ? e.message : String(e);
+        if (isAbort(e) || !(e instanceof FrameReadError)) throw e;
+        visualMask.fill(0);
+        faces.fill(0);
+        report.note(`Visual modality left out: the video frames could not be read (${e.message}).`);
+        report.stage('face', { status: 'skipped', detail: 'frames unreadable' });
       }
-    }
-    if (faceAvailable && frames) {
-      report.stage('face', { status: 'running', detail: '' });
-      const done = await timed('face', () => workerClient('face').request(
-        { worker: 'face', type: 'detect', frames, times },
-        {
-          signal,
-          transfer: frames,
-          onEvent: (e) => {
-            if (e.status === 'progress') report.stage('face', { progress: e.progress, detail: `${Math.round(e.progress * T)}/${T} frames` });
-          },
-        },
-      ));
-      if (done.status !== 'complete') throw new Error('The face worker returned no crops.');
-      faces = done.result.crops;
-      visualMask = done.result.visualMask;
-      faceBoxes = done.result.boxes;
-      const found = visualMask.filter((v) => v > 0).length;
-      if (!found) report.note('Visual modality left out: no face was found.');
-      report.stage('face', { status: 'done', detail: `face in ${found}/${T} segments` });
     } else {
-      for (const f of frames ?? []) f.close();
-      if (frameError) report.note(`Visual modality left out: the video frames could not be read (${frameError}).`);
-      const why = frameError ? 'frames unreadable' : info?.hasVideo === false || !info ? 'no video track' : 'no face model';
-      report.stage('face', { status: 'skipped', detail: why });
+      report.stage('face', { status: 'skipped', detail: !info?.hasVideo ? 'no video track' : 'no face model' });
     }
     checkAbort(signal);
 

@@ -3,21 +3,11 @@
 // (docs/CONTRACTS.md "Face crops"). A segment without a face gets visual_mask 0 and a zero crop:
 // masked, never guessed. Without a detector model it reports "not available".
 import { alignFaceCrop, detectFaces, pickProminentFace } from '../features/face/detector';
-import type { RgbaImage } from '../features/face/image';
 import { createSession, type CreatedSession } from '../inference/session';
 import type { FaceBox, FaceParams } from '../protocol';
 import { serve } from './scope';
 
 let loaded: { created: CreatedSession; params: FaceParams } | null = null;
-
-function pixels(frame: ImageBitmap): RgbaImage {
-  const canvas = new OffscreenCanvas(frame.width, frame.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('This browser cannot read video frames in a worker (no OffscreenCanvas 2D).');
-  ctx.drawImage(frame, 0, 0);
-  const { data, width, height } = ctx.getImageData(0, 0, frame.width, frame.height);
-  return { data, width, height };
-}
 
 serve('face', async (req, emit) => {
   if (req.type === 'load') {
@@ -41,25 +31,20 @@ serve('face', async (req, emit) => {
   const visualMask = new Float32Array(n);
   const boxes: (FaceBox | null)[] = [];
   emit({ worker: 'face', id: req.id, status: 'initiate', task: 'faces' });
-  try {
-    for (let i = 0; i < n; i++) {
-      const frame = req.frames[i];
-      if (!frame) throw new Error('missing frame');
-      const image = pixels(frame);
-      const detections = await detectFaces(created.session, image, { tensor: created.ort.Tensor });
-      const face = pickProminentFace(detections, params.min_score);
-      if (face) {
-        const aligned = alignFaceCrop(image, face, crop);
-        crops.set(aligned.crop, i * per);
-        visualMask[i] = 1;
-        boxes.push(aligned.box);
-      } else {
-        boxes.push(null);
-      }
-      emit({ worker: 'face', id: req.id, status: 'progress', task: 'faces', progress: (i + 1) / n });
+  for (let i = 0; i < n; i++) {
+    const image = req.frames[i];
+    if (!image) throw new Error('missing frame');
+    const detections = await detectFaces(created.session, image, { tensor: created.ort.Tensor });
+    const face = pickProminentFace(detections, params.min_score);
+    if (face) {
+      const aligned = alignFaceCrop(image, face, crop);
+      crops.set(aligned.crop, i * per);
+      visualMask[i] = 1;
+      boxes.push(aligned.box);
+    } else {
+      boxes.push(null);
     }
-  } finally {
-    for (const f of req.frames) f.close();
+    emit({ worker: 'face', id: req.id, status: 'progress', task: 'faces', progress: (i + 1) / n });
   }
   emit({ worker: 'face', id: req.id, status: 'complete', result: { crops, visualMask, boxes } }, [crops.buffer, visualMask.buffer]);
 });
