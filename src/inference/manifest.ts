@@ -4,21 +4,23 @@
 import { z } from 'zod';
 
 const positive = z.number().positive();
-export const manifestSchema = z.object({
+// Loose objects: parameters added to features.json (e.g. a new crop setting) reach the workers
+// untouched; only the fields the app itself relies on are checked.
+export const manifestSchema = z.looseObject({
   schema: z.literal(1),
   model_id: z.string().min(1),
   labels: z.array(z.string().min(1)).min(1),
-  audio: z.object({
+  audio: z.looseObject({
     sample_rate: positive, frame_length: positive, hop_length: positive, fft_size: positive,
     mel_bins: positive, fmin: z.number().nonnegative(), fmax: positive, log_offset: positive,
     patch_frames: positive, segment_seconds: positive, silence_dbfs: z.number(),
   }),
-  face: z.object({
+  face: z.looseObject({
     detector: z.string().min(1),
     min_score: z.number().min(0).max(1),
-    crop: z.object({ size: positive, channels: z.union([z.literal(1), z.literal(3)]), eye_y: positive, eye_dist: positive }),
+    crop: z.looseObject({ size: positive, channels: z.union([z.literal(1), z.literal(3)]), eye_y: positive, eye_dist: positive }),
   }),
-  text: z.object({ path: z.string().min(1), dim: positive, max_length: positive }),
+  text: z.looseObject({ path: z.string().min(1), dim: positive, max_length: positive }),
   fusion: z.object({ path: z.string().min(1) }),
   files: z.array(z.object({
     path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside models/'),

@@ -3,7 +3,10 @@ mapping, masked pooling in the head, the trainable tail on cached frozen-group f
 metric summary."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 import torch
 
 from mer.backbones.yamnet import YAMNet
@@ -54,3 +57,40 @@ def test_summary_counts_and_ekman_view():
     s = _summary(y, probs)
     assert s["n"] == 4 and s["accuracy"] == 0.5
     assert s["ekman6_n"] == 3 and s["ekman6_accuracy_without_boredom"] == 1.0
+
+
+def test_group_stats_head_pools_time_and_ignores_masked_segments():
+    from mer.pretrain.emodb import GroupStatsHead, _fit_stats_head
+
+    feats = torch.randn(4, 2, 3, 5, 2)  # B, T, C, H (time), W (freq)
+    mask = torch.tensor([[1.0, 0.0]] * 4)
+    pooled = GroupStatsHead.pool(feats, mask)
+    assert pooled.shape == (4, 2 * 3 * 2)
+    torch.testing.assert_close(pooled[:, :6], feats[:, 0].mean(2).flatten(1))
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((70, 12)).astype(np.float32)
+    y = np.arange(70) % 7
+    x[np.arange(70), y] += 3  # separable
+    head = _fit_stats_head(x, y, 1.0, channels=3, freq=2)
+    with torch.no_grad():
+        pred = head.fc((torch.from_numpy(x) - head.center) / head.scale).argmax(1).numpy()
+    assert (pred == y).mean() > 0.9
+
+
+CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints/audio_emodb.pt"
+EMODB = Path(__file__).resolve().parents[3] / "shared/data/emodb/wav"
+
+
+@pytest.mark.skipif(not (CHECKPOINT.exists() and EMODB.exists()), reason="checkpoint or EmoDB missing")
+def test_saved_checkpoint_runs_through_the_shared_front_end():
+    from mer.features.logmel import load_audio_params, log_mel_patches
+    from mer.pretrain.emodb import load_16k, load_emodb_model, predict_emodb
+
+    assert CHECKPOINT.stat().st_size <= 25e6
+    net, head, group = load_emodb_model(CHECKPOINT)
+    files = ["03a01Wa.wav", "08a02La.wav", "16b10Tb.wav"]  # training utterances: fitted exactly
+    for name in files:
+        log_mel, mask = log_mel_patches(load_16k(EMODB / name).numpy(), load_audio_params())
+        probs = predict_emodb(net, head, group, torch.from_numpy(log_mel[:2]), torch.from_numpy(mask[:2]))
+        assert probs.shape == (7,) and abs(float(probs.sum()) - 1) < 1e-4
+        assert EMODB_LABELS[int(probs.argmax())] == parse_name(name)[1]

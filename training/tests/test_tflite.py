@@ -143,3 +143,34 @@ def test_reads_blazeface_float16():
     conv = next(op for op in m.operators if op.opcode == "CONV_2D")
     w = m.resolve_constant(conv.inputs[1])
     assert w.dtype == np.float32 and w.shape == (32, 3, 3, 3)
+
+
+def test_hybrid_input_quantization_is_symmetric_int8_per_row():
+    from mer.tflite import _fake_quantize_rows
+
+    x = np.array([[0.0, 0.5, -1.0, 0.26], [0.0, 0.0, 0.0, 0.0]], np.float32)
+    q = _fake_quantize_rows(x)
+    np.testing.assert_allclose(q[0] * 127, np.round(x[0] * 127), atol=1e-4)  # scale = max|row| / 127
+    np.testing.assert_array_equal(q[1], 0)
+    tiny = read_tflite(_tiny_model())
+    x_in = np.linspace(-1, 1, 16, dtype=np.float32).reshape(1, 4, 4, 1)
+    from mer.tflite import evaluate
+
+    exact = evaluate(tiny, [x_in])[1]
+    hybrid = evaluate(tiny, [x_in], hybrid=True)[1]
+    assert exact.shape == (1, 2, 2, 2) and np.abs(exact - hybrid).max() < 0.05
+
+
+def test_reference_conv_valid_relu_matches_a_direct_loop():
+    from mer.tflite import evaluate
+
+    m = read_tflite(_tiny_model())
+    x = np.linspace(-1, 1, 16, dtype=np.float32).reshape(1, 4, 4, 1)
+    w = np.arange(-9, 9).reshape(2, 3, 3, 1) * 0.5
+    b = np.array([0.5, -1.25])
+    ref = np.zeros((1, 2, 2, 2))
+    for i in range(2):
+        for j in range(2):
+            for o in range(2):
+                ref[0, i, j, o] = max(0.0, (x[0, i:i + 3, j:j + 3, 0] * w[o, :, :, 0]).sum() + b[o])
+    np.testing.assert_allclose(evaluate(m, [x])[1], ref, atol=1e-5)

@@ -1,19 +1,24 @@
 """Pretrain the visual backbone on FER2013 face expressions (the default model's visual CNN).
 
 The paper starts its visual encoder from a ResNet18 trained on AffectNet (section 4.3); those
-weights are not obtainable here, so the backbone is trained from scratch on FER2013 train
-(28,709 faces), the epoch kept by FER2013 validation (PublicTest, 3,589) accuracy and reported
-on FER2013 test (PrivateTest, 3,589) plus CK+ as a cross-dataset check.
+weights are not obtainable here. Two routes, one command:
+- ``--arch face_resnet``: our compact ResNet18-shaped backbone trained from scratch;
+- ``--arch mini_xception``: fine-tune the mini-Xception ported from its Keras FER2013 weights
+  (../shared/weights/mini_xception), the cheap route on a CPU shared by many jobs.
+Trained on FER2013 train (28,709 faces), the epoch kept by FER2013 validation (PublicTest, 3,589)
+accuracy, reported on FER2013 test (PrivateTest, 3,589) and on CK+ as a cross-dataset check.
 
 Inputs are what the browser feeds (docs/CONTRACTS.md "Face crops"): 1x48x48 grey in [0, 1];
-the normalisation lives in the backbone's stem. Labels use the Ekman-7 order of
+normalisation lives in the backbone's stem. Labels use the Ekman-7 order of
 training/configs/features.json.
 
-    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer train --epochs 40 --threads 2
+    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer train --arch face_resnet --epochs 30 --threads 2
+    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer train --arch mini_xception --epochs 2 --lr 0.01 --warmup-epochs 0
     PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.fer evaluate training/checkpoints/visual_fer.pt
 
-Training checkpoints every epoch to ``training/.cache/fer_<run>/last.pt`` and resumes from it
-when started again with the same ``--run``.
+Training checkpoints every epoch to ``training/.cache/fer_<run>/last.pt`` (and the best epoch by
+validation accuracy to ``best.pt``) and resumes from it when started again with the same ``--run``
+and arguments; ``--init-from`` starts a new run from an earlier checkpoint.
 """
 from __future__ import annotations
 

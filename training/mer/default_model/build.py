@@ -1,0 +1,165 @@
+"""The final default model: trained on all 72 real clips + composed triples, exported with H2's
+exporter, the shipped precision chosen by measurement, and public/models/metrics.json written.
+
+    python -m mer.default_model.build [--out public/models] [--epochs 8]
+
+Steps: train (mer.default_model.fusion_training) -> training/runs/default_fusion/model.pt
+({config, model}: `python -m mer.export` loads it too) -> fp32/fp16/int8 ONNX in
+training/runs/default_fusion/export -> all three run with onnxruntime-node on the 72 real clips'
+raw inputs (log-mel patches, face crops, I_t: what the browser feeds), Avg F1 compared with fp32
+-> int8 shipped unless it loses more than 0.01 Avg F1 on any input condition, else fp16 ->
+copied to ``<out>/fusion.onnx`` with ``fusion.json``; metrics.json from the cross-validation
+summary and the unimodal checkpoints' JSON files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
+from ..export import export_all, run_onnxruntime, sha256
+from ..model import build_model
+from .crossval import RUNS_DIR, scores
+from .features import DEFAULT_CONFIG, DEV_AV, dev_av_rows, load_caches
+from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
+
+OUT_RUN = TRAINING_DIR / "runs" / "default_fusion"
+CHECKPOINTS = TRAINING_DIR / "checkpoints"
+INT8_MAX_F1_LOSS = 0.01
+
+
+def raw_inputs(data: dict) -> list[dict[str, np.ndarray]]:
+    """The fused graph's inputs for each real clip, from the browser's front ends' Python twins."""
+    from ..data.prepare import decode_pcm16k
+    from ..features.face_align import video_face_crops
+    from ..features.logmel import log_mel_patches
+    features = load_features()
+    feeds = []
+    for i, row in enumerate(dev_av_rows()):
+        assert row["id"] == data["real"]["ids"][i]
+        path = DEV_AV / "clips" / f"{row['id']}.mp4"
+        mel, amask = log_mel_patches(decode_pcm16k(str(path)), features["audio"])
+        faces, vmask = video_face_crops(path, len(mel), features["face"])
+        feeds.append({"log_mel": np.asarray(mel, np.float32)[None], "faces": np.asarray(faces, np.float32)[None],
+                      "text_cls": data["real"]["text"][i].numpy()[None].astype(np.float32),
+                      "audio_mask": np.asarray(amask, np.float32)[None], "visual_mask": np.asarray(vmask, np.float32)[None],
+                      "text_mask": np.ones((1, 1), np.float32)})
+    return feeds
+
+
+def onnx_scores(path: Path, feeds: list[dict], labels: np.ndarray, m: int) -> dict:
+    out = {}
+    for cond, keep in CONDITIONS.items():
+        batch = []
+        for f in feeds:
+            g = dict(f)
+            if not keep[0]:
+                g["audio_mask"] = np.zeros_like(f["audio_mask"])
+            if not keep[1]:
+                g["visual_mask"] = np.zeros_like(f["visual_mask"])
+            if not keep[2]:
+                g["text_mask"] = np.zeros_like(f["text_mask"])
+                g["text_cls"] = np.zeros_like(f["text_cls"])
+            batch.append(g)
+        ok = [i for i, g in enumerate(batch) if g["audio_mask"].any() or g["visual_mask"].any() or g["text_mask"].any()]
+        res = run_onnxruntime(path, [batch[i] for i in ok])
+        probs = np.full((len(feeds), m), np.nan, np.float32)
+        probs[ok] = np.stack([r["fused"][0] for r in res])
+        out[cond] = {"probs": probs, "scores": scores(probs, labels, m)}
+    return out
+
+
+def unimodal_metrics() -> list[dict]:
+    """Metrics entries from the unimodal tracks' checkpoint JSON files, when present. Each file is
+    expected to carry a ``metrics`` list in the manifest's form ({name, dataset, split, n, value})."""
+    entries = []
+    for name in ("visual_fer.json", "audio_emodb.json", "text_bert.json"):
+        path = CHECKPOINTS / name
+        if path.exists():
+            info = json.loads(path.read_text())
+            for e in info.get("manifest_metrics") or info.get("metrics_list") or []:
+                if {"name", "dataset", "split", "n", "value"} <= set(e):
+                    entries.append({k: e[k] for k in ("name", "dataset", "split", "n", "value")})
+    return entries
+
+
+def cv_metrics(summary_path: Path = RUNS_DIR / "summary.json") -> list[dict]:
+    if not summary_path.exists():
+        return []
+    summary = json.loads(summary_path.read_text())
+    row = summary.get("table3", {}).get("MER-SEM-MBT")
+    if not row:
+        return []
+    folds = summary.get("folds", 6)
+    out = []
+    for cond in ("audio", "visual", "text", "fused"):
+        s = row[cond]
+        for key, label in (("avg_acc", "Avg Acc"), ("avg_f1", "Avg F1")):
+            out.append({"name": f"{label} ({cond}{' only' if cond != 'fused' else ''}, 7 classes)",
+                        "dataset": "iemocap_dev_av (72 clips, IEMOCAP Ses01 male speaker)",
+                        "split": f"{folds}-fold stratified cross-validation, pooled out-of-fold",
+                        "n": s["n"], "value": round(float(s[key]), 4)})
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m mer.default_model.build", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(REPO_ROOT / "public" / "models"))
+    ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--skip-train", action="store_true", help="reuse training/runs/default_fusion/model.pt")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    data = load_caches()
+    labels = data["real"]["labels"].numpy()
+    OUT_RUN.mkdir(parents=True, exist_ok=True)
+    ckpt = OUT_RUN / "model.pt"
+    torch.manual_seed(0)
+    config = load_config(DEFAULT_CONFIG)
+    model = build_model(config)
+    if args.skip_train and ckpt.exists():
+        model.load_state_dict(torch.load(ckpt)["model"])
+    else:
+        train_cfg = {**DEFAULT_TRAIN, "epochs": args.epochs}
+        train_fusion(model, data, np.arange(len(labels)), train_cfg, log=lambda s: print(s, flush=True))
+        torch.save({"config": {k: v for k, v in config.items() if k != "label_names"}, "model": model.state_dict(),
+                    "train": train_cfg, "text_checkpoint": data.get("text_checkpoint")}, ckpt)
+    model.eval()
+    m = model.num_classes
+    in_sample = {c: scores(predict_real(model, data, np.arange(len(labels)), k), labels, m) for c, k in CONDITIONS.items()}
+    export_dir = OUT_RUN / "export"
+    info = export_all(model, export_dir, check=True)
+    feeds = raw_inputs(data)
+    measured = {p: onnx_scores(export_dir / name, feeds, labels, m)
+                for p, name in (("fp32", "fusion.onnx"), ("fp16", "fusion_fp16.onnx"), ("int8", "fusion_int8.onnx"))}
+    loss = {p: max(measured["fp32"][c]["scores"]["avg_f1"] - measured[p][c]["scores"]["avg_f1"] for c in CONDITIONS)
+            for p in ("fp16", "int8")}
+    max_prob_diff = {p: float(max(np.nanmax(np.abs(measured[p][c]["probs"] - measured["fp32"][c]["probs"])) for c in CONDITIONS))
+                     for p in ("fp16", "int8")}
+    shipped = "int8" if loss["int8"] <= INT8_MAX_F1_LOSS else "fp16"
+    src = export_dir / {"int8": "fusion_int8.onnx", "fp16": "fusion_fp16.onnx"}[shipped]
+    out = Path(args.out)
+    shutil.copyfile(src, out / "fusion.onnx")
+    report = {"shipped_precision": shipped, "avg_f1_loss_vs_fp32": loss, "max_prob_diff_vs_fp32": max_prob_diff,
+              "parity_max_abs_random_inputs": info.get("parity_max_abs"),
+              "onnx_in_sample": {p: {c: {k: v["scores"][k] for k in ("avg_acc", "avg_f1", "n")} for c, v in r.items()}
+                                 for p, r in measured.items()},
+              "torch_in_sample": {c: {k: s[k] for k in ("avg_acc", "avg_f1", "n")} for c, s in in_sample.items()},
+              "parameters": info["parameters"], "labels": info["labels"], "inputs": info["inputs"], "outputs": info["outputs"],
+              "text_checkpoint": data.get("text_checkpoint"),
+              "file": {"path": "fusion.onnx", "bytes": (out / "fusion.onnx").stat().st_size, "sha256": sha256(out / "fusion.onnx")}}
+    (OUT_RUN / "build.json").write_text(json.dumps(report, indent=1) + "\n")
+    (out / "fusion.json").write_text(json.dumps({**{k: v for k, v in info.items() if k != "files"},
+                                                 "shipped_precision": shipped, "file": report["file"]}, indent=1) + "\n")
+    metrics = cv_metrics() + unimodal_metrics()
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    print(json.dumps({k: report[k] for k in ("shipped_precision", "avg_f1_loss_vs_fp32", "max_prob_diff_vs_fp32", "file")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Stratified k-fold cross-validation of the default model on the 72 real clips, and the
+paper's ablations in the shape of Table 3 (MER, MER-SEM, MER-MBT, MER-SEM-MBT) and Table 5
+(JointAtt, Bi-CrossAtt, MBT; all with SEM).
+
+Each fold trains a fresh model on the composed triples plus the other folds' real clips, for a
+fixed number of epochs (no early stopping: there is no validation set to stop on that is not
+the test fold), and predicts its held-out clips four ways: audio only, visual only, text only,
+and all three (fused). Predictions of all folds are pooled (every clip predicted once, n = 72)
+and scored with the paper's eq. (7)-(12) (``mer.metrics``).
+
+Caveats reported with every number: one speaker (Ses01 male) in all 72 clips, so folds share the
+speaker; in the 28 Ses01F_* clips the camera shows the woman, not the labelled speaker; no clip
+is labelled disgust, so the 7-class averages include a class with no positives (its F1 is 0 by
+eq. (12)); the 6-class averages over the classes present are given beside them.
+
+    python -m mer.default_model.crossval --runs table3 table5 [--folds 6] [--epochs 8]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import TRAINING_DIR, architecture_only, load_config
+from ..metrics import summarize
+from ..model import build_model
+from .features import DEFAULT_CONFIG, load_caches
+from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
+
+RUNS_DIR = TRAINING_DIR / "runs" / "default_cv"
+# name -> config overrides (model section)
+ABLATIONS = {
+    "table3": {"MER": {"variant": "MER"}, "MER-SEM": {"variant": "MER-SEM"},
+               "MER-MBT": {"variant": "MER-MBT"}, "MER-SEM-MBT": {"variant": "MER-SEM-MBT"}},
+    "table5": {"JointAtt": {"variant": "MER-SEM-MBT", "cross_modal": "joint"},
+               "Bi-CrossAtt": {"variant": "MER-SEM-MBT", "cross_modal": "bicross"},
+               "MBT": {"variant": "MER-SEM-MBT"}},
+}
+
+
+def stratified_folds(labels, k: int, seed: int = 0) -> np.ndarray:
+    """Fold index per sample: within each class (shuffled with ``seed``) the j-th sample goes to
+    fold (offset + j) mod k, the offset carrying on between classes so fold sizes stay even."""
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    folds = np.empty(len(labels), dtype=np.int64)
+    offset = 0
+    for c in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == c))
+        folds[members] = (offset + np.arange(len(members))) % k
+        offset += len(members)
+    return folds
+
+
+def scores(probs: np.ndarray, labels: np.ndarray, num_classes: int) -> dict:
+    y = np.eye(num_classes)[labels]
+    ok = ~np.isnan(probs).any(1)
+    s = summarize(probs[ok], y[ok])
+    present = y[ok].sum(0) > 0
+    pc = s["per_class"]
+    s["avg_acc_present"] = float(np.mean(np.asarray(pc["acc"])[present]))
+    s["avg_f1_present"] = float(np.mean(np.asarray(pc["f1"])[present]))
+    s["classes_present"] = int(present.sum())
+    s["top1_accuracy"] = float((probs[ok].argmax(1) == labels[ok]).mean())
+    return s
+
+
+def model_config(overrides: dict, config_path: Path = DEFAULT_CONFIG) -> dict:
+    return architecture_only(load_config(config_path, {"model": overrides}))
+
+
+def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, out_dir: Path, log=print) -> dict:
+    out_path = out_dir / f"{name}.json"
+    if out_path.exists():
+        return json.loads(out_path.read_text())
+    labels = data["real"]["labels"].numpy()
+    fold_of = stratified_folds(labels, folds, seed=0)
+    config = model_config(overrides)
+    m = len(config["label_names"])
+    oof = {c: np.full((len(labels), m), np.nan, np.float32) for c in CONDITIONS}
+    t0 = time.time()
+    for k in range(folds):
+        torch.manual_seed(train_cfg.get("seed", 0))
+        model = build_model(copy.deepcopy(config))
+        train_idx, test_idx = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
+        train_fusion(model, data, train_idx, train_cfg, log=lambda s: log(f"[{name} fold {k}] {s}"))
+        for cond, mask in CONDITIONS.items():
+            oof[cond][test_idx] = predict_real(model, data, test_idx, mask)
+    result = {"name": name, "model": overrides, "folds": folds, "train": train_cfg, "seconds": time.time() - t0,
+              "dataset": "iemocap_dev_av", "split": f"{folds}-fold stratified cross-validation (pooled out-of-fold)",
+              "n": int(len(labels)), "labels": config["label_names"],
+              "metrics": {c: scores(p, labels, m) for c, p in oof.items()},
+              "fold_of": fold_of.tolist(), "oof": {c: p.tolist() for c, p in oof.items()}}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result) + "\n")
+    return result
+
+
+def table(results: dict, conditions=("fused",)) -> str:
+    head = ["Model", "input", "Avg Acc (7)", "Avg F1 (7)", "Avg Acc (6 present)", "Avg F1 (6 present)", "top-1 acc", "n"]
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for name, r in results.items():
+        for c in conditions:
+            s = r["metrics"][c]
+            lines.append(" | ".join([name, c, f"{s['avg_acc']:.3f}", f"{s['avg_f1']:.3f}", f"{s['avg_acc_present']:.3f}",
+                                     f"{s['avg_f1_present']:.3f}", f"{s['top1_accuracy']:.3f}", str(s["n"])]))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m mer.default_model.crossval", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", nargs="+", default=["table3", "table5"], choices=sorted(ABLATIONS))
+    ap.add_argument("--folds", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
+    ap.add_argument("--out", default=str(RUNS_DIR))
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    data = load_caches()
+    train_cfg = {**DEFAULT_TRAIN, "epochs": args.epochs}
+    out_dir = Path(args.out)
+    summary = {}
+    done: dict[str, dict] = {}
+    for run in args.runs:
+        results = {}
+        for name, overrides in ABLATIONS[run].items():
+            key = json.dumps(overrides, sort_keys=True)
+            results[name] = done.get(key) or run_cv(name, overrides, data, args.folds, train_cfg, out_dir, log=lambda s: print(s, flush=True))
+            done[key] = results[name]
+        conds = tuple(CONDITIONS) if run == "table3" else ("fused",)
+        print(f"\n{run} (iemocap_dev_av, {args.folds}-fold CV, n=72)\n" + table(results, conds), flush=True)
+        summary[run] = {name: {c: {k: r["metrics"][c][k] for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy", "n")}
+                               for c in CONDITIONS} for name, r in results.items()}
+    summary["text_checkpoint"] = data.get("text_checkpoint")
+    summary["train"] = train_cfg
+    summary["folds"] = args.folds
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The thin training loop of the default model on cached group-5 feature maps.
+
+``forward_cached`` is MERModel.forward from the maps the frozen backbones produce (the SEM after
+the last group, head, cross-modal encoder, decision heads, attentive fusion); a test proves it
+equals MERModel.forward on the raw inputs, so the exported graph is the model trained here.
+Loss, metrics and fusion are H2's (``mer.losses``, ``mer.metrics``, ``mer.fusion``).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from ..attention import presence
+from ..losses import mer_loss, pos_weight_from_labels
+from ..model import MERModel
+from .compose import Item, apply_dropout, compose_items
+
+
+def encode_cached(encoder, maps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+    """Group-5 maps [B, T, C, H, W] -> features [B, T, d]: the SEM after the last group (if any), head."""
+    groups = len(encoder.backbone.stages)
+    if encoder.frozen_groups != groups or any(g != groups for g in encoder.sem_after):
+        raise ValueError("cached training needs every group frozen and SEMs only after the last group")
+    b, t = maps.shape[:2]
+    x = maps.reshape((b * t,) + tuple(maps.shape[2:])).float()
+    if encoder.sem_after:
+        x = encoder.sems[str(groups)](x, text.unsqueeze(1).expand(-1, t, -1).reshape(b * t, -1))
+    return encoder.backbone.head(x).reshape(b, t, -1)
+
+
+def forward_cached(model: MERModel, audio_maps, visual_maps, text_cls, audio_mask, visual_mask, text_mask) -> dict:
+    text = model.sem_text(text_cls, text_mask)
+    audio = encode_cached(model.audio_encoder, audio_maps, text)
+    visual = encode_cached(model.visual_encoder, visual_maps, text)
+    audio, visual = model.cross_modal(audio, visual, audio_mask, visual_mask)
+    s_a, seg_a = model.audio_head(audio, audio_mask)
+    s_v, seg_v = model.visual_head(visual, visual_mask)
+    s_t = model.text_head(text_cls)
+    present = torch.cat([presence(audio_mask), presence(visual_mask), text_mask], dim=1)
+    fused, alpha = model.fusion(s_a, s_v, s_t, present)
+    return {"fused": fused, "audio": s_a, "visual": s_v, "text": s_t, "alpha": alpha,
+            "audio_segments": seg_a, "visual_segments": seg_v, "present": present}
+
+
+class Batcher:
+    """Turns Items into padded tensors from the caches (``mer.default_model.features.load_caches``)."""
+
+    def __init__(self, data: dict, num_classes: int, max_segments: int = 20) -> None:
+        self.data = data
+        self.m = num_classes
+        self.max_segments = max_segments
+        real, emodb, fer = data["real"], data["emodb"], data["fer"]
+        self.a_shape = tuple(real["audio"][0].shape[1:])
+        self.v_shape = tuple(fer["maps"].shape[1:])
+        self.text_dim = data["text"]["text"].shape[1]
+
+    def tensors(self, item: Item):
+        real = self.data["real"]
+        if item.source == "real":
+            i = item.real
+            a, am = real["audio"][i], real["audio_mask"][i].clone()
+            v, vm = real["visual"][i], real["visual_mask"][i].clone()
+            t = real["text"][i]
+            t_count = len(a)
+            if t_count > self.max_segments:   # training windows; evaluation passes the whole clip
+                s = item.extra.get("start", 0)
+                a, am, v, vm = a[s:s + self.max_segments], am[s:s + self.max_segments], v[s:s + self.max_segments], vm[s:s + self.max_segments]
+        else:
+            t_count = max(1, item.segments)
+            if item.audio is not None:
+                e = self.data["emodb"]
+                a = e["maps"][item.audio, item.shift, :t_count]
+                am = e["mask"][item.audio, item.shift, :t_count].clone()
+                t_count = len(a)
+            else:
+                a, am = torch.zeros((t_count,) + self.a_shape, dtype=torch.float16), torch.zeros(t_count)
+            v = self.data["fer"]["maps"][item.visual].unsqueeze(0).expand((t_count,) + self.v_shape)
+            vm = torch.ones(t_count)
+            t = self.data["text"]["text"][item.text]
+        if not item.present[0]:
+            am = torch.zeros_like(am)
+        if not item.present[1]:
+            vm = torch.zeros_like(vm)
+        tm = 1.0 if item.present[2] else 0.0
+        return a, am, v, vm, (t if tm else torch.zeros_like(t)), tm
+
+    def collate(self, items: list[Item]) -> dict:
+        parts = [self.tensors(it) for it in items]
+        t_max = max(len(p[0]) for p in parts)
+        b = len(items)
+        out = {"audio_maps": torch.zeros((b, t_max) + self.a_shape), "visual_maps": torch.zeros((b, t_max) + self.v_shape),
+               "audio_mask": torch.zeros(b, t_max), "visual_mask": torch.zeros(b, t_max),
+               "text_cls": torch.zeros(b, self.text_dim), "text_mask": torch.zeros(b, 1),
+               "targets": torch.zeros(b, self.m)}
+        for j, ((a, am, v, vm, t, tm), it) in enumerate(zip(parts, items)):
+            n = len(a)
+            out["audio_maps"][j, :n] = a.float()
+            out["visual_maps"][j, :n] = v.float()
+            out["audio_mask"][j, :n] = am
+            out["visual_mask"][j, :n] = vm
+            out["text_cls"][j] = t
+            out["text_mask"][j, 0] = tm
+            out["targets"][j, it.label] = 1.0
+        return out
+
+
+def real_items(data: dict, indices, drop_wrong_face: bool) -> list[Item]:
+    real = data["real"]
+    items = []
+    for i in indices:
+        i = int(i)
+        has_v = bool(real["visual_mask"][i].sum() > 0) and not (drop_wrong_face and real["wrong_face"][i])
+        has_a = bool(real["audio_mask"][i].sum() > 0)
+        items.append(Item(label=int(real["labels"][i]), source="real", real=i, segments=len(real["audio"][i]),
+                          present=(has_a, has_v, True)))
+    return items
+
+
+def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num_classes: int) -> list[Item]:
+    e = data["emodb"]
+    seg = e["mask"][:, 0].sum(1).clamp(min=1).int().tolist()
+    composed = compose_items(cfg["composed_per_epoch"], e["labels"].tolist(), data["fer"]["labels"].tolist(),
+                             data["text"]["labels"].tolist(), num_classes, rng, cfg["mismatch_rate"], seg,
+                             audio_shifts=e["maps"].shape[1])
+    real = real_items(data, train_real, cfg["drop_wrong_face"]) * cfg["real_repeats"]
+    for it in real:
+        if it.segments > cfg["max_segments"]:
+            it.extra = {"start": int(rng.integers(it.segments - cfg["max_segments"] + 1))}
+    items = [apply_dropout(it, rng, cfg["modality_dropout"]) for it in composed + real]
+    order = rng.permutation(len(items))
+    return [items[i] for i in order]
+
+
+DEFAULT_TRAIN = {"epochs": 8, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 600, "real_repeats": 4,
+                 "mismatch_rate": 0.25, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
+                 "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4}
+
+
+def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = None, log=print) -> MERModel:
+    cfg = {**DEFAULT_TRAIN, **(cfg or {})}
+    num_classes = model.num_classes
+    rng = np.random.default_rng(cfg["seed"])
+    torch.manual_seed(cfg["seed"])
+    batcher = Batcher(data, num_classes, cfg["max_segments"])
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    probe = epoch_items(data, train_real, cfg, np.random.default_rng(cfg["seed"] + 999), num_classes)
+    pos_weight = pos_weight_from_labels(np.eye(num_classes)[[it.label for it in probe]])
+    total = cfg["epochs"] * math.ceil(len(probe) / cfg["batch_size"])
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], total_steps=total, pct_start=0.15)
+    step = 0
+    for epoch in range(cfg["epochs"]):
+        model.train()
+        items = epoch_items(data, train_real, cfg, rng, num_classes)
+        t0, losses = time.time(), []
+        for s in range(0, len(items), cfg["batch_size"]):
+            batch = batcher.collate(items[s:s + cfg["batch_size"]])
+            out = forward_cached(model, batch["audio_maps"], batch["visual_maps"], batch["text_cls"],
+                                 batch["audio_mask"], batch["visual_mask"], batch["text_mask"])
+            loss = mer_loss(out, batch["targets"], pos_weight, cfg["aux_loss_weight"])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 5.0)
+            opt.step()
+            if step < total:
+                sched.step()
+            step += 1
+            losses.append(float(loss))
+        log(f"epoch {epoch + 1}/{cfg['epochs']} loss {np.mean(losses):.4f} items {len(items)} {time.time() - t0:.1f}s")
+    return model.eval()
+
+
+CONDITIONS = {"audio": (True, False, False), "visual": (False, True, False), "text": (False, False, True),
+              "fused": (True, True, True)}
+
+
+@torch.no_grad()
+def predict_real(model: MERModel, data: dict, indices, condition: tuple) -> np.ndarray:
+    """Fused probabilities [len(indices), M] on whole real clips with only ``condition``'s modalities
+    given (a modality with no present segment stays absent; a clip with nothing left gets NaN)."""
+    model.eval()
+    batcher = Batcher(data, model.num_classes, max_segments=10 ** 6)
+    out = []
+    for it in real_items(data, indices, drop_wrong_face=False):
+        present = tuple(p and c for p, c in zip(it.present, condition))
+        if not any(present):
+            out.append(np.full(model.num_classes, np.nan, np.float32))
+            continue
+        it.present = present
+        b = batcher.collate([it])
+        o = forward_cached(model, b["audio_maps"], b["visual_maps"], b["text_cls"], b["audio_mask"],
+                           b["visual_mask"], b["text_mask"])
+        out.append(torch.sigmoid(o["fused"])[0].numpy())
+    return np.stack(out)

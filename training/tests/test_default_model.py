@@ -1,0 +1,110 @@
+"""The default model's fusion stage (mer.default_model): triple composition, modality dropout,
+the cross-validation split, and that training on cached maps is the exported graph's model."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from mer.config import load_config
+from mer.default_model.compose import MODALITIES, SUBSETS, Item, apply_dropout, compose_items, drop_modalities
+from mer.default_model.crossval import stratified_folds
+from mer.default_model.features import frozen_maps
+from mer.default_model.fusion_training import forward_cached
+from mer.model import build_model
+
+M = 7
+SURPRISE = 5
+
+
+def _labels(n, classes, seed):
+    return np.random.default_rng(seed).choice(classes, n).tolist()
+
+
+def test_composed_triples_respect_labels_and_mismatch_rate():
+    audio = _labels(200, [c for c in range(M) if c != SURPRISE], 1)      # EmoDB has no surprise
+    visual, text = _labels(300, range(M), 2), _labels(300, range(M), 3)
+    segs = np.random.default_rng(4).integers(1, 4, len(audio))
+    items = compose_items(4000, audio, visual, text, M, np.random.default_rng(0), mismatch_rate=0.25,
+                          audio_segments=segs)
+    source = {"audio": audio, "visual": visual, "text": text}
+    three = [it for it in items if it.audio is not None]
+    for it in items:
+        mods = [m for m in MODALITIES if getattr(it, m) is not None]
+        own = {m: source[m][getattr(it, m)] for m in mods}
+        if it.mismatched is None:
+            assert all(v == it.label for v in own.values())
+        else:
+            assert own[it.mismatched] == it.mismatch_label != it.label
+            assert all(v == it.label for m, v in own.items() if m != it.mismatched)
+        if it.label == SURPRISE:
+            assert it.audio is None and it.mismatched is None and 2 <= it.segments <= 4
+        elif it.audio is not None:
+            assert it.segments == segs[it.audio]
+    rate = np.mean([it.mismatched is not None for it in three])
+    assert 0.22 < rate < 0.28
+    assert {it.mismatched for it in three if it.mismatched} == set(MODALITIES)
+    assert np.bincount([it.label for it in items], minlength=M).min() > 400    # classes balanced
+
+
+def test_modality_dropout_covers_all_seven_subsets():
+    rng = np.random.default_rng(0)
+    seen = {tuple(np.flatnonzero(drop_modalities((True, True, True), rng, 1.0))) for _ in range(500)}
+    assert seen == set(SUBSETS) and len(seen) == 7
+    for _ in range(200):   # never empty, never adds a missing modality
+        kept = drop_modalities((False, True, True), rng, 0.7)
+        assert any(kept) and not kept[0]
+    assert drop_modalities((True, False, True), rng, 0.0) == (True, False, True)
+
+
+def test_dropout_leaving_only_the_mismatched_modality_takes_its_label():
+    item = Item(label=1, source="composed", audio=0, visual=0, text=0, mismatched="text", mismatch_label=4)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        out = apply_dropout(item, rng, 1.0)
+        if out.present == (False, False, True):
+            assert out.label == 4
+        else:
+            assert out.label == 1
+    assert item.present == (True, True, True) and item.label == 1
+
+
+def test_cv_split_is_stratified_and_disjoint():
+    labels = np.array([0] * 16 + [3] * 22 + [4] * 11 + [6] * 8 + [5] * 8 + [2] * 7)
+    folds = stratified_folds(labels, 6, seed=0)
+    assert folds.shape == labels.shape and set(folds.tolist()) == set(range(6))   # one fold per clip
+    for c in np.unique(labels):
+        counts = np.bincount(folds[labels == c], minlength=6)
+        assert counts.max() - counts.min() <= 1
+    sizes = np.bincount(folds)
+    assert sizes.max() - sizes.min() <= 1
+    test_sets = [set(np.flatnonzero(folds == k)) for k in range(6)]
+    assert sum(len(s) for s in test_sets) == len(labels)
+    assert all(not (a & b) for i, a in enumerate(test_sets) for b in test_sets[i + 1:])
+    assert (stratified_folds(labels, 6, seed=0) == folds).all()
+
+
+@pytest.mark.parametrize("variant", ["MER-SEM-MBT", "MER"])
+def test_training_on_cached_maps_is_the_exported_model(variant):
+    config = load_config(None, {
+        "labels": "ekman7", "model": {
+            "variant": variant, "text_dim": 16,
+            "audio": {"backbone": {"name": "tiny"}, "sem_after": [3], "freeze_groups": 3},
+            "visual": {"backbone": {"name": "tiny"}, "sem_after": [3], "freeze_groups": 3},
+            "mbt": {"dim": 16, "heads": 4, "bottlenecks": 4, "layers": 1, "ffn_mult": 2, "dropout": 0.0},
+            "head": {"hidden": 16, "dropout": 0.0}}})
+    torch.manual_seed(0)
+    model = build_model(config).eval()
+    b, t = 2, 3
+    log_mel, faces = torch.randn(b, t, 96, 64), torch.rand(b, t, 1, 48, 48)
+    text, tmask = torch.randn(b, 16), torch.tensor([[1.0], [0.0]])
+    amask, vmask = torch.tensor([[1.0, 1, 0], [1, 0, 1]]), torch.tensor([[1.0, 0, 1], [0, 0, 0]])
+    with torch.no_grad():
+        ref = model(log_mel, faces, text, amask, vmask, tmask)
+        a = frozen_maps(model.audio_encoder, log_mel.reshape(b * t, 1, 96, 64)).float()
+        v = frozen_maps(model.visual_encoder, faces.reshape(b * t, 1, 48, 48)).float()
+        got = forward_cached(model, a.reshape((b, t) + a.shape[1:]), v.reshape((b, t) + v.shape[1:]),
+                             text, amask, vmask, tmask)
+    for key in ("fused", "audio", "visual", "text", "alpha", "audio_segments"):
+        assert torch.allclose(ref[key], got[key], atol=2e-2), key     # fp16 cache: small rounding
+    assert got["alpha"][1, 1] == 0                                        # absent visual: alpha exactly 0
