@@ -104,3 +104,15 @@ test('the preview server sends the security headers on assets and answers Range 
   expect((await ranged.body()).length).toBe(100);
   expect(ranged.headers()['content-range']).toMatch(/^bytes 0-99\//);
 });
+
+test('the page is usable at 320 px wide in dark mode', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto('/');
+  await expect(page.getByTestId('dropzone')).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  expect(bg).toBe('rgb(17, 19, 24)');
+  await page.screenshot({ path: 'test-results/dark-320.png', fullPage: true });
+});

@@ -32,6 +32,10 @@ export function App() {
       <main>
         <TranscriptInput value={s.transcript} onChange={s.setTranscript} disabled={running} />
         <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
+        {s.error && <Notice kind="error">{s.error}</Notice>}
+        {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}
+        {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
+        {s.result && s.phase === 'done' && <ResultView result={s.result} />}
         {s.phase !== 'idle' && (
           <section className="panel" aria-label="Progress" aria-busy={running}>
             <div className="panel-head">
@@ -46,10 +50,6 @@ export function App() {
           </section>
         )}
         <ModelDownloads downloads={Object.values(s.downloads)} />
-        {s.error && <Notice kind="error">{s.error}</Notice>}
-        {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}
-        {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
-        {s.result && s.phase === 'done' && <ResultView result={s.result} />}
       </main>
       <footer className="footer muted small">
         MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only

@@ -17,6 +17,9 @@ say where in the feature map the text is relevant, and E_att[p] = a_p V_t^T: the
 vector placed on the map in proportion to that relevance. ``softmax_over="keys"`` keeps the
 literal one-key reading for comparison.
 
+Conv_o is parameterised as identity + a learned 1x1 convolution (``output_conv``), initialised at
+the identity; this is the same set of functions and keeps the int8 export accurate.
+
 LN: a layer norm per position (over C_i) would undo a_p (LN(a_p v) = LN(v) for any a_p > 0), so
 LN normalises each map over all of (C_i, H_i, W_i), as ``nn.LayerNorm([C, H, W])`` would, with a
 per-channel affine; this is ``GroupNorm(1, C_i)`` and does not tie the module to one input size.
@@ -53,12 +56,17 @@ class SemanticEnhancement(nn.Module):
 
     def reset_parameters(self) -> None:
         # Start close to the identity on F_i so inserting a SEM into a pretrained backbone does
-        # not wreck the features it already has: Conv_o = I, LN output scaled small.
+        # not wreck the features it already has: Conv_o = I (residual part 0), LN output scaled small.
         with torch.no_grad():
             self.conv_o.weight.zero_()
-            self.conv_o.weight[:, :, 0, 0].copy_(torch.eye(self.channels))
             self.conv_o.bias.zero_()
             self.norm.weight.fill_(0.1)
+
+    def output_conv(self, x: torch.Tensor) -> torch.Tensor:
+        """Conv_o, a 1x1 convolution written as identity + learned residual (weight I + W_o): the
+        same function class, but W_o stays small-valued and quantizes to int8 without losing the
+        near-identity part (an int8 scale set by the 1.0 diagonal rounds small entries to 0)."""
+        return x + self.conv_o(x)
 
     def attention(self, feature_map: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """E'_att of eq. (2), reshaped to [N, C, H, W]."""
@@ -75,4 +83,4 @@ class SemanticEnhancement(nn.Module):
         return e_att.transpose(1, 2).reshape(feature_map.shape)    # E'_att [N, C, H, W]
 
     def forward(self, feature_map: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.relu(self.conv_o(feature_map + self.norm(self.attention(feature_map, text))))
+        return self.relu(self.output_conv(feature_map + self.norm(self.attention(feature_map, text))))

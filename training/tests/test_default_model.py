@@ -108,3 +108,11 @@ def test_training_on_cached_maps_is_the_exported_model(variant):
     for key in ("fused", "audio", "visual", "text", "alpha", "audio_segments"):
         assert torch.allclose(ref[key], got[key], atol=2e-2), key     # fp16 cache: small rounding
     assert got["alpha"][1, 1] == 0                                        # absent visual: alpha exactly 0
+
+
+def test_exportable_pool_matches_the_original_same_padding():
+    from mer.backbones.mini_xception import SamePadMaxPool
+    from mer.default_model.backbones import ExportableSamePadMaxPool
+    for size in (4, 7, 8, 15, 16, 30, 31):
+        x = torch.randn(2, 3, size, size + 1)
+        assert torch.equal(SamePadMaxPool()(x), ExportableSamePadMaxPool()(x))

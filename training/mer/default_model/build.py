@@ -88,17 +88,14 @@ def unimodal_metrics() -> list[dict]:
     return entries
 
 
-def cv_metrics(summary_path: Path = RUNS_DIR / "summary.json") -> list[dict]:
-    if not summary_path.exists():
+def cv_metrics(run_path: Path = RUNS_DIR / "MER-SEM-MBT.json") -> list[dict]:
+    if not run_path.exists():
         return []
-    summary = json.loads(summary_path.read_text())
-    row = summary.get("table3", {}).get("MER-SEM-MBT")
-    if not row:
-        return []
-    folds = summary.get("folds", 6)
+    run = json.loads(run_path.read_text())
+    folds = run["folds"]
     out = []
     for cond in ("audio", "visual", "text", "fused"):
-        s = row[cond]
+        s = run["metrics"][cond]
         for key, label in (("avg_acc", "Avg Acc"), ("avg_f1", "Avg F1")):
             out.append({"name": f"{label} ({cond}{' only' if cond != 'fused' else ''}, 7 classes)",
                         "dataset": "iemocap_dev_av (72 clips, IEMOCAP Ses01 male speaker)",

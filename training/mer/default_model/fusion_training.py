@@ -134,7 +134,7 @@ def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num
     return [items[i] for i in order]
 
 
-DEFAULT_TRAIN = {"epochs": 8, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 600, "real_repeats": 4,
+DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 400, "real_repeats": 3,
                  "mismatch_rate": 0.25, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
                  "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4}
 

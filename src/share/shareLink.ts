@@ -1,0 +1,236 @@
+// Shareable result links: the result object (never the media; the transcript only when the user
+// asks) in the URL fragment, so it never reaches any server. Format: `#r=v1.<base64url(deflate-raw(JSON))>`.
+// Decoding is for untrusted input: size-capped before and after decompression (a decompression
+// bomb is stopped mid-stream), strictly schema-checked, plain data out, and it never throws —
+// every failure is `{ ok: false, error }` with a message that says what is wrong and what to do.
+import { deflateSync, Inflate } from 'fflate';
+import type { z } from 'zod';
+import type { AnalysisResult } from '../pipeline/result';
+import { base64urlDecode, base64urlEncode, isBase64url } from './base64url';
+import { FORBIDDEN_KEYS, LIMITS, PROBABILITY_SCALE, type WireResult, wireSchema } from './schema';
+
+/** A result as opened from a link: the analysis result plus the transcript if the sender included it. */
+export type SharedResult = AnalysisResult & { transcript: string | null };
+
+export type DecodeResult = { ok: true; result: SharedResult } | { ok: false; error: string };
+
+export interface EncodeOptions {
+  /** The "include the transcript" box; off by default in the UI. */
+  includeTranscript: boolean;
+  transcript?: string;
+}
+
+export const SHARE_VERSION = 'v1';
+/** The fragment parameter that carries the result: `#r=v1.…`. */
+export const SHARE_PARAM = 'r';
+
+/** The result cannot be turned into a link (too large, or not a valid result). */
+export class ShareLinkError extends Error {
+  override name = 'ShareLinkError';
+}
+
+const ASK_AGAIN = 'Ask the sender to copy the whole link again.';
+const ASK_NEW = 'Ask the sender for a new link.';
+export const SHARE_ERRORS = Object.freeze({
+  empty: 'This link does not contain a shared result (no “#r=” part). Open the app’s own links, or drop a video to analyse.',
+  notOurs: `This is not a result link from this app (it should start with “#r=${SHARE_VERSION}.”). ${ASK_AGAIN}`,
+  newer: (v: string) => `This link was made by a different version of the app (${v}); this version opens ${SHARE_VERSION} links. ${ASK_NEW}`,
+  tooLong: (kb: number) => `This link is too long to open (${kb} KB; the limit is ${LIMITS.linkChars / 1024} KB). Ask the sender to export the result as JSON instead.`,
+  badChars: `This link is damaged: it contains characters a result link never has. ${ASK_AGAIN}`,
+  truncated: `This link is damaged or cut short: its data cannot be decompressed. ${ASK_AGAIN}`,
+  bomb: `This link unpacks to more than ${LIMITS.inflatedBytes / 1024 / 1024} MB, far more than any result needs, so it was refused. ${ASK_NEW}`,
+  notJson: `This link is damaged: its contents are not readable. ${ASK_AGAIN}`,
+  forbiddenKey: `This link was tampered with: it contains a field name (“__proto__”, “constructor” or “prototype”) no result has. It was not opened. ${ASK_NEW}`,
+  invalid: (detail: string) => `This link does not hold a valid result (${detail}). It may have been edited by hand or made by an incompatible version. ${ASK_NEW}`,
+  unexpected: `This link could not be opened. ${ASK_NEW}`,
+});
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const toProb = (p: number) => Math.round(Math.min(1, Math.max(0, p)) * PROBABILITY_SCALE);
+const toProbs = (v: readonly number[] | null) => (v === null ? null : v.map(toProb));
+const fromProbs = (v: readonly number[] | null) => (v === null ? null : v.map((p) => p / PROBABILITY_SCALE));
+const toMs = (s: number) => Math.round(s * 1000);
+
+/** How a result is written into a link: probabilities to 1e-4, times to 1 ms, boxes to 0.01 px. */
+function toWire(result: AnalysisResult, transcript: string | null): WireResult {
+  return {
+    file: result.file,
+    labels: [...result.labels],
+    fused: result.fused.map(toProb),
+    modalities: {
+      audio: toProbs(result.modalities.audio),
+      visual: toProbs(result.modalities.visual),
+      text: toProbs(result.modalities.text),
+    },
+    attention: [toProb(result.attention.audio), toProb(result.attention.visual), toProb(result.attention.text)],
+    segments: result.segments.map((s) => [
+      toMs(s.start), toMs(s.end), toProbs(s.audio), toProbs(s.visual), s.face ? 1 : 0,
+      s.face_box ? [round(s.face_box[0], 2), round(s.face_box[1], 2), round(s.face_box[2], 2), round(s.face_box[3], 2)] : null,
+    ]),
+    backend: result.backend,
+    timings_ms: Object.fromEntries(Object.entries(result.timings_ms).map(([k, v]) => [k, Math.max(0, Math.round(v))])),
+    transcript,
+  };
+}
+
+function fromWire(w: WireResult): SharedResult {
+  return {
+    file: w.file,
+    labels: [...w.labels],
+    fused: fromProbs(w.fused) ?? [],
+    modalities: { audio: fromProbs(w.modalities.audio), visual: fromProbs(w.modalities.visual), text: fromProbs(w.modalities.text) },
+    attention: {
+      audio: w.attention[0] / PROBABILITY_SCALE,
+      visual: w.attention[1] / PROBABILITY_SCALE,
+      text: w.attention[2] / PROBABILITY_SCALE,
+    },
+    segments: w.segments.map(([start, end, audio, visual, face, box]) => ({
+      start: start / 1000,
+      end: end / 1000,
+      audio: fromProbs(audio),
+      visual: fromProbs(visual),
+      face: face === 1,
+      face_box: box ? [box[0], box[1], box[2], box[3]] : null,
+    })),
+    backend: w.backend,
+    // Plain object built key by key from validated names (FORBIDDEN_KEYS never get this far).
+    timings_ms: Object.fromEntries(Object.entries(w.timings_ms)),
+    transcript: w.transcript,
+  };
+}
+
+/** A short, plain-text description of the first schema problems (never echoes link content). */
+function describeIssues(error: z.ZodError): string {
+  const reasons: Record<string, string> = {
+    invalid_type: 'has the wrong type',
+    too_big: 'is too large or too long',
+    too_small: 'is too small or too short',
+    invalid_value: 'has a value that is not allowed',
+    invalid_union: 'has a value that is not allowed',
+    unrecognized_keys: 'has fields a result does not have',
+    invalid_format: 'is not in the expected form',
+    invalid_key: 'has a field name that is not allowed',
+    invalid_element: 'has an entry that is not allowed',
+    not_multiple_of: 'is not a whole number',
+  };
+  return error.issues.slice(0, 3).map((issue) => {
+    // Only numbers and plain names of the path are shown: a key is link content, never echoed.
+    const path = issue.path.map((k) => (typeof k === 'number' || /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(String(k)) ? String(k) : '(a field)'))
+      .join('.') || 'the result';
+    const reason = issue.code === 'custom' || issue.code === 'invalid_format'
+      ? issue.message.replace(/[<>&"]/g, '')
+      : reasons[issue.code] ?? 'is not valid';
+    return `${path} ${reason}`;
+  }).join('; ');
+}
+
+/**
+ * The URL fragment for `result`, e.g. `#r=v1.…` (append it to the app's URL). Media is never
+ * included; the transcript only when `includeTranscript` is set. Throws `ShareLinkError` (with a
+ * message for the user) when the result is too large for a link or is not a valid result.
+ */
+export function encodeShareLink(result: AnalysisResult, options: EncodeOptions): string {
+  const transcript = options.includeTranscript ? (options.transcript ?? '').trim() || null : null;
+  const wire = toWire(result, transcript);
+  const checked = wireSchema.safeParse(wire);
+  if (!checked.success) throw new ShareLinkError(`This result cannot be shared as a link: ${describeIssues(checked.error)}.`);
+  const json = new TextEncoder().encode(JSON.stringify(checked.data));
+  if (json.length > LIMITS.inflatedBytes) {
+    throw new ShareLinkError('This result is too large to share as a link. Export it as JSON instead.');
+  }
+  const payload = `${SHARE_VERSION}.${base64urlEncode(deflateSync(json, { level: 9 }))}`;
+  if (payload.length > LIMITS.linkChars) {
+    throw new ShareLinkError(
+      `This result is too large to share as a link (${Math.ceil(payload.length / 1024)} KB; the limit is ${LIMITS.linkChars / 1024} KB)`
+      + `${transcript ? '. Try again without the transcript, or' : '.'} Export it as JSON instead.`,
+    );
+  }
+  return `#${SHARE_PARAM}=${payload}`;
+}
+
+class InflateLimitExceeded extends Error {}
+
+/** Raw inflate, fed in small chunks so that no single step can outgrow the limit by much. */
+function inflateCapped(data: Uint8Array, limit: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new InflateLimitExceeded();
+    chunks.push(chunk);
+  });
+  const step = 4096; // deflate expands at most ~1032:1, so one step yields at most ~4 MB
+  if (data.length === 0) inflater.push(data, true);
+  for (let i = 0; i < data.length; i += step) inflater.push(data.subarray(i, i + step), i + step >= data.length);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.length; }
+  return out;
+}
+
+/** The `v1.…` payload of a fragment, a full URL, or the payload itself; null when there is none. */
+function payloadOf(input: string): string | null {
+  const hash = input.indexOf('#');
+  const fragment = hash >= 0 ? input.slice(hash + 1) : input;
+  for (const part of fragment.split('&')) {
+    if (part.startsWith(`${SHARE_PARAM}=`)) return part.slice(SHARE_PARAM.length + 1);
+  }
+  return /^v\d+\./.test(fragment) ? fragment : null;
+}
+
+function decode(input: string): DecodeResult {
+  if (typeof input !== 'string') return { ok: false, error: SHARE_ERRORS.empty };
+  // Cheap length check before anything else touches the string.
+  if (input.length > LIMITS.linkChars + 4096) return { ok: false, error: SHARE_ERRORS.tooLong(Math.ceil(input.length / 1024)) };
+  const payload = payloadOf(input.trim());
+  if (payload === null || payload === '') return { ok: false, error: SHARE_ERRORS.empty };
+  if (payload.length > LIMITS.linkChars) return { ok: false, error: SHARE_ERRORS.tooLong(Math.ceil(payload.length / 1024)) };
+  const dot = payload.indexOf('.');
+  const version = dot > 0 ? payload.slice(0, dot) : '';
+  if (!/^v\d{1,4}$/.test(version)) return { ok: false, error: SHARE_ERRORS.notOurs };
+  if (version !== SHARE_VERSION) return { ok: false, error: SHARE_ERRORS.newer(version) };
+  const body = payload.slice(dot + 1);
+  if (!isBase64url(body)) return { ok: false, error: SHARE_ERRORS.badChars };
+  const compressed = base64urlDecode(body);
+  if (!compressed) return { ok: false, error: SHARE_ERRORS.truncated };
+
+  let inflated: Uint8Array;
+  try {
+    inflated = inflateCapped(compressed, LIMITS.inflatedBytes);
+  } catch (e) {
+    return { ok: false, error: e instanceof InflateLimitExceeded ? SHARE_ERRORS.bomb : SHARE_ERRORS.truncated };
+  }
+  let parsed: unknown;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
+    parsed = JSON.parse(text, (key, value: unknown) => {
+      if ((FORBIDDEN_KEYS as readonly string[]).includes(key)) throw new ForbiddenKey();
+      return value;
+    });
+  } catch (e) {
+    return { ok: false, error: e instanceof ForbiddenKey ? SHARE_ERRORS.forbiddenKey : SHARE_ERRORS.notJson };
+  }
+  const checked = wireSchema.safeParse(parsed);
+  if (!checked.success) return { ok: false, error: SHARE_ERRORS.invalid(describeIssues(checked.error)) };
+  return { ok: true, result: fromWire(checked.data) };
+}
+
+class ForbiddenKey extends Error {}
+
+/**
+ * Opens a share link: `fragment` may be `location.hash` (`#r=v1.…`), a whole URL, or the
+ * `v1.…` payload. Never throws; on any problem returns `{ ok: false, error }` with a plain-text
+ * message for the user. The result is plain data (no HTML): render its strings as text.
+ */
+export function decodeShareLink(fragment: string): DecodeResult {
+  try {
+    return decode(fragment);
+  } catch {
+    return { ok: false, error: SHARE_ERRORS.unexpected };
+  }
+}
+
+/** True when a URL fragment carries a share link (so the app opens it read-only on load). */
+export function hasShareLink(fragment: string): boolean {
+  return typeof fragment === 'string' && payloadOf(fragment) !== null;
+}
