@@ -7,6 +7,7 @@
 //   node scripts/write-manifest.mjs [--fusion fusion_int8.onnx] [--model-id NAME] [--check]
 //
 // --check exits 1 when the manifest on disk is stale instead of writing it.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -34,10 +35,21 @@ function walk(dir) {
   });
 }
 
+/** Paths git ignores (e.g. the fp32 text encoder kept only for parity checks) are not shipped. */
+function ignoredByGit(paths) {
+  if (paths.length === 0) return new Set();
+  const r = spawnSync('git', ['check-ignore', '--stdin'], { cwd: root, input: paths.join('\n'), encoding: 'utf8' });
+  if (r.error || (r.status !== 0 && r.status !== 1)) return new Set(); // no git (e.g. an unpacked tarball): ship all
+  return new Set(r.stdout.split('\n').filter(Boolean));
+}
+
 const features = JSON.parse(readFileSync(join(root, 'training', 'configs', 'features.json'), 'utf8'));
-const files = walk(modelsDir)
+const candidates = walk(modelsDir)
   .map((p) => relative(modelsDir, p).split(sep).join('/'))
-  .filter((p) => !NOT_MODEL_FILES.has(p) && !p.split('/').some((part) => part.startsWith('.')))
+  .filter((p) => !NOT_MODEL_FILES.has(p) && !p.split('/').some((part) => part.startsWith('.')));
+const ignored = ignoredByGit(candidates.map((p) => `public/models/${p}`));
+const files = candidates
+  .filter((p) => !ignored.has(`public/models/${p}`))
   .sort()
   .map((path) => {
     const bytes = readFileSync(join(modelsDir, path));

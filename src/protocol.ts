@@ -23,7 +23,9 @@ export interface RgbaFrame { data: Uint8ClampedArray; width: number; height: num
 
 export interface FaceCropParams { size: number; channels: number; eye_y: number; eye_dist: number }
 export interface FaceParams { detector: string; min_score: number; crop: FaceCropParams }
-export interface TextParams { path: string; dim: number; max_length: number }
+/** `dtype` picks the transformers.js variant: q8 -> onnx/model_quantized.onnx (shipped), fp32 -> onnx/model.onnx. */
+export type TextDtype = 'fp32' | 'q8';
+export interface TextParams { path: string; dim: number; max_length: number; dtype: TextDtype }
 
 export const WORKER_NAMES = Object.freeze(['audio', 'face', 'text', 'fusion'] as const);
 export type WorkerName = (typeof WORKER_NAMES)[number];

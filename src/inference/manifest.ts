@@ -20,7 +20,7 @@ export const manifestSchema = z.looseObject({
     min_score: z.number().min(0).max(1),
     crop: z.looseObject({ size: positive, channels: z.union([z.literal(1), z.literal(3)]), eye_y: positive, eye_dist: positive }),
   }),
-  text: z.looseObject({ path: z.string().min(1), dim: positive, max_length: positive }),
+  text: z.looseObject({ path: z.string().min(1), dim: positive, max_length: positive, dtype: z.enum(['fp32', 'q8']).default('q8') }),
   fusion: z.object({ path: z.string().min(1) }),
   files: z.array(z.object({
     path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside models/'),

@@ -9,12 +9,12 @@ import { serve } from './scope';
 
 let loaded: { tokenizer: PreTrainedTokenizer; model: PreTrainedModel; params: TextParams } | null = null;
 
-/** fp32, as training computes I_t; the quantized variant is for a later size/speed trade-off. */
-const DTYPE = 'fp32';
+/** The ONNX file transformers.js loads for each dtype (its own naming). */
+const MODEL_FILE = Object.freeze({ fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' } as const);
 
 serve('text', async (req, emit) => {
   if (req.type === 'load') {
-    const modelFile = `${req.params.path}/onnx/model.onnx`;
+    const modelFile = `${req.params.path}/${MODEL_FILE[req.params.dtype]}`;
     if (!req.files.some((f) => f.path === modelFile)) {
       loaded = null;
       emit({ worker: 'text', id: req.id, status: 'ready', available: false, backend: null, detail: 'no text encoder is installed.' });
@@ -28,7 +28,7 @@ serve('text', async (req, emit) => {
     const adapter = req.backend === 'wasm' ? null : await requestAdapter();
     const device = adapter && !adapter.description.isFallbackAdapter && req.backend === 'webgpu' ? 'webgpu' : 'wasm';
     const tokenizer = await AutoTokenizer.from_pretrained(req.params.path);
-    const model = await AutoModel.from_pretrained(req.params.path, { dtype: DTYPE, device });
+    const model = await AutoModel.from_pretrained(req.params.path, { dtype: req.params.dtype, device });
     loaded = { tokenizer, model, params: req.params };
     const backend: Backend = device === 'webgpu' ? 'webgpu' : 'wasm';
     emit({ worker: 'text', id: req.id, status: 'ready', available: true, backend, detail: '' });

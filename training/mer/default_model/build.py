@@ -74,10 +74,32 @@ def onnx_scores(path: Path, feeds: list[dict], labels: np.ndarray, m: int) -> di
     return out
 
 
+def truncate(value: float, digits: int = 4) -> float:
+    """Cut (never round up) a metric to ``digits`` decimals for the manifest and the model card."""
+    import math
+    return math.floor(float(value) * 10 ** digits) / 10 ** digits
+
+
+def _emodb_entries(info: dict) -> list[dict]:
+    cv = info.get("speaker_held_out", {}).get("five_fold")
+    if not cv:
+        return []
+    split = "5-fold speaker-held-out cross-validation (audio classifier of the EmoDB track, not the fused model's audio branch)"
+    out = [{"name": "accuracy (7 classes incl. boredom)", "dataset": "EmoDB", "split": split, "n": cv["n"], "value": truncate(cv["accuracy"])}]
+    if "ekman6_accuracy_without_boredom" in cv:
+        out.append({"name": "accuracy (6 Ekman classes, boredom utterances left out)", "dataset": "EmoDB", "split": split,
+                    "n": cv["ekman6_n"], "value": truncate(cv["ekman6_accuracy_without_boredom"])})
+    return out
+
+
 def unimodal_metrics() -> list[dict]:
-    """Metrics entries from the unimodal tracks' checkpoint JSON files, when present. Each file is
-    expected to carry a ``metrics`` list in the manifest's form ({name, dataset, split, n, value})."""
+    """Metrics entries from the unimodal tracks' checkpoint JSON files, when present: a
+    ``manifest_metrics`` list in the manifest's form ({name, dataset, split, n, value}), or the
+    EmoDB track's own layout."""
     entries = []
+    path = CHECKPOINTS / "audio_emodb.json"
+    if path.exists():
+        entries += _emodb_entries(json.loads(path.read_text()))
     for name in ("visual_fer.json", "audio_emodb.json", "text_bert.json"):
         path = CHECKPOINTS / name
         if path.exists():
@@ -100,7 +122,7 @@ def cv_metrics(run_path: Path = RUNS_DIR / "MER-SEM-MBT.json") -> list[dict]:
             out.append({"name": f"{label} ({cond}{' only' if cond != 'fused' else ''}, 7 classes)",
                         "dataset": "iemocap_dev_av (72 clips, IEMOCAP Ses01 male speaker)",
                         "split": f"{folds}-fold stratified cross-validation, pooled out-of-fold",
-                        "n": s["n"], "value": round(float(s[key]), 4)})
+                        "n": s["n"], "value": truncate(s[key])})
     return out
 
 
@@ -110,7 +132,13 @@ def main(argv=None) -> None:
     ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-train", action="store_true", help="reuse training/runs/default_fusion/model.pt")
+    ap.add_argument("--metrics-only", action="store_true", help="only rewrite <out>/metrics.json")
     args = ap.parse_args(argv)
+    if args.metrics_only:
+        metrics = cv_metrics() + unimodal_metrics()
+        (Path(args.out) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+        print(json.dumps(metrics, indent=1))
+        return
     torch.set_num_threads(args.threads)
     data = load_caches()
     labels = data["real"]["labels"].numpy()

@@ -102,14 +102,20 @@ def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, 
     return result
 
 
+def cut3(value: float) -> str:
+    """Three decimals, cut rather than rounded (numbers are never rounded up)."""
+    import math
+    return f"{math.floor(float(value) * 1000) / 1000:.3f}"
+
+
 def table(results: dict, conditions=("fused",)) -> str:
     head = ["Model", "input", "Avg Acc (7)", "Avg F1 (7)", "Avg Acc (6 present)", "Avg F1 (6 present)", "top-1 acc", "n"]
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for name, r in results.items():
         for c in conditions:
             s = r["metrics"][c]
-            lines.append(" | ".join([name, c, f"{s['avg_acc']:.3f}", f"{s['avg_f1']:.3f}", f"{s['avg_acc_present']:.3f}",
-                                     f"{s['avg_f1_present']:.3f}", f"{s['top1_accuracy']:.3f}", str(s["n"])]))
+            lines.append(" | ".join([name, c] + [cut3(s[k]) for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy")]
+                                    + [str(s["n"])]))
     return "\n".join(lines)
 
 
@@ -120,8 +126,20 @@ def main(argv=None) -> None:
     ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
     ap.add_argument("--out", default=str(RUNS_DIR))
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--tables-only", action="store_true", help="print the tables of finished runs")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.tables_only:
+        for run in args.runs:
+            done = {}
+            for n, overrides in ABLATIONS[run].items():   # a row run under another name (MBT = MER-SEM-MBT)
+                same = [k for table_ in ABLATIONS.values() for k, o in table_.items() if o == overrides]
+                found = [Path(args.out) / f"{k}.json" for k in same if (Path(args.out) / f"{k}.json").exists()]
+                if found:
+                    done[n] = json.loads(found[0].read_text())
+            conds = tuple(CONDITIONS) if run in ("table3", "default") else ("fused",)
+            print(f"\n{run}\n" + table(done, conds))
+        return
     data = load_caches()
     train_cfg = {**DEFAULT_TRAIN, "epochs": args.epochs}
     out_dir = Path(args.out)
