@@ -22,7 +22,7 @@ export type CliAnalyzeOutcome = { ok: true; result: AnalysisResult; notes: strin
 
 declare global {
   interface Window {
-    __merAnalyze?: (bytes: Uint8Array | ArrayBuffer | Blob, name: string, opts?: CliAnalyzeOptions) => Promise<CliAnalyzeOutcome>;
+    __merAnalyze?: (bytes: Uint8Array<ArrayBuffer> | ArrayBuffer | Blob, name: string, opts?: CliAnalyzeOptions) => Promise<CliAnalyzeOutcome>;
     __merResult?: () => AnalysisResult | null;
   }
 }

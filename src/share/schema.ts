@@ -24,9 +24,7 @@ export const LIMITS = Object.freeze({
 });
 
 // Control characters and bidi overrides (which can disguise a file name) are never accepted.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-// eslint-disable-next-line no-control-regex
 const UNSAFE_LINE_CHARS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _'-]*$/u;
 const TIMING_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;

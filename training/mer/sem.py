@@ -52,6 +52,9 @@ class SemanticEnhancement(nn.Module):
         self.norm = nn.GroupNorm(1, channels)          # LN over (C, H, W), per-channel affine
         self.conv_o = nn.Conv2d(channels, channels, kernel_size=1)
         self.relu = nn.ReLU()
+        # Marks the Conv_o = I + W_o form; state dicts saved before it (conv_o holding the whole
+        # I + W_o) are converted on load, see _load_from_state_dict.
+        self.register_buffer("residual_output_conv", torch.ones(()))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -61,6 +64,17 @@ class SemanticEnhancement(nn.Module):
             self.conv_o.weight.zero_()
             self.conv_o.bias.zero_()
             self.norm.weight.fill_(0.1)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        marker, weight = prefix + "residual_output_conv", prefix + "conv_o.weight"
+        if marker not in state_dict and weight in state_dict:
+            w = state_dict[weight].clone()
+            # Unmarked: the old form starts at I (diagonal near 1), the residual form at 0.
+            if torch.diagonal(w[:, :, 0, 0]).mean() > 0.5:
+                w[:, :, 0, 0] -= torch.eye(w.shape[0], dtype=w.dtype)
+            state_dict[weight] = w
+            state_dict[marker] = torch.ones(())
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def output_conv(self, x: torch.Tensor) -> torch.Tensor:
         """Conv_o, a 1x1 convolution written as identity + learned residual (weight I + W_o): the

@@ -51,3 +51,23 @@ def test_text_changes_output_and_gradients_reach_all_projections():
 def test_bad_axis_lists_choices():
     with pytest.raises(ValueError, match="positions"):
         SemanticEnhancement(4, 4, softmax_over="rows")
+
+
+def test_old_state_dicts_with_full_conv_o_load_equivalently():
+    """Checkpoints saved when Conv_o held the whole weight (I + W_o) load into the residual form."""
+    torch.manual_seed(2)
+    sem = SemanticEnhancement(4, 5).eval()
+    with torch.no_grad():
+        sem.conv_o.weight.normal_(0, 0.05)
+    f, text = torch.rand(2, 4, 3, 3), torch.randn(2, 5)
+    want = sem(f, text)
+    old = {k: v.clone() for k, v in sem.state_dict().items() if k != "residual_output_conv"}
+    old["conv_o.weight"][:, :, 0, 0] += torch.eye(4)
+    fresh = SemanticEnhancement(4, 5).eval()
+    fresh.load_state_dict(old)
+    assert torch.allclose(fresh(f, text), want, atol=1e-6)
+    fresh.load_state_dict(sem.state_dict())      # new-form state dicts load unchanged
+    assert torch.allclose(fresh(f, text), want, atol=1e-6)
+    unmarked = {k: v for k, v in sem.state_dict().items() if k != "residual_output_conv"}
+    fresh.load_state_dict(unmarked)              # residual form saved before the marker existed
+    assert torch.allclose(fresh(f, text), want, atol=1e-6)

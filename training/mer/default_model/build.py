@@ -24,7 +24,7 @@ import torch
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
-from .crossval import RUNS_DIR, scores
+from .crossval import runs_dir, scores
 from .features import DEFAULT_CONFIG, DEV_AV, dev_av_rows, load_caches
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
@@ -110,7 +110,8 @@ def unimodal_metrics() -> list[dict]:
     return entries
 
 
-def cv_metrics(run_path: Path = RUNS_DIR / "MER-SEM-MBT.json") -> list[dict]:
+def cv_metrics(run_path: Path | None = None) -> list[dict]:
+    run_path = run_path or runs_dir() / "MER-SEM-MBT.json"
     if not run_path.exists():
         return []
     run = json.loads(run_path.read_text())

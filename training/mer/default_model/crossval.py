@@ -33,6 +33,13 @@ from .features import DEFAULT_CONFIG, load_caches
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
 RUNS_DIR = TRAINING_DIR / "runs" / "default_cv"
+
+
+def runs_dir() -> Path:
+    """One results folder per feature-cache version (backbones and text encoder), so a finished
+    run is reused only with the features it was measured on."""
+    latest = TRAINING_DIR / ".cache" / "default_model" / "latest.json"
+    return RUNS_DIR / Path(json.loads(latest.read_text())["real"]).stem
 # name -> config overrides (model section)
 ABLATIONS = {
     "default": {"MER-SEM-MBT": {"variant": "MER-SEM-MBT"}},
@@ -124,11 +131,12 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", nargs="+", default=["table3", "table5"], choices=sorted(ABLATIONS))
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
-    ap.add_argument("--out", default=str(RUNS_DIR))
+    ap.add_argument("--out", help="results folder (default training/runs/default_cv/<feature cache version>)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--tables-only", action="store_true", help="print the tables of finished runs")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    args.out = args.out or str(runs_dir())
     if args.tables_only:
         for run in args.runs:
             done = {}

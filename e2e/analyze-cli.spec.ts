@@ -1,0 +1,145 @@
+// `npm run analyze` runs the app's own pipeline in headless Chromium: for a real dev clip with its
+// transcript, its --json numbers match what the page shows after a drag-and-drop within 1e-3, and
+// the WebGPU path (SwiftShader under --enable-unsafe-webgpu) matches WASM within 1e-3.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { CLIPS, dropFile, GENERATED, makeCorruptVideo, testClipId, transcripts } from './fixtures';
+
+const TOL = 1e-3;
+const root = resolve(GENERATED, '..', '..');
+
+interface Segment { start: number; end: number; audio: number[] | null; visual: number[] | null; face: boolean }
+interface Result {
+  file: string;
+  labels: string[];
+  fused: number[];
+  modalities: Record<'audio' | 'visual' | 'text', number[] | null>;
+  attention: Record<'audio' | 'visual' | 'text', number>;
+  segments: Segment[];
+  backend: string;
+  timings_ms: Record<string, number>;
+}
+
+/** A 2.5 s cut (3 segments) of the first dev clip: short, because WebGPU runs on SwiftShader here. */
+function makeShortClip(): string {
+  mkdirSync(GENERATED, { recursive: true });
+  const out = join(GENERATED, `${testClipId()}-2.5s.mp4`);
+  if (existsSync(out)) return out;
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', '2.5',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '44100', '-movflags', '+faststart', out,
+  ]);
+  return out;
+}
+
+function runCli(args: string[], timeout: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [join(root, 'scripts', 'analyze.mjs'), ...args], { cwd: root, timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+const maxDiff = (a: number[] | null, b: number[] | null, what: string): number => {
+  expect(a === null, `${what} present in one result only`).toBe(b === null);
+  if (!a || !b) return 0;
+  expect(a.length, what).toBe(b.length);
+  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] ?? NaN))), 0);
+};
+
+/** Max abs differences between two results, per part; decisions (null-ness, face) must match exactly. */
+function compare(a: Result, b: Result): Record<string, number> {
+  expect(a.labels).toEqual(b.labels);
+  const d: Record<string, number> = { fused: maxDiff(a.fused, b.fused, 'fused') };
+  for (const m of ['audio', 'visual', 'text'] as const) {
+    d[`modalities.${m}`] = maxDiff(a.modalities[m], b.modalities[m], `modalities.${m}`);
+    d[`attention.${m}`] = Math.abs(a.attention[m] - b.attention[m]);
+  }
+  expect(a.segments.length).toBe(b.segments.length);
+  let seg = 0;
+  a.segments.forEach((s, i) => {
+    const t = b.segments[i]!;
+    expect([s.start, s.end, s.face]).toEqual([t.start, t.end, t.face]);
+    seg = Math.max(seg, maxDiff(s.audio, t.audio, `segments[${i}].audio`), maxDiff(s.visual, t.visual, `segments[${i}].visual`));
+  });
+  d.segments = seg;
+  return d;
+}
+
+function expectClose(diffs: Record<string, number>, label: string): void {
+  const worst = Math.max(...Object.values(diffs));
+  console.log(`${label}: max abs diff ${worst.toExponential(2)} ${JSON.stringify(Object.fromEntries(Object.entries(diffs).map(([k, v]) => [k, Number(v.toExponential(2))])))}`);
+  test.info().annotations.push({ type: label, description: JSON.stringify(diffs) });
+  for (const [k, v] of Object.entries(diffs)) expect(v, `${label}: ${k}`).toBeLessThanOrEqual(TOL);
+}
+
+function parseOneLine(stdout: string): Result {
+  const lines = stdout.trim().split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Result;
+}
+
+let wasmCli: Result | null = null;
+
+test('npm run analyze --json matches the page after a drag-and-drop within 1e-3', async ({ page, baseURL }) => {
+  test.setTimeout(600_000);
+  const clip = makeShortClip();
+  const transcript = transcripts().get(testClipId()) ?? '';
+  expect(transcript.length).toBeGreaterThan(0);
+
+  await page.goto('/?backend=wasm');
+  await page.getByTestId('transcript').fill(transcript);
+  await dropFile(page, readFileSync(clip), 'dev-clip.mp4', 'video/mp4');
+  await expect(page.getByTestId('result')).toBeVisible({ timeout: 300_000 });
+  const browser = (await page.evaluate(() => (window as unknown as { __merResult?: () => unknown }).__merResult?.() ?? null)) as Result | null;
+  expect(browser).not.toBeNull();
+  await page.close(); // free the cores for the command line's own Chromium
+
+  const cli = await runCli([clip, '--transcript', transcript, '--json', '--backend', 'wasm', '--server', baseURL ?? ''], 300_000);
+  expect(cli.code, cli.stderr).toBe(0);
+  const r = parseOneLine(cli.stdout);
+  expect(Object.keys(r)).toEqual(['file', 'labels', 'fused', 'modalities', 'attention', 'segments', 'backend', 'timings_ms']);
+  expect(Object.keys(r.segments[0] ?? {})).toEqual(['start', 'end', 'audio', 'visual', 'face']);
+  expect(r.file).toBe(clip);
+  expect(r.backend).toBe('wasm');
+  expect(browser!.backend).toBe('wasm');
+  // The clip has speech, a face and a transcript: all three modalities take part.
+  expect(r.modalities.audio).not.toBeNull();
+  expect(r.modalities.visual).not.toBeNull();
+  expect(r.modalities.text).not.toBeNull();
+  expectClose(compare(browser!, r), 'browser vs CLI (wasm)');
+  wasmCli = r;
+});
+
+test('the WebGPU path (SwiftShader) matches WASM within 1e-3', async ({ baseURL }) => {
+  test.setTimeout(900_000);
+  const clip = makeShortClip();
+  const transcript = transcripts().get(testClipId()) ?? '';
+  const args = [clip, '--transcript', transcript, '--json', '--server', baseURL ?? ''];
+  if (!wasmCli) {
+    const w = await runCli([...args, '--backend', 'wasm'], 300_000);
+    expect(w.code, w.stderr).toBe(0);
+    wasmCli = parseOneLine(w.stdout);
+  }
+  const g = await runCli([...args, '--backend', 'webgpu'], 600_000);
+  expect(g.code, g.stderr).toBe(0);
+  const r = parseOneLine(g.stdout);
+  expect(r.backend, 'the fused graph ran on WebGPU, not a WASM fallback').toMatch(/^webgpu/);
+  expectClose(compare(wasmCli, r), `WASM vs WebGPU (${r.backend})`);
+});
+
+test('npm run analyze reports a bad file and a bad option clearly, with a non-zero exit', async ({ baseURL }) => {
+  const bad = makeCorruptVideo();
+  const run = await runCli([bad, '--json', '--server', baseURL ?? ''], 180_000);
+  expect(run.code).toBe(1);
+  const line = JSON.parse(run.stdout.trim()) as { file: string; error: string };
+  expect(line.file).toBe(bad);
+  expect(line.error).toMatch(/cannot decode/);
+  const usage = await runCli(['--backend', 'cuda', bad], 30_000);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toMatch(/--backend must be wasm or webgpu/);
+});
