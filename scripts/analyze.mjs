@@ -191,7 +191,11 @@ async function main() {
     let page = null;
     const openPage = async () => {
       page = await context.newPage();
-      page.on('console', (m) => { if (process.env.MER_ANALYZE_VERBOSE) log(`[page ${m.type()}] ${m.text()}`); });
+      page.on('console', (m) => {
+        const text = m.text();
+        if (text.startsWith('[mer-cli] ')) log(`  ${text.slice(10)}`);
+        else if (process.env.MER_ANALYZE_VERBOSE) log(`[page ${m.type()}] ${text}`);
+      });
       await page.goto(`${server.url}?backend=${opts.backend}`);
       await page.waitForFunction(() => typeof window.__merAnalyze === 'function', null, { timeout: 60_000 });
     };

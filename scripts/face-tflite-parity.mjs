@@ -9,13 +9,12 @@
 // 1e-3 or any decoded detection changes, 2 when Chromium or the inputs are missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asF32 as f32, chromiumPath, runInChromium } from './lib/tflite-in-chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tflitePath = join(root, 'node_modules/@mediapipe/face_detection/face_detection_full_range.tflite');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const cacheArg = args.indexOf('--cache');
 const cache = resolve(root, cacheArg >= 0 ? args[cacheArg + 1] : 'training/.cache/face_parity');
@@ -29,52 +28,10 @@ if (args.includes('--prepare') || !existsSync(join(cache, 'meta.json'))) {
   if (r.status !== 0) process.exit(2);
 }
 const meta = JSON.parse(readFileSync(join(cache, 'meta.json'), 'utf8'));
-const f32 = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
-const tf = join(root, 'node_modules/@tensorflow');
-const routes = {
-  '/tf-core.js': join(tf, 'tfjs-core/dist/tf-core.min.js'),
-  '/tf-backend-cpu.js': join(tf, 'tfjs-backend-cpu/dist/tf-backend-cpu.min.js'),
-  '/tf-tflite.js': join(tf, 'tfjs-tflite/dist/tf-tflite.min.js'),
-  '/model.tflite': tflitePath,
-  '/inputs.f32': join(cache, 'inputs.f32'),
-};
-const page = `<!doctype html><meta charset="utf-8"><title>face parity</title>
-<script src="/tf-core.js"></script><script src="/tf-backend-cpu.js"></script><script src="/tf-tflite.js"></script>`;
-const results = {};
-const server = createServer((req, res) => {
-  if (req.method === 'POST') {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      results[req.url.slice(1)] = Buffer.concat(chunks);
-      res.end('ok');
-    });
-    return;
-  }
-  const url = req.url.split('?')[0];
-  let file = routes[url];
-  if (!file && url.startsWith('/wasm/')) file = join(tf, 'tfjs-tflite/wasm', url.slice(6).replace(/[^\w.]/g, ''));
-  if (url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-  if (!file || !existsSync(file)) return res.writeHead(404).end();
-  const type = { '.js': 'text/javascript', '.wasm': 'application/wasm' }[extname(file)] ?? 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
-let info;
-try {
-  const tab = await browser.newPage();
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(base + '/');
-  info = await tab.evaluate(async ({ count, size, anchors }) => {
+const { info, results } = await runInChromium(
+  { '/model.tflite': tflitePath, '/inputs.f32': join(cache, 'inputs.f32') },
+  async ({ count, size, anchors }) => {
     /* global tf, tflite */
     await tf.setBackend('cpu');
     tflite.setWasmPath('/wasm/');
@@ -100,11 +57,9 @@ try {
     await fetch('/regressors', { method: 'POST', body: reg });
     await fetch('/logits', { method: 'POST', body: logits });
     return { outputs: model.outputs.map((o) => `${o.name}${JSON.stringify(o.shape)}`) };
-  }, meta);
-} finally {
-  await browser.close();
-  server.close();
-}
+  },
+  meta,
+);
 const tReg = f32(results.regressors);
 const tLog = f32(results.logits);
 const pReg = f32(readFileSync(join(cache, 'torch_regressors.f32')));

@@ -8,13 +8,12 @@
 // top-1 agreement is below the threshold, 2 when Chromium or the inputs are missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asF32, chromiumPath, runInChromium } from './lib/tflite-in-chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tflitePath = resolve(root, '../shared/weights/yamnet/yamnet.tflite');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(name);
@@ -39,52 +38,10 @@ const f32 = (file) => {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
-// --- a tiny static server: the runtime, the model, the waveforms; results come back by POST ---
-const tf = join(root, 'node_modules/@tensorflow');
-const routes = {
-  '/tf-core.js': join(tf, 'tfjs-core/dist/tf-core.min.js'),
-  '/tf-backend-cpu.js': join(tf, 'tfjs-backend-cpu/dist/tf-backend-cpu.min.js'),
-  '/tf-tflite.js': join(tf, 'tfjs-tflite/dist/tf-tflite.min.js'),
-  '/yamnet.tflite': tflitePath,
-  '/waves.f32': join(cache, 'waves.f32'),
-};
-const page = `<!doctype html><meta charset="utf-8"><title>yamnet parity</title>
-<script src="/tf-core.js"></script><script src="/tf-backend-cpu.js"></script><script src="/tf-tflite.js"></script>`;
-const results = {};
-const server = createServer((req, res) => {
-  if (req.method === 'POST') {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      results[req.url.slice(1)] = Buffer.concat(chunks);
-      res.end('ok');
-    });
-    return;
-  }
-  const url = req.url.split('?')[0];
-  let file = routes[url];
-  if (!file && url.startsWith('/wasm/')) file = join(tf, 'tfjs-tflite/wasm', url.slice(6).replace(/[^\w.]/g, ''));
-  if (url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-  if (!file || !existsSync(file)) return res.writeHead(404).end();
-  const type = { '.js': 'text/javascript', '.wasm': 'application/wasm' }[extname(file)] ?? 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
-
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
 const started = Date.now();
-let runtimeInfo;
-try {
-  const tab = await browser.newPage();
-  tab.on('pageerror', (e) => console.error('page error:', e.message));
-  await tab.goto(base + '/');
-  runtimeInfo = await tab.evaluate(async ({ window, count }) => {
+const { info: runtimeInfo, results } = await runInChromium(
+  { '/yamnet.tflite': tflitePath, '/waves.f32': join(cache, 'waves.f32') },
+  async ({ window, count }) => {
     /* global tf, tflite */
     await tf.setBackend('cpu');
     tflite.setWasmPath('/wasm/');
@@ -104,13 +61,10 @@ try {
     await fetch('/scores', { method: 'POST', body: scores });
     await fetch('/logmel', { method: 'POST', body: logMel });
     return { outputs: model.outputs.map((o) => `${o.name}${JSON.stringify(o.shape)}`), userAgent: navigator.userAgent };
-  }, { window: meta.window, count: meta.count });
-} finally {
-  await browser.close();
-  server.close();
-}
+  },
+  { window: meta.window, count: meta.count },
+);
 const seconds = (Date.now() - started) / 1000;
-const asF32 = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const tflScores = asF32(results.scores);
 const tflLogMel = asF32(results.logmel);
 writeFileSync(join(cache, 'tflite_scores.f32'), results.scores);

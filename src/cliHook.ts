@@ -31,7 +31,13 @@ export function installCliHook(): void {
   window.__merResult = () => useAppStore.getState().result;
   window.__merAnalyze = async (bytes, name, opts = {}) => {
     const notes: string[] = [];
-    const reporter: PipelineReporter = { stage: () => undefined, download: () => undefined, note: (t) => notes.push(t), backend: () => undefined };
+    // Stage changes go to the console, where the command line shows them as progress.
+    const reporter: PipelineReporter = {
+      stage: (stage, patch) => { if (patch.status) console.info(`[mer-cli] ${stage}: ${patch.status}${patch.detail ? ` (${patch.detail})` : ''}`); },
+      download: () => undefined,
+      note: (t) => notes.push(t),
+      backend: (b, detail) => console.info(`[mer-cli] backend: ${b}${detail ? ` (${detail})` : ''}`),
+    };
     try {
       let transcript = opts.transcript;
       if (opts.subtitles !== undefined) {

@@ -3,25 +3,15 @@
 // works, `ready` when a model is loaded (or known to be unavailable), `complete` with the result,
 // `error` with a human-readable message. Discriminated unions, checked at the boundary by guards.
 
-/** The `audio` object of the manifest (training/configs/features.json). */
-export interface AudioParams {
-  sample_rate: number;
-  frame_length: number;
-  hop_length: number;
-  fft_size: number;
-  mel_bins: number;
-  fmin: number;
-  fmax: number;
-  log_offset: number;
-  patch_frames: number;
-  segment_seconds: number;
-  silence_dbfs: number;
-}
+/** The `audio` object of the manifest (training/configs/features.json); defined with the DSP that reads it. */
+import type { AudioParams } from './features/audio/logmel';
+export type { AudioParams };
 
 /** One video frame as RGBA bytes (ImageData-compatible), read on the page and transferred. */
 export interface RgbaFrame { data: Uint8ClampedArray; width: number; height: number }
 
-export interface FaceCropParams { size: number; channels: number; eye_y: number; eye_dist: number }
+import type { CropParams as FaceCropParams } from './features/face/align';
+export type { FaceCropParams };
 export interface FaceParams { detector: string; min_score: number; crop: FaceCropParams }
 /** `dtype` picks the transformers.js variant: q8 -> onnx/model_quantized.onnx (shipped), fp32 -> onnx/model.onnx. */
 export type TextDtype = 'fp32' | 'q8';

@@ -59,6 +59,10 @@ function isPlainData(v: unknown): boolean {
   return false;
 }
 
+// A shared result renders wherever an analysis result does (compile-time check).
+const _sharedIsAnalysis = (r: SharedResult): AnalysisResult => r;
+void _sharedIsAnalysis;
+
 /** The invariants the UI relies on for any result a link yields. */
 function assertValidShared(r: SharedResult) {
   const m = r.labels.length;
@@ -247,6 +251,11 @@ describe('tampered links give a clear error', () => {
     }
   });
 
+  it('deeply nested JSON (1 MB of brackets) is refused without a stack overflow escaping', () => {
+    expectError(rawLink('['.repeat(1_000_000)), /not readable|does not hold a valid result/);
+    expectError(rawLink(`${'['.repeat(500_000)}${']'.repeat(500_000)}`), /not readable|does not hold a valid result/);
+  });
+
   it('non-string input does not throw', () => {
     expect(decodeShareLink(undefined as unknown as string).ok).toBe(false);
     expect(decodeShareLink(null as unknown as string).ok).toBe(false);
@@ -261,6 +270,8 @@ describe('fuzzing the decoder (fast-check)', () => {
     encodeShareLink({ ...sampleResult(3), modalities: { audio: null, visual: null, text: null } }, { includeTranscript: false }),
   ];
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  // Decompressed once: the mutators below start from these (cloned) rather than re-inflating.
+  const validJson = new Map(valid.map((v) => [v, JSON.stringify(wireOf(v))]));
 
   /** Decodes without throwing, and returns either a valid result or a plain-text error. */
   const check = (fragment: string) => {
@@ -308,7 +319,7 @@ describe('fuzzing the decoder (fast-check)', () => {
     n: fc.integer({ min: 0, max: 6 }),
     s: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('null', '1e999', '-1', '0.5', '"x"', '[]', '{}', '"__proto__":1,', '10001', 'true', ',')),
   }).map(({ base, at, n, s }) => {
-    const json = JSON.stringify(wireOf(base));
+    const json = validJson.get(base)!;
     const i = at % json.length;
     return rawLink(json.slice(0, i) + s + json.slice(i + n));
   });
@@ -319,7 +330,7 @@ describe('fuzzing the decoder (fast-check)', () => {
     path: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
     value: fc.jsonValue({ maxDepth: 2 }),
   }).map(({ base, path, value }) => {
-    const w = wireOf(base) as unknown;
+    const w = JSON.parse(validJson.get(base)!) as unknown;
     let node = w as Record<string, unknown> | unknown[];
     for (let d = 0; d < path.length; d++) {
       const keys = Object.keys(node);

@@ -85,6 +85,10 @@ describe('parseSubtitles', () => {
     expect(ok('WEBVTT\n\n00:01,000 --> 00:02.000\nhi').cues).toEqual([{ start: 1, end: 2, text: 'hi' }]);
   });
 
+  it('a VTT cue right under the header line (no blank line) is kept', () => {
+    expect(ok('WEBVTT\n00:01.000 --> 00:02.000\nhi\n', 'x.vtt').cues).toEqual([{ start: 1, end: 2, text: 'hi' }]);
+  });
+
   it('a cue without a blank line before it (hand-edited SRT) keeps its index out of the text', () => {
     const r = ok('1\n00:00:01,000 --> 00:00:02,000\nfirst\n2\n00:00:02,000 --> 00:00:03,000\nsecond\n');
     expect(r.cues.map((c) => c.text)).toEqual(['first', 'second']);

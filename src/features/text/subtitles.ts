@@ -135,8 +135,14 @@ export function parseSubtitles(input: string, fileName = ''): ParseSubtitlesResu
       state = 'between';
       continue;
     }
-    if (state === 'header' || state === 'skip') continue;
     const hasArrow = line.includes('-->');
+    if (state === 'header' && hasArrow) {
+      // A cue right under the WEBVTT line, without the blank line the spec asks for: keep it.
+      const timing = parseTiming(line);
+      if (timing) { current = { ...timing, lines: [] }; state = 'cue'; }
+      continue;
+    }
+    if (state === 'header' || state === 'skip') continue;
     if (state === 'between') {
       if (hasArrow) {
         const timing = parseTiming(line);

@@ -25,7 +25,7 @@ from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
 from .crossval import runs_dir, scores
-from .features import DEFAULT_CONFIG, DEV_AV, dev_av_rows, load_caches
+from .features import DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
 OUT_RUN = TRAINING_DIR / "runs" / "default_fusion"
@@ -77,7 +77,7 @@ def onnx_scores(path: Path, feeds: list[dict], labels: np.ndarray, m: int) -> di
 def truncate(value: float, digits: int = 4) -> float:
     """Cut (never round up) a metric to ``digits`` decimals for the manifest and the model card."""
     import math
-    return math.floor(float(value) * 10 ** digits) / 10 ** digits
+    return math.floor(float(value) * 10 ** digits + 1e-9) / 10 ** digits   # 1e-9: 0.5861 stays 0.5861
 
 
 def _emodb_entries(info: dict) -> list[dict]:
@@ -92,6 +92,31 @@ def _emodb_entries(info: dict) -> list[dict]:
     return out
 
 
+def _fer_entries(info: dict) -> list[dict]:
+    out = []
+    for key in ("fer2013_test", "ckplus"):
+        m = info.get("metrics", {}).get(key)
+        if m:
+            for metric in ("accuracy", "macro_f1"):
+                out.append({"name": f"{metric.replace('_', '-')} (visual backbone's classifier)", "dataset": m["dataset"],
+                            "split": m["split"], "n": m["n"], "value": truncate(m[metric])})
+    return out
+
+
+def _text_entries(info: dict) -> list[dict]:
+    test = info.get("metrics", {}).get("test", {})
+    rows = [("goemotions", "macro_f1", "GoEmotions (Ekman grouping)", "test"),
+            ("meld", "weighted_f1", "MELD (text)", "test"),
+            ("iemocap", "accuracy", "IEMOCAP transcripts", "test (session 5)"),
+            ("iemocap", "weighted_f1", "IEMOCAP transcripts", "test (session 5)")]
+    out = []
+    for key, metric, dataset, split in rows:
+        if key in test and metric in test[key]:
+            out.append({"name": f"{metric.replace('_', ' ')} (text encoder's classifier)", "dataset": dataset,
+                        "split": split, "n": test[key]["n"], "value": truncate(test[key][metric])})
+    return out
+
+
 def unimodal_metrics() -> list[dict]:
     """Metrics entries from the unimodal tracks' checkpoint JSON files, when present: a
     ``manifest_metrics`` list in the manifest's form ({name, dataset, split, n, value}), or the
@@ -100,6 +125,11 @@ def unimodal_metrics() -> list[dict]:
     path = CHECKPOINTS / "audio_emodb.json"
     if path.exists():
         entries += _emodb_entries(json.loads(path.read_text()))
+    fer_json = VISUAL_SNAPSHOT.with_suffix(".json") if VISUAL_SNAPSHOT.with_suffix(".json").exists() else CHECKPOINTS / "visual_fer.json"
+    if fer_json.exists():   # the numbers of the visual weights actually shipped
+        entries += _fer_entries(json.loads(fer_json.read_text()))
+    if (CHECKPOINTS / "text_bert.json").exists():
+        entries += _text_entries(json.loads((CHECKPOINTS / "text_bert.json").read_text()))
     for name in ("visual_fer.json", "audio_emodb.json", "text_bert.json"):
         path = CHECKPOINTS / name
         if path.exists():
@@ -146,7 +176,14 @@ def main(argv=None) -> None:
     OUT_RUN.mkdir(parents=True, exist_ok=True)
     ckpt = OUT_RUN / "model.pt"
     torch.manual_seed(0)
-    config = load_config(DEFAULT_CONFIG)
+    overrides = None
+    configured = load_config(DEFAULT_CONFIG)["model"]["visual"]["backbone"].get("pretrained_path")
+    if VISUAL_SNAPSHOT.exists() and sha256_file(configured) != sha256_file(VISUAL_SNAPSHOT):
+        print(f"{configured} changed since the caches were built: exporting with the weights the caches used "
+              f"({VISUAL_SNAPSHOT}); rebuild the caches to move to the new one", flush=True)
+        overrides = {"model": {"visual": {"backbone": {**load_config(DEFAULT_CONFIG)["model"]["visual"]["backbone"],
+                                                       "pretrained_path": str(VISUAL_SNAPSHOT)}}}}
+    config = load_config(DEFAULT_CONFIG, overrides)
     model = build_model(config)
     if args.skip_train and ckpt.exists():
         model.load_state_dict(torch.load(ckpt)["model"])
@@ -178,6 +215,8 @@ def main(argv=None) -> None:
               "torch_in_sample": {c: {k: s[k] for k in ("avg_acc", "avg_f1", "n")} for c, s in in_sample.items()},
               "parameters": info["parameters"], "labels": info["labels"], "inputs": info["inputs"], "outputs": info["outputs"],
               "text_checkpoint": data.get("text_checkpoint"),
+              "text_checkpoint_sha256": sha256_file(data.get("text_checkpoint")),
+              "visual_pretrained": config["model"]["visual"]["backbone"].get("pretrained_path"),
               "file": {"path": "fusion.onnx", "bytes": (out / "fusion.onnx").stat().st_size, "sha256": sha256(out / "fusion.onnx")}}
     (OUT_RUN / "build.json").write_text(json.dumps(report, indent=1) + "\n")
     (out / "fusion.json").write_text(json.dumps({**{k: v for k, v in info.items() if k != "files"},

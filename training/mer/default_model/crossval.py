@@ -112,7 +112,7 @@ def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, 
 def cut3(value: float) -> str:
     """Three decimals, cut rather than rounded (numbers are never rounded up)."""
     import math
-    return f"{math.floor(float(value) * 1000) / 1000:.3f}"
+    return f"{math.floor(float(value) * 1000 + 1e-9) / 1000:.3f}"
 
 
 def table(results: dict, conditions=("fused",)) -> str:

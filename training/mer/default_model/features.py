@@ -170,10 +170,30 @@ def text_sentences(texts, per_class: int, seed: int = 0) -> dict:
             "sentences": sentences}
 
 
+VISUAL_SNAPSHOT = CACHE / "visual_fer.snapshot.pt"
+
+
+def snapshot_visual(config: dict) -> None:
+    """Keep a copy of the visual checkpoint the caches are computed with (and its JSON), so the
+    exported graph uses the same weights even if the visual track writes a newer one meanwhile."""
+    import shutil
+    src = config["model"]["visual"]["backbone"].get("pretrained_path")
+    if src and Path(src).suffix == ".pt":
+        CACHE.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, VISUAL_SNAPSHOT)
+        if Path(src).with_suffix(".json").exists():
+            shutil.copyfile(Path(src).with_suffix(".json"), VISUAL_SNAPSHOT.with_suffix(".json"))
+
+
+def sha256_file(path) -> str | None:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path and Path(path).exists() else None
+
+
 def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600, per_class_text: int = 600,
                  force: bool = False) -> dict:
     """All caches; each file is rebuilt only when its inputs (config, checkpoints) change."""
     config = load_config(config_path)
+    snapshot_visual(config)
     torch.manual_seed(0)
     model = build_model(config).eval()
     texts, text_path = text_encoder()
@@ -198,6 +218,8 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
             torch.save(makers[name](), path)
     info = {k: str(v) for k, v in paths.items()}
     info["text_checkpoint"] = str(text_path) if text_path else None
+    info["text_checkpoint_sha256"] = sha256_file(text_path)
+    info["visual_checkpoint_sha256"] = sha256_file(VISUAL_SNAPSHOT)
     (CACHE / "latest.json").write_text(json.dumps(info, indent=1) + "\n")
     return info
 
