@@ -6,7 +6,7 @@
 // `vite preview` (same COOP/COEP/CSP headers and Range support users get) on 127.0.0.1, opens it in
 // Debian's headless Chromium and hands each file's bytes to the page (`window.__merAnalyze`, see
 // src/cliHook.ts). Nothing leaves the machine. Prints a readable summary, or with --json one line
-// per file: the contract's result object (without face boxes), or {"file","error"} on failure.
+// per file: the contract's result object (docs/CONTRACTS.md), or {"file","error"} on failure.
 // Exit code 1 when any file failed, 2 on bad usage.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -117,7 +117,7 @@ async function startServer(log) {
   return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
-/** The contract's JSON line: the result object, in the documented key order, without face boxes. */
+/** The JSON line: the result object of docs/CONTRACTS.md, in its key order (segments keep face_box). */
 export function jsonLine(file, r) {
   return {
     file,
@@ -125,7 +125,7 @@ export function jsonLine(file, r) {
     fused: r.fused,
     modalities: { audio: r.modalities.audio, visual: r.modalities.visual, text: r.modalities.text },
     attention: { audio: r.attention.audio, visual: r.attention.visual, text: r.attention.text },
-    segments: r.segments.map((s) => ({ start: s.start, end: s.end, audio: s.audio, visual: s.visual, face: s.face })),
+    segments: r.segments.map((s) => ({ start: s.start, end: s.end, audio: s.audio, visual: s.visual, face: s.face, face_box: s.face_box ?? null })),
     backend: r.backend,
     timings_ms: r.timings_ms,
   };

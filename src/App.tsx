@@ -1,13 +1,15 @@
 // The page: header, drop zone, progress (model files and stages), messages, and the result.
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { analyzeAction, cancelAction, handleKey } from './actions';
+import { analyzeAction, cancelAction, closeSharedAction, handleKey, openSharedAction, shareAction } from './actions';
 import { useAppStore } from './state/store';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropZone } from './ui/DropZone';
 import { ModelDownloads } from './ui/ModelDownloads';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
+import { ShareControls } from './ui/ShareControls';
+import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
 import { TranscriptInput } from './ui/TranscriptInput';
 
@@ -16,12 +18,20 @@ export function App() {
     phase: st.phase, fileName: st.fileName, stages: st.stages, downloads: st.downloads, notes: st.notes,
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
     transcript: st.transcript, setTranscript: st.actions.transcript,
+    shared: st.shared, sharedError: st.sharedError, share: st.share,
   })));
   useEffect(() => {
     window.addEventListener('keydown', handleKey);
     return () => window.removeEventListener('keydown', handleKey);
   }, []);
+  useEffect(() => {
+    const open = () => void openSharedAction.perform(location.hash);
+    open();
+    window.addEventListener('hashchange', open);
+    return () => window.removeEventListener('hashchange', open);
+  }, []);
   const running = s.phase === 'running';
+  const back = () => void closeSharedAction.perform();
   return (
     <div className="app" data-phase={s.phase}>
       <header className="header">
@@ -29,13 +39,37 @@ export function App() {
         <p className="muted">Voice, face and words — analysed in this tab. Nothing is uploaded.</p>
         <BackendBadge backend={s.backend} detail={s.backendDetail} />
       </header>
+      {s.shared ? (
+        <main>
+          <SharedBanner onBack={back} backLabel={closeSharedAction.label} />
+          <ResultView result={s.shared} />
+          {s.shared.transcript !== null && (
+            <section className="panel" aria-label="Transcript">
+              <h2>Transcript</h2>
+              <p className="shared-transcript" data-testid="shared-transcript">{s.shared.transcript}</p>
+            </section>
+          )}
+        </main>
+      ) : (
       <main>
+        {s.sharedError && (
+          <div data-testid="shared-error">
+            <Notice kind="error">
+              {s.sharedError}{' '}
+              <button type="button" onClick={back} data-testid="shared-back">{closeSharedAction.label}</button>
+            </Notice>
+          </div>
+        )}
         <TranscriptInput value={s.transcript} onChange={s.setTranscript} disabled={running} />
         <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
         {s.error && <Notice kind="error">{s.error}</Notice>}
         {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}
         {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
         {s.result && s.phase === 'done' && <ResultView result={s.result} />}
+        {s.result && s.phase === 'done' && (
+          <ShareControls label={shareAction.label} hasTranscript={s.transcript.trim() !== ''} link={s.share.link}
+            error={s.share.error} copied={s.share.copied} onShare={(o) => void shareAction.perform(o)} />
+        )}
         {s.phase !== 'idle' && (
           <section className="panel" aria-label="Progress" aria-busy={running}>
             <div className="panel-head">
@@ -51,6 +85,7 @@ export function App() {
         )}
         <ModelDownloads downloads={Object.values(s.downloads)} />
       </main>
+      )}
       <footer className="footer muted small">
         MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only
       </footer>

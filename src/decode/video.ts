@@ -50,13 +50,23 @@ export async function probeVideo(file: Blob): Promise<VideoInfo | null> {
 
 /** Frames larger than this (longest side) are scaled down: the detector sees at most 192 px per view. */
 export const MAX_FRAME_SIDE = 1920;
+/** How long one seek may take before its frame counts as unreadable. */
+export const SEEK_TIMEOUT_MS = 5000;
+/** Timed-out seeks in a row after which the remaining frames are given up. */
+export const MAX_FAILED_SEEKS = 2;
 
 /**
  * One RGBA frame per requested time (seconds, clamped to the last frame). Pixels are read on the
  * page through a CPU-backed canvas, so workers get plain bytes (no GPU-backed ImageBitmaps, whose
  * readback in a worker can stall behind the compositor).
+ * A seek that does not finish within `seekTimeoutMs` (a file cut short whose index promises more
+ * than its data holds never fires `seeked`) gives `null` for that time: the caller marks that
+ * segment's face missing. After MAX_FAILED_SEEKS timeouts in a row the rest are `null` too, so a
+ * long damaged file cannot stall the run for minutes.
  */
-export async function grabFrames(file: Blob, times: number[], signal?: AbortSignal): Promise<RgbaFrame[]> {
+export async function grabFrames(
+  file: Blob, times: number[], signal?: AbortSignal, seekTimeoutMs = SEEK_TIMEOUT_MS,
+): Promise<(RgbaFrame | null)[]> {
   const url = URL.createObjectURL(file);
   const video = makeVideo(url);
   try {
@@ -72,16 +82,25 @@ export async function grabFrames(file: Blob, times: number[], signal?: AbortSign
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('This browser cannot read video frames (no 2D canvas).');
     const last = Math.max(0, video.duration - 1 / 30);
-    const frames: RgbaFrame[] = [];
+    const frames: (RgbaFrame | null)[] = [];
+    let failed = 0;
     for (const t of times) {
       if (signal?.aborted) throw new DOMException('Cancelled', 'AbortError');
+      if (failed >= MAX_FAILED_SEEKS) {
+        frames.push(null);
+        continue;
+      }
       const target = Math.min(Math.max(0, t), last);
       if (Math.abs(video.currentTime - target) > 1e-6 || video.readyState < 2) {
         video.currentTime = target;
-        await once(video, 'seeked', 30000).catch((e: unknown) => {
-          throw new FrameReadError(e instanceof Error ? e.message : String(e));
-        });
+        const ok = await once(video, 'seeked', seekTimeoutMs).then(() => true, () => false);
+        if (!ok || video.readyState < 2) {
+          failed++;
+          frames.push(null);
+          continue;
+        }
       }
+      failed = 0;
       ctx.drawImage(video, 0, 0, width, height);
       const { data } = ctx.getImageData(0, 0, width, height);
       frames.push({ data, width, height });

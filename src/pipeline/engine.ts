@@ -1,8 +1,9 @@
 // The orchestrator: file -> decode -> audio / face / text features in their workers -> the fused
 // graph -> result object. Reports progress per stage, stops for real on cancel, and turns every
 // failure into a message the user can act on. Models are loaded once and kept between files.
-import type { AudioParams, Backend, BackendPreference, FaceBox, FusionInputs, Tensor32 } from '../protocol';
+import type { AudioParams, Backend, BackendPreference, FaceBox, FusionInputs, RgbaFrame, Tensor32 } from '../protocol';
 import { decodeAudio } from '../decode/audio';
+import { sniffContainer, type ContainerInfo } from '../decode/sniff';
 import { FrameReadError, grabFrames, probeVideo } from '../decode/video';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
 import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
@@ -27,6 +28,38 @@ export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 export const FRAME_CHUNK = 16;
 /** Longest video analysed in one piece until windowed processing lands (issue 4). */
 export const MAX_SECONDS = 20 * 60;
+/**
+ * Largest file whose audio is decoded in one piece: the browser's audio decoder needs the whole
+ * file in memory (twice, briefly), so beyond this a tab runs out of memory or crashes.
+ */
+export const MAX_DECODE_BYTES = 1024 ** 3;
+
+const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+
+/** Messages for files refused before or while decoding (also used by tests). */
+export const INPUT_ERRORS = Object.freeze({
+  empty: (name: string) => `“${name}” is empty (0 bytes). Choose another file.`,
+  tooBig: (name: string, bytes: number) =>
+    `“${name}” is larger than 2 GB (${gb(bytes)}); this version analyses files up to 2 GB. Trim it or re-encode it smaller (for example 720p H.264/AAC) and try again.`,
+  tooBigForMemory: (name: string, bytes: number) =>
+    `“${name}” is ${gb(bytes)}, too large for this browser tab to decode in memory (up to ${MAX_DECODE_BYTES / 1024 ** 3} GB). Trim it or re-encode it smaller (for example 720p H.264/AAC) and try again.`,
+  tooLong: (name: string, seconds: number) =>
+    `“${name}” is ${Math.round(seconds / 60)} minutes long; this version analyses up to ${MAX_SECONDS / 60} minutes. Cut it into parts of at most ${MAX_SECONDS / 60} minutes and analyse each.`,
+  cannotDecode: (name: string) => `The browser cannot decode “${name}”. Try an MP4 (H.264/AAC) or WebM video.`,
+  damaged: (name: string) =>
+    `“${name}” looks damaged or incomplete (its index is missing) — was the download or copy finished? Try the complete file, or an MP4 (H.264/AAC) or WebM video.`,
+  unsupportedCodec: (name: string, codec: string) =>
+    `“${name}” uses a video format (${codec}) this browser cannot read. Convert it to MP4 (H.264/AAC) or WebM and try again.`,
+  videoTrackUnplayable: (name: string, codec: string | null) =>
+    `This browser cannot play the video track of “${name}”${codec ? ` (${codec})` : ''}; only its sound was analysed. Convert it to MP4 (H.264/AAC) for the face to count.`,
+});
+
+/** Why a file neither `<video>` nor the audio decoder could open cannot be analysed. */
+function undecodableMessage(name: string, c: ContainerInfo): string {
+  if (c.container === 'mp4' && c.missingIndex) return INPUT_ERRORS.damaged(name);
+  if (c.hasVideoTrack && c.videoCodec) return INPUT_ERRORS.unsupportedCodec(name, c.videoCodec);
+  return INPUT_ERRORS.cannotDecode(name);
+}
 
 const tensor = (data: Float32Array, dims: number[]): Tensor32 => ({ data, dims });
 const checkAbort = (signal: AbortSignal) => {
@@ -139,9 +172,9 @@ export class Engine {
         timings[key] = (timings[key] ?? 0) + performance.now() - t0; // chunked stages add up
       }
     };
-    if (file.size > MAX_FILE_BYTES) {
-      throw new UserFacingError(`“${file.name}” is ${(file.size / 1024 ** 3).toFixed(1)} GB; this version analyses files up to 2 GB.`);
-    }
+    // Checks that need no decoding come first: nothing is read from a file that will be refused.
+    if (file.size === 0) throw new UserFacingError(INPUT_ERRORS.empty(file.name));
+    if (file.size > MAX_FILE_BYTES) throw new UserFacingError(INPUT_ERRORS.tooBig(file.name, file.size));
     const manifest = await this.loadManifest();
     // Models load while the file decodes; a bad file is reported without waiting for them.
     const models = timed('models', () => this.ensureModels(report, signal, opts.backend));
@@ -152,19 +185,23 @@ export class Engine {
 
     // ---- decode
     report.stage('decode', { status: 'running', detail: file.name });
-    const { info, audio } = await timed('decode', async () => {
-      const info = await probeVideo(file);
+    const { info, audio, container } = await timed('decode', async () => {
+      // Probe (metadata only) and sniff the container before the audio decoder reads the whole file.
+      const [info, container] = await Promise.all([probeVideo(file), sniffContainer(file)]);
       checkAbort(signal);
+      if (info && info.seconds > MAX_SECONDS) throw new UserFacingError(INPUT_ERRORS.tooLong(file.name, info.seconds));
+      if (file.size > MAX_DECODE_BYTES) throw new UserFacingError(INPUT_ERRORS.tooBigForMemory(file.name, file.size));
       const audio = await decodeAudio(await file.arrayBuffer(), audioParams.sample_rate);
-      return { info, audio };
+      return { info, audio, container };
     });
     checkAbort(signal);
-    if (!info && !audio) {
-      throw new UserFacingError(`The browser cannot decode “${file.name}”. Try an MP4 (H.264/AAC) or WebM video.`);
-    }
+    if (!info && !audio) throw new UserFacingError(undecodableMessage(file.name, container));
     const seconds = audio?.seconds ?? info?.seconds ?? 0;
-    if (seconds > MAX_SECONDS) {
-      throw new UserFacingError(`“${file.name}” is ${Math.round(seconds / 60)} minutes long; this version analyses up to ${MAX_SECONDS / 60} minutes.`);
+    if (seconds > MAX_SECONDS) throw new UserFacingError(INPUT_ERRORS.tooLong(file.name, seconds));
+    // `<video>` opens some files but silently drops a video track it cannot decode (MPEG-2 in
+    // Matroska): say so instead of presenting an audio-only result as if there were no picture.
+    if (audio && !info?.hasVideo && container.hasVideoTrack) {
+      report.note(INPUT_ERRORS.videoTrackUnplayable(file.name, container.videoCodec));
     }
     if (seconds <= 0) throw new UserFacingError(`“${file.name}” contains no playable audio or video.`);
     const T = segmentCount(audio ? audio.pcm.length : null, seconds, audioParams.segment_seconds, audioParams.sample_rate);
@@ -212,12 +249,21 @@ export class Engine {
     const faceBoxes: (FaceBox | null)[] = Array.from({ length: T }, () => null);
     if (faceAvailable && firstFrames) {
       report.stage('face', { status: 'running', detail: `0/${T} frames` });
+      let unreadable = 0;
       try {
         let offset = 0;
         for (const [i, chunk] of chunks.entries()) {
-          const frames = i === 0 ? await firstFrames : await timed(`frames`, () => grabFrames(file, chunk, signal));
+          const grabbed = i === 0 ? await firstFrames : await timed(`frames`, () => grabFrames(file, chunk, signal));
+          // A frame that could not be read (seek timed out) leaves that segment's face missing.
+          const readable = grabbed.flatMap((f, k) => (f ? [k] : []));
+          unreadable += chunk.length - readable.length;
+          const frames = readable.map((k) => grabbed[k] as RgbaFrame);
+          if (!frames.length) {
+            offset += chunk.length;
+            continue;
+          }
           const done = await timed('face', () => workerClient('face').request(
-            { worker: 'face', type: 'detect', frames, times: chunk },
+            { worker: 'face', type: 'detect', frames, times: readable.map((k) => chunk[k] ?? 0) },
             {
               signal,
               transfer: frames.map((f) => f.data.buffer),
@@ -229,11 +275,14 @@ export class Engine {
             },
           ));
           if (done.status !== 'complete') throw new Error('The face worker returned no crops.');
-          faces.set(done.result.crops, offset * faceSize);
-          visualMask.set(done.result.visualMask, offset);
-          done.result.boxes.forEach((b, k) => { faceBoxes[offset + k] = b; });
+          readable.forEach((k, j) => {
+            faces.set(done.result.crops.subarray(j * faceSize, (j + 1) * faceSize), (offset + k) * faceSize);
+            visualMask[offset + k] = done.result.visualMask[j] ?? 0;
+            faceBoxes[offset + k] = done.result.boxes[j] ?? null;
+          });
           offset += chunk.length;
         }
+        if (unreadable) report.note(`${unreadable} of ${T} video frames could not be read (the file may be cut short); the face is marked missing there.`);
         const found = visualMask.filter((v) => v > 0).length;
         if (!found) report.note('Visual modality left out: no face was found.');
         report.stage('face', { status: 'done', detail: `face in ${found}/${T} segments` });

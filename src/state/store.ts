@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { Backend } from '../protocol';
 import type { AnalysisResult } from '../pipeline/result';
+import type { SharedResult } from '../share/shareLink';
 
 export const STAGES = Object.freeze(['models', 'decode', 'audio', 'face', 'text', 'fusion'] as const);
 export type Stage = (typeof STAGES)[number];
@@ -35,6 +36,12 @@ export interface AppState {
   backendDetail: string;
   /** What is said in the video, typed by the user (optional). */
   transcript: string;
+  /** A result opened from a share link (read-only view), or null. */
+  shared: SharedResult | null;
+  /** Why the share link in the address could not be opened (plain text), or null. */
+  sharedError: string | null;
+  /** The last share link made for the current result, or why none could be made. */
+  share: { link: string | null; error: string | null; copied: boolean };
 }
 
 const freshStages = (): Record<Stage, StageState> =>
@@ -43,6 +50,7 @@ const freshStages = (): Record<Stage, StageState> =>
 export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '',
+  shared: null, sharedError: null, share: { link: null, error: null, copied: false },
 });
 
 /** A fresh run keeps what outlives one analysis: loaded models, the backend, the transcript box. */
@@ -56,7 +64,7 @@ const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x))
 export const reducers = Object.freeze({
   start(s: AppState, fileName: string): AppState {
     // Downloads and the backend survive a new run: models stay loaded.
-    return { ...kept(s), phase: 'running', fileName };
+    return { ...kept(s), phase: 'running', fileName, shared: null, sharedError: null };
   },
   stage(s: AppState, stage: Stage, patch: Partial<StageState>): AppState {
     const prev = s.stages[stage];
@@ -78,7 +86,7 @@ export const reducers = Object.freeze({
     return { ...s, transcript: text };
   },
   finish(s: AppState, result: AnalysisResult): AppState {
-    return { ...s, phase: 'done', result, error: null };
+    return { ...s, phase: 'done', result, error: null, share: initialState().share };
   },
   fail(s: AppState, message: string): AppState {
     const stages = { ...s.stages };
@@ -92,6 +100,19 @@ export const reducers = Object.freeze({
   },
   reset(s: AppState): AppState {
     return kept(s);
+  },
+  shareMade(s: AppState, share: AppState['share']): AppState {
+    return { ...s, share };
+  },
+  /** A share link opened: the read-only view replaces whatever was shown (a running analysis keeps running). */
+  openShared(s: AppState, shared: SharedResult): AppState {
+    return { ...s, shared, sharedError: null };
+  },
+  sharedFailed(s: AppState, message: string): AppState {
+    return { ...s, shared: null, sharedError: message };
+  },
+  closeShared(s: AppState): AppState {
+    return { ...s, shared: null, sharedError: null };
   },
 });
 

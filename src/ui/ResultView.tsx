@@ -16,7 +16,7 @@ export function ResultView({ result }: { result: AnalysisResult }) {
     <div className="result" data-testid="result">
       <p className="headline">
         Most likely: <strong>{top}</strong>
-        <span className="muted"> · {result.file} · {result.segments.length} segment{result.segments.length === 1 ? '' : 's'} of 0.96 s</span>
+        <span className="muted"> · {result.file || 'file name not shared'} · {result.segments.length} segment{result.segments.length === 1 ? '' : 's'} of 0.96 s</span>
       </p>
       <div className="grid">
         <ProbabilityBars title="Emotions (fused)" labels={result.labels} values={result.fused} />
