@@ -78,7 +78,10 @@ test('every bad input gives a specific message or a result with the missing moda
       }
       if (want.note) await expect(page.getByRole('status').filter({ hasText: want.note }), file).toHaveCount(1);
     }
-    console.log(`${file}: ${phase} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const said = phase === 'error'
+      ? await alert.textContent()
+      : `${(await page.getByTestId('alpha').allTextContents()).join(' | ')} // ${(await page.getByRole('status').allTextContents()).join(' / ')}`;
+    console.log(`${file}: ${phase} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${said}`);
   }
   // The page is still usable: a good clip gives a full result.
   const good = makeTestVideo();

@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
 });
 
 // Files that describe the models rather than being part of one.
-const NOT_MODEL_FILES = new Set(['manifest.json', 'metrics.json', 'README.md', '.gitkeep']);
+const NOT_MODEL_FILES = new Set(['manifest.json', 'metrics.json', 'README.md', 'MODEL_CARD.md', 'fusion.json', '.gitkeep']);
 
 function walk(dir) {
   if (!existsSync(dir)) return [];

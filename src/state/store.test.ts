@@ -72,3 +72,24 @@ describe('store reducers', () => {
     expect(typeof useAppStore.getState().actions.start).toBe('function');
   });
 });
+
+describe('share-link reducers', () => {
+  it('opens a shared result, reports a bad link, and closes either', () => {
+    const shared = { ...result, transcript: null };
+    let s = reducers.openShared(initialState(), shared);
+    expect(s.shared).toBe(shared);
+    s = reducers.sharedFailed(s, 'This link is damaged.');
+    expect(s.shared).toBeNull();
+    expect(s.sharedError).toBe('This link is damaged.');
+    s = reducers.closeShared(s);
+    expect(s.sharedError).toBeNull();
+  });
+  it('a new result forgets the previous share link; a new run leaves the shared view', () => {
+    let s = reducers.shareMade(initialState(), { link: 'http://x/#r=v1.a', error: null, copied: true });
+    s = reducers.finish(s, result);
+    expect(s.share).toEqual({ link: null, error: null, copied: false });
+    s = reducers.openShared(s, { ...result, transcript: 'hi' });
+    s = reducers.start(s, 'b.mp4');
+    expect(s.shared).toBeNull();
+  });
+});

@@ -97,6 +97,9 @@ class SemanticEncoder(nn.Module):
         """``start_group`` > 0: ``x`` is the cached output of the first ``start_group`` groups."""
         if start_group == 0:
             x = self.backbone.stem(x)
+        elif start_group in self.sem_after:
+            # The cache holds group start_group's raw output; its SEM still has to run.
+            x = self.sems[str(start_group)](x, text)
         for index, stage in enumerate(self.backbone.stages):
             if index < start_group:
                 continue

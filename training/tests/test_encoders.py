@@ -29,6 +29,18 @@ def test_cached_start_equals_full_forward():
     assert enc2.cacheable_groups() == 1   # a SEM inside the frozen part stops the cache there
 
 
+def test_cached_start_at_a_sem_still_applies_that_sem():
+    torch.manual_seed(0)
+    enc = SemanticEncoder(TinyConv(widths=(4, 8, 8)), text_dim=6, sem_after=[2, 3], freeze_groups=2).eval()
+    with torch.no_grad():  # make SEM 2 matter, whatever its identity-like start
+        for p in enc.sems["2"].parameters():
+            p.add_(torch.randn_like(p) * 0.5)
+    assert enc.cacheable_groups() == 2
+    x, t = torch.rand(2, 1, 16, 16), torch.randn(2, 6)
+    cached = enc.forward_frozen(x, 2)
+    assert torch.allclose(enc(cached, t, start_group=2), enc(x, t), atol=1e-6)
+
+
 def test_bad_group_and_backbone_names():
     with pytest.raises(ValueError, match="1..3"):
         SemanticEncoder(TinyConv(), 4, sem_after=[4])

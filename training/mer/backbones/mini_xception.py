@@ -41,8 +41,8 @@ class SamePadMaxPool(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
-        ph = max((-(-h // 2) - 1) * 2 + 3 - h, 0)
-        pw = max((-(-w // 2) - 1) * 2 + 3 - w, 0)
+        ph = max(((h + 1) // 2 - 1) * 2 + 3 - h, 0)  # (h+1)//2, not -(-h//2): ONNX would truncate
+        pw = max(((w + 1) // 2 - 1) * 2 + 3 - w, 0)
         x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), value=float("-inf"))
         return F.max_pool2d(x, 3, 2)
 
