@@ -13,36 +13,22 @@ import time
 import numpy as np
 import torch
 
-from ..attention import presence
 from ..losses import mer_loss, pos_weight_from_labels
 from ..model import MERModel
 from .compose import Item, apply_dropout, compose_items
 
 
-def encode_cached(encoder, maps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-    """Group-5 maps [B, T, C, H, W] -> features [B, T, d]: the SEM after the last group (if any), head."""
+def _cached_groups(encoder) -> int:
     groups = len(encoder.backbone.stages)
     if encoder.frozen_groups != groups or any(g != groups for g in encoder.sem_after):
         raise ValueError("cached training needs every group frozen and SEMs only after the last group")
-    b, t = maps.shape[:2]
-    x = maps.reshape((b * t,) + tuple(maps.shape[2:])).float()
-    if encoder.sem_after:
-        x = encoder.sems[str(groups)](x, text.unsqueeze(1).expand(-1, t, -1).reshape(b * t, -1))
-    return encoder.backbone.head(x).reshape(b, t, -1)
+    return groups
 
 
 def forward_cached(model: MERModel, audio_maps, visual_maps, text_cls, audio_mask, visual_mask, text_mask) -> dict:
-    text = model.sem_text(text_cls, text_mask)
-    audio = encode_cached(model.audio_encoder, audio_maps, text)
-    visual = encode_cached(model.visual_encoder, visual_maps, text)
-    audio, visual = model.cross_modal(audio, visual, audio_mask, visual_mask)
-    s_a, seg_a = model.audio_head(audio, audio_mask)
-    s_v, seg_v = model.visual_head(visual, visual_mask)
-    s_t = model.text_head(text_cls)
-    present = torch.cat([presence(audio_mask), presence(visual_mask), text_mask], dim=1)
-    fused, alpha = model.fusion(s_a, s_v, s_t, present)
-    return {"fused": fused, "audio": s_a, "visual": s_v, "text": s_t, "alpha": alpha,
-            "audio_segments": seg_a, "visual_segments": seg_v, "present": present}
+    """MERModel.forward from the group-5 maps [B, T, C, H, W] the frozen backbones produce."""
+    return model(audio_maps.float(), visual_maps.float(), text_cls, audio_mask, visual_mask, text_mask,
+                 audio_start=_cached_groups(model.audio_encoder), visual_start=_cached_groups(model.visual_encoder))
 
 
 class Batcher:
