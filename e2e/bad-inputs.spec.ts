@@ -10,7 +10,7 @@ const BAD = join(GENERATED, 'bad');
 
 type Expect =
   | { message: RegExp; within?: number }
-  | { result: true; missing?: ('audio' | 'visual')[]; note?: RegExp }
+  | { result: true; missing?: ('audio' | 'visual')[]; present?: ('audio' | 'visual')[]; note?: RegExp }
   | { resultOrMessage: RegExp };
 
 // Cheap cases (e2e/bad-inputs.md) plus the one-hour and 2 GB files, which must be refused at once.
@@ -30,8 +30,8 @@ const CASES: [file: string, expect: Expect][] = [
   ['no-face.mp4', { result: true, missing: ['visual'], note: /no face was found/ }],
   ['codec-mpeg2.mkv', { result: true, missing: ['visual'], note: /cannot play the video track of “codec-mpeg2\.mkv” \(MPEG-2\); only its sound was analysed/ }],
   ['very-dark.mp4', { result: true }],
-  ['rotated-90.mp4', { result: true }],
-  ['variable-frame-rate.mp4', { result: true }],
+  ['rotated-90.mp4', { result: true, present: ['audio', 'visual'] }], // upright: the face is found
+  ['variable-frame-rate.mp4', { result: true, present: ['audio', 'visual'] }],
 ];
 
 test.beforeAll(() => {
@@ -76,6 +76,7 @@ test('every bad input gives a specific message or a result with the missing moda
         await expect(alpha(page, m), `${file}: ${m} missing`).toContainText('not available');
         await expect(alpha(page, m)).toHaveAttribute('data-value', '0');
       }
+      for (const m of want.present ?? []) await expect(alpha(page, m), `${file}: ${m} present`).not.toContainText('not available');
       if (want.note) await expect(page.getByRole('status').filter({ hasText: want.note }), file).toHaveCount(1);
     }
     const said = phase === 'error'
