@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { analyzeAction, cancelAction, closeSharedAction, handleKey, openSharedAction, shareAction } from './actions';
+import { modelsBase } from './inference/paths';
 import { useAppStore } from './state/store';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropZone } from './ui/DropZone';
@@ -87,7 +88,8 @@ export function App() {
       </main>
       )}
       <footer className="footer muted small">
-        MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only
+        MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only ·{' '}
+        <a href={`${modelsBase()}MODEL_CARD.md`} target="_blank" rel="noopener">model card: training data, limits, measured results</a>
       </footer>
     </div>
   );
