@@ -6,7 +6,7 @@ predictions mean nothing. Inputs, outputs, dynamic T, opset 17 and the masking s
 docs/CONTRACTS.md ("The fused SEM-MBT graph"): a missing modality gets alpha exactly 0, missing
 segments are left out of pooling. The real exporter (`npm run export`) replaces the file.
 
-Run: /usr/bin/python3 scripts/make_placeholder_model.py [--out public/models/fusion.onnx]
+Run: /usr/bin/python3 scripts/make_placeholder_model.py [--out public/models/fusion.onnx] [--force]
 then: node scripts/write-manifest.mjs
 """
 import argparse
@@ -71,7 +71,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "public", "models", "fusion.onnx"))
     ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--force", action="store_true", help="overwrite an existing file (e.g. the trained model)")
     args = ap.parse_args()
+    if os.path.exists(args.out) and not args.force:
+        # The shipped fusion.onnx is the trained default model; a random stand-in must not replace it by accident.
+        raise SystemExit(f"{args.out} exists (the trained model?). Pass --force to replace it with the random placeholder, "
+                         "or --out to write elsewhere; `git checkout public/models` restores the shipped model.")
 
     with open(os.path.join(ROOT, "training", "configs", "features.json")) as fh:
         cfg = json.load(fh)
