@@ -187,12 +187,7 @@ def run_cv_stats(cfg: dict, log=print) -> dict:
         key = "+".join(fold)
         per_fold[key] = {"n": int(test.sum()), "accuracy": float((probs[test].argmax(1) == y[test]).mean())}
         log(f"fold {key}: accuracy {per_fold[key]['accuracy']:.3f} ({time.time() - t0:.0f}s)", flush=True)
-    result = _summary(y, probs)
-    result["per_fold"] = per_fold
-    result["split"] = (f"speaker-held-out {len(folds)}-fold cross-validation over the 10 EmoDB speakers "
-                       f"(held-out speakers per fold: {[list(f) for f in folds]}); accuracy pooled over "
-                       "all 535 held-out predictions")
-    return result
+    return _cv_result(y, probs, per_fold, folds)
 
 
 def run_final_stats(cfg: dict, cv: dict | None, log=print) -> dict:
@@ -327,6 +322,16 @@ def _predict(tail: TrainableTail, cache: dict, idx: np.ndarray) -> torch.Tensor:
     return tail(cache["features"][i, 0], cache["masks"][i, 0]).softmax(-1)
 
 
+def _cv_result(y, probs, per_fold: dict, folds, note: str = "") -> dict:
+    """The pooled summary of a speaker-held-out cross-validation, with its split described."""
+    result = _summary(y, probs)
+    result["per_fold"] = per_fold
+    result["split"] = (f"speaker-held-out {len(folds)}-fold cross-validation over the 10 EmoDB speakers "
+                       f"(held-out speakers per fold: {[list(f) for f in folds]}); accuracy pooled over "
+                       f"all 535 held-out predictions{note}")
+    return result
+
+
 def _summary(y: np.ndarray, probs: np.ndarray) -> dict:
     pred = probs.argmax(1)
     per_class = {l: float((pred[y == c] == c).mean()) for c, l in enumerate(EMODB_LABELS) if (y == c).any()}
@@ -377,12 +382,7 @@ def run_loso(cfg: dict, log=print) -> dict:
             log(f"  speakers {key}: accuracy {(probs[test].argmax(1) == y[test]).mean():.3f} "
                 f"({time.time() - t0:.0f}s)", flush=True)
         per_fold[key] = {"n": int(len(test)), "accuracy": float((probs[test].argmax(1) == y[test]).mean())}
-    result = _summary(y, probs)
-    result["per_fold"] = per_fold
-    result["split"] = (f"speaker-held-out {len(folds)}-fold cross-validation over the 10 EmoDB speakers "
-                       f"(held-out speakers per fold: {[list(f) for f in folds]}); accuracy pooled over "
-                       "all 535 held-out predictions; fixed epochs, no early stopping")
-    return result
+    return _cv_result(y, probs, per_fold, folds, "; fixed epochs, no early stopping")
 
 
 def run_final(cfg: dict, loso: dict | None, log=print) -> dict:
