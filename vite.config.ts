@@ -1,40 +1,13 @@
 /// <reference types="vitest/config" />
-// Vite configuration: the app, its workers, and the security headers every server of it sends.
-// Cross-origin isolation (COOP/COEP) lets threaded WASM and ffmpeg's multi-thread core run; the
-// Content-Security-Policy admits no origin but our own, so a model, wasm file or tokenizer can
-// never come from a CDN by accident.
+// Vite configuration: the app, its workers, the service worker that keeps it usable offline, and
+// the security headers every server of it sends (defined in src/sw/securityHeaders.ts, which the
+// service worker also stamps on what it serves from its caches).
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders';
 
-const strictCsp = [
-  "default-src 'self'",
-  // 'wasm-unsafe-eval' compiles onnxruntime's and ffmpeg's WebAssembly; blob: for worker bootstraps.
-  "script-src 'self' 'wasm-unsafe-eval' blob:",
-  "worker-src 'self' blob:",
-  "connect-src 'self' blob: data:",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "style-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-// The dev server injects React Refresh's preamble and CSS as inline code: allow inline there only.
-const devCsp = strictCsp
-  .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-  .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
-
-export const securityHeaders = (csp: string): Record<string, string> => ({
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Content-Security-Policy': csp,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-});
+export { securityHeaders };
 
 /** Writes dist/_headers (Netlify / Cloudflare Pages format) so static hosts send the same headers. */
 function emitHeadersFile(): Plugin {
@@ -49,7 +22,26 @@ function emitHeadersFile(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), emitHeadersFile()],
+  plugins: [
+    react(),
+    emitHeadersFile(),
+    // Service worker (src/sw/sw.ts, Workbox injectManifest): the app shell precached; onnxruntime's
+    // and ffmpeg's wasm listed with their revisions but cached only when first used; models left
+    // to the page's verified Cache API store. No web app manifest: offline use, not installation.
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      injectRegister: false,
+      registerType: 'prompt',
+      manifest: false,
+      injectManifest: {
+        globPatterns: ['**/*.{html,js,mjs,css,wasm}'],
+        globIgnores: ['models/**', '**/*.map', 'sw.js'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 ** 2,
+      },
+    }),
+  ],
   resolve: {
     // Pick onnxruntime-web's builds that load their wasm glue from env.wasm.wasmPaths (/ort/,
     // copied there by scripts/copy-runtime-assets.mjs) instead of inlining it into our bundle.

@@ -145,7 +145,7 @@ test('npm run analyze reports a bad file and a bad option clearly, with a non-ze
   expect(run.code).toBe(1);
   const line = JSON.parse(run.stdout.trim()) as { file: string; error: string };
   expect(line.file).toBe(bad);
-  expect(line.error).toMatch(/cannot decode/);
+  expect(line.error).toMatch(/can decode “not-a-video\.mp4”/);
   const usage = await runCli(['--backend', 'cuda', bad], 30_000);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toMatch(/--backend must be wasm or webgpu/);

@@ -78,7 +78,7 @@ test('a dropped video shows emotion probabilities and modality weights, with no 
 test('a file that is not a video gets a clear message, not a blank page', async ({ page }) => {
   await page.goto('/');
   await dropFile(page, readFileSync(makeCorruptVideo()), 'not-a-video.mp4', 'video/mp4');
-  await expect(page.getByRole('alert')).toContainText('cannot decode', { timeout: 60_000 });
+  await expect(page.getByRole('alert')).toContainText('can decode “not-a-video.mp4”', { timeout: 60_000 });
   await expect(page.getByTestId('dropzone')).toBeVisible();
 });
 

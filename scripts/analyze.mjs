@@ -8,19 +8,13 @@
 // src/cliHook.ts). Nothing leaves the machine. Prints a readable summary, or with --json one line
 // per file: the contract's result object (docs/CONTRACTS.md), or {"file","error"} on failure.
 // Exit code 1 when any file failed, 2 on bad usage.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openAppSession } from './lib/app-browser.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { CHROMIUM_ARGS, distIsStale } from './lib/app-browser.mjs';
 export const VIDEO_EXTENSIONS = Object.freeze(['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.avi', '.flv', '.ogv', '.ogg', '.mpg', '.mpeg', '.ts', '.m2ts', '.3gp', '.wmv']);
-const MAX_FILE_BYTES = 2 * 1024 ** 3;
-export const CHROMIUM_ARGS = Object.freeze([
-  '--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-]);
 
 const USAGE = `Usage: npm run analyze -- <video|folder> [--transcript TEXT | --subtitles FILE.srt|.vtt] [--json] [--backend wasm|webgpu]
 
@@ -71,50 +65,6 @@ export function listInputs(input) {
     .sort();
   if (!files.length) throw new UsageError(`${input} holds no video files (${VIDEO_EXTENSIONS.join(' ')}).`);
   return files.map((f) => join(input, f));
-}
-
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = 0;
-  for (const e of readdirSync(path)) {
-    if (e === 'node_modules' || e.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(join(path, e)));
-  }
-  return newest;
-}
-
-/** dist/ is stale when any source the build reads is newer than dist/index.html. */
-export function distIsStale() {
-  const built = join(root, 'dist', 'index.html');
-  if (!existsSync(built)) return true;
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json', join('public', 'models')]
-    .map((p) => newestMtime(join(root, p)));
-  return Math.max(...sources) > statSync(built).mtimeMs;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function startServer(log) {
-  if (distIsStale()) {
-    log('Building the app (dist/ is missing or older than its sources)…');
-    const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
-    if (r.status !== 0) throw new Error('`npm run build` failed; see the messages above.');
-  }
-  const { preview } = await import('vite');
-  const port = await freePort();
-  const server = await preview({ root, logLevel: 'silent', preview: { port, strictPort: true, host: '127.0.0.1', open: false } });
-  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
 /** The JSON line: the result object of docs/CONTRACTS.md, in its key order (segments keep face_box). */
@@ -178,54 +128,12 @@ async function main() {
     hookOpts.subtitlesName = basename(opts.subtitles);
   }
 
-  const server = opts.server ? { url: new URL('/', opts.server).href, close: async () => undefined } : await startServer(log);
-  const { chromium } = await import('playwright-core');
-  const args = [...CHROMIUM_ARGS, ...(opts.backend === 'webgpu' ? ['--enable-unsafe-webgpu'] : [])];
-  const browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args });
-  const origin = new URL(server.url).origin;
+  const session = await openAppSession({ backend: opts.backend, chromium: opts.chromium, serverUrl: opts.server, log });
   let failed = 0;
   try {
-    const context = await browser.newContext();
-    // Any request leaving the page's origin is refused (the CSP forbids it too): all local.
-    await context.route((url) => !['blob:', 'data:'].includes(url.protocol) && url.origin !== origin, (route) => route.abort('blockedbyclient'));
-    let page = null;
-    const openPage = async () => {
-      page = await context.newPage();
-      page.on('console', (m) => {
-        const text = m.text();
-        if (text.startsWith('[mer-cli] ')) log(`  ${text.slice(10)}`);
-        else if (process.env.MER_ANALYZE_VERBOSE) log(`[page ${m.type()}] ${text}`);
-      });
-      await page.goto(`${server.url}?backend=${opts.backend}`);
-      await page.waitForFunction(() => typeof window.__merAnalyze === 'function', null, { timeout: 60_000 });
-    };
-    await openPage();
-    for (const [i, file] of files.entries()) {
-      let outcome;
-      try {
-        const size = statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new Error(`“${basename(file)}” is ${(size / 1024 ** 3).toFixed(1)} GB; this version analyses files up to 2 GB.`);
-        if (!page || page.isClosed()) await openPage();
-        // The page reads the file from a route answered here, in this process: no server sees it.
-        const path = `/__mer_cli/input/${i}`;
-        await page.route(`${origin}${path}`, (route) => route.fulfill({
-          status: 200, body: readFileSync(file),
-          headers: { 'Content-Type': 'application/octet-stream', 'Cross-Origin-Resource-Policy': 'same-origin' },
-        }));
-        log(`${file}: analysing (${opts.backend})…`);
-        outcome = await page.evaluate(async ({ path, name, hookOpts }) => {
-          const res = await fetch(path);
-          if (!res.ok) return { ok: false, error: `could not hand the file to the page (HTTP ${res.status})`, notes: [] };
-          return window.__merAnalyze(await res.blob(), name, hookOpts);
-        }, { path, name: basename(file), hookOpts });
-        await page.unroute(`${origin}${path}`);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-        outcome = { ok: false, error: msg, notes: [] };
-        // A crashed or wedged page is replaced for the next file.
-        if (page && !page.isClosed() && /crash|Target closed|has been closed/i.test(msg)) await page.close().catch(() => undefined);
-        if (page?.isClosed()) page = null;
-      }
+    for (const file of files) {
+      log(`${file}: analysing (${opts.backend})…`);
+      const outcome = await session.analyze(file, hookOpts);
       if (outcome.ok) {
         console.log(opts.json ? JSON.stringify(jsonLine(file, outcome.result)) : summary(file, outcome.result, outcome.notes));
       } else {
@@ -235,8 +143,7 @@ async function main() {
       }
     }
   } finally {
-    await browser.close().catch(() => undefined);
-    await server.close();
+    await session.close();
   }
   if (failed) log(`${failed} of ${files.length} file${files.length === 1 ? '' : 's'} failed.`);
   return failed ? 1 : 0;

@@ -88,13 +88,13 @@ export const CASES = Object.freeze([
   {
     name: 'text-renamed', file: 'text-renamed.mp4', cheap: true, clip: false,
     how: 'a plain-text file named .mp4',
-    expect: 'message: the browser cannot decode it; try an MP4 (H.264/AAC) or WebM video',
+    expect: 'message: neither the browser nor ffmpeg.wasm can decode it; try an MP4 (H.264/AAC) or WebM video',
     make: (f) => writeFileSync(f, 'This is a text file with an .mp4 name, not a video.\n'.repeat(200)),
   },
   {
     name: 'truncated', file: 'truncated.mp4', cheap: true, clip: true,
     how: 'the first 60% of a short MP4 whose index (moov) is at the end: no index survives',
-    expect: 'message: the browser cannot decode it (the file is damaged or incomplete)',
+    expect: 'message: the file looks damaged or incomplete (its index is missing)',
     make: (f, s) => copyPrefix(s.base(), f, 0.6),
   },
   {
@@ -159,26 +159,26 @@ export const CASES = Object.freeze([
   },
   {
     name: '4k', file: '4k.mp4', cheap: false, clip: true,
-    how: 'the clip scaled to 3840x2160, 2 s at 10 fps (H.264 level 5.1)',
+    how: 'the clip as displayed (square pixels), scaled to 2160 px high and pillarboxed to 3840x2160, 2 s at 10 fps (H.264 level 5.1); stretching it to 16:9 instead distorts the face past recognition',
     expect: 'result (frames are scaled down to at most 1920 px before face detection)',
-    make: (f, s) => ffmpeg(['-i', s.base(), '-t', '2', '-vf', 'scale=3840:2160,setsar=1', '-r', '10', ...H264, '-c:a', 'copy', f]),
+    make: (f, s) => ffmpeg(['-i', s.base(), '-t', '2', '-vf', 'scale=iw*sar:ih,setsar=1,scale=-2:2160,pad=3840:2160:(ow-iw)/2:0,setsar=1', '-r', '10', ...H264, '-c:a', 'copy', f]),
   },
   {
     name: 'codec-mpeg2-mkv', file: 'codec-mpeg2.mkv', cheap: true, clip: true,
     how: 'MPEG-2 video + MP3 in Matroska: Chromium cannot decode MPEG-2 video, ffmpeg.wasm\'s core can',
-    expect: 'result through the ffmpeg.wasm fallback; until it exists, a result with visual missing (audio decodes) or the cannot-decode message',
+    expect: 'result through the ffmpeg.wasm fallback for the video (MPEG-2), the browser for the sound: audio and face present',
     make: (f, s) => ffmpeg(['-i', s.base(), '-c:v', 'mpeg2video', '-q:v', '6', '-c:a', 'libmp3lame', '-b:a', '64k', f]),
   },
   {
     name: 'codec-huffyuv-avi', file: 'codec-huffyuv.avi', cheap: true, clip: true,
     how: 'HuffYUV video + 16-bit PCM in AVI (2 s, 320x240): neither stream is decodable by Chromium\'s <video>; ffmpeg.wasm\'s core decodes both',
-    expect: 'result through the ffmpeg.wasm fallback; until it exists, the cannot-decode message',
+    expect: 'result through the ffmpeg.wasm fallback (HuffYUV + PCM): audio and face present',
     make: (f, s) => ffmpeg(['-i', s.base(), '-t', '2', '-vf', 'scale=320:240', '-c:v', 'huffyuv', '-c:a', 'pcm_s16le', f]),
   },
   {
     name: 'codec-unknown-avi', file: 'codec-unknown.avi', cheap: true, clip: false,
     how: 'a HuffYUV AVI whose codec FourCC is overwritten with "ZZZZ": no decoder anywhere knows it',
-    expect: 'message: the video codec is not supported by this browser or the fallback decoder; convert to MP4 (H.264/AAC)',
+    expect: 'message: the video format (ZZZZ) is readable by neither the browser nor ffmpeg.wasm; convert to MP4 (H.264/AAC)',
     make: (f) => {
       ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=10', '-f', 'lavfi', '-i', 'sine=f=440:r=16000', '-t', '2', '-c:v', 'huffyuv', '-c:a', 'pcm_s16le', f]);
       patchFourcc(f, 'HFYU', 'ZZZZ');
@@ -187,7 +187,7 @@ export const CASES = Object.freeze([
   {
     name: 'one-hour', file: 'one-hour.mp4', cheap: false, clip: true,
     how: 'a ~10 s piece of the clip at 160x120, 5 fps, 24 kb/s mono AAC, looped to 3600 s with -stream_loop and -c copy (remux only: a few seconds to make, ~15 MB)',
-    expect: 'message: the file is 60 minutes long; this version analyses up to 20 minutes (shown before any heavy decoding)',
+    expect: 'message at once: the file is 60 minutes long; this version analyses up to 20 minutes (memory would allow it: clips stream in windows; time does not)',
     make: (f, s) => {
       const piece = join(dirname(f), '.src', 'piece-10s-160x120.mp4');
       if (!existsSync(piece)) {
@@ -201,7 +201,7 @@ export const CASES = Object.freeze([
   {
     name: 'two-gb', file: 'two-gb.mp4', cheap: true, clip: true,
     how: `the short faststart MP4 padded with zero bytes to ${TWO_GB.toLocaleString('en-US')} bytes (a sparse file: instant, ~no disk)`,
-    expect: 'no crash or hang: a result for the few seconds of real media, or a message that the file is too large for the browser\'s memory',
+    expect: 'result for the 3 s of real media: the file is never read whole (audio through ffmpeg.wasm WORKERFS, frames through <video>)',
     make: (f, s) => padSparse(s.baseFaststart(), f, TWO_GB),
   },
   {

@@ -1,14 +1,19 @@
 // The page: header, drop zone, progress (model files and stages), messages, and the result.
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { analyzeAction, cancelAction, closeSharedAction, handleKey, openSharedAction, shareAction } from './actions';
+import { analyzeAction, cancelAction, chooseSegmentAction, closeSharedAction, EXPORT_ACTIONS, findSampleAction, handleKey, openSharedAction, shareAction, trySampleAction } from './actions';
 import { modelsBase } from './inference/paths';
+import { modeAction } from './live/actions';
+import { useLiveStore } from './state/live';
+import { LiveModeSwitch } from './ui/LiveModeSwitch';
+import { LiveView } from './ui/LiveView';
 import { useAppStore } from './state/store';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropZone } from './ui/DropZone';
 import { ModelDownloads } from './ui/ModelDownloads';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
+import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
@@ -20,7 +25,10 @@ export function App() {
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
     transcript: st.transcript, setTranscript: st.actions.transcript,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
+    mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
+  useEffect(() => void findSampleAction.perform(), []);
+  const chooseSegment = (i: number) => void chooseSegmentAction.perform(i);
   useEffect(() => {
     window.addEventListener('keydown', handleKey);
     return () => window.removeEventListener('keydown', handleKey);
@@ -32,6 +40,7 @@ export function App() {
     return () => window.removeEventListener('hashchange', open);
   }, []);
   const running = s.phase === 'running';
+  const mode = useLiveStore((st) => st.mode);
   const back = () => void closeSharedAction.perform();
   return (
     <div className="app" data-phase={s.phase}>
@@ -43,7 +52,7 @@ export function App() {
       {s.shared ? (
         <main>
           <SharedBanner onBack={back} backLabel={closeSharedAction.label} />
-          <ResultView result={s.shared} />
+          <ResultView result={s.shared} segment={s.segment} onChooseSegment={chooseSegment} exports={EXPORT_ACTIONS} />
           {s.shared.transcript !== null && (
             <section className="panel" aria-label="Transcript">
               <h2>Transcript</h2>
@@ -61,12 +70,19 @@ export function App() {
             </Notice>
           </div>
         )}
+        <LiveModeSwitch mode={mode} disabled={running} onMode={(m) => void modeAction.perform(m)} />
+        {mode === 'live' && <LiveView />}
+        {mode === 'file' && (<>
         <TranscriptInput value={s.transcript} onChange={s.setTranscript} disabled={running} />
         <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
+        <SampleButton sample={s.sample} label={trySampleAction.label} disabled={running} onTry={() => void trySampleAction.perform()} />
         {s.error && <Notice kind="error">{s.error}</Notice>}
         {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}
         {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
-        {s.result && s.phase === 'done' && <ResultView result={s.result} />}
+        {s.result && s.phase === 'done' && (
+          <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
+            onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} />
+        )}
         {s.result && s.phase === 'done' && (
           <ShareControls label={shareAction.label} hasTranscript={s.transcript.trim() !== ''} link={s.share.link}
             error={s.share.error} copied={s.share.copied} onShare={(o) => void shareAction.perform(o)} />
@@ -84,6 +100,7 @@ export function App() {
             <StageList stages={s.stages} />
           </section>
         )}
+        </>)}
         <ModelDownloads downloads={Object.values(s.downloads)} />
       </main>
       )}

@@ -4,7 +4,13 @@ import { parseBackendPreference } from './inference/backend';
 import { humanizeError, isAbort, UserFacingError } from './pipeline/errors';
 import { engine, type PipelineReporter } from './pipeline/engine';
 import { decodeShareLink, encodeShareLink, hasShareLink, ShareLinkError } from './share/shareLink';
-import { useAppStore } from './state/store';
+import { handleLiveKey, LIVE_ACTIONS } from './live/actions';
+import { shownResult, useAppStore, type SampleClip } from './state/store';
+import { segmentsCsv, summaryCsv } from './export/csv';
+import { downloadBlob, exportFileName } from './export/download';
+import { resultJson } from './export/json';
+import { resultPng } from './export/png';
+import { cropDataUrls } from './ui/cropImages';
 
 let controller: AbortController | null = null;
 
@@ -29,11 +35,18 @@ export const analyzeAction: AppAction<[File]> = {
     const own = new AbortController();
     controller = own;
     const { actions } = useAppStore.getState();
+    releaseMedia();
     actions.start(file.name);
+    // The player plays the file itself, from memory: an object URL never leaves the tab.
+    actions.media(URL.createObjectURL(file));
     try {
       const preference = parseBackendPreference(new URLSearchParams(location.search).get('backend'));
       const { transcript } = useAppStore.getState();
-      const result = await engine.analyze(file, reporter(), own.signal, { backend: preference, transcript });
+      const report: PipelineReporter = {
+        ...reporter(),
+        faceCrops: (crops) => { if (controller === own) actions.crops(cropDataUrls(crops)); },
+      };
+      const result = await engine.analyze(file, report, own.signal, { backend: preference, transcript });
       if (controller === own) actions.finish(result);
     } catch (e) {
       if (controller !== own) return; // superseded by a newer run
@@ -62,7 +75,110 @@ export const resetAction: AppAction = {
   label: 'Analyse another video',
   perform() {
     controller?.abort();
+    releaseMedia();
     useAppStore.getState().actions.reset();
+  },
+};
+
+/** Frees the previous file's object URL (the player's source) before it is replaced or dropped. */
+function releaseMedia(): void {
+  const { mediaUrl, actions } = useAppStore.getState();
+  if (mediaUrl) URL.revokeObjectURL(mediaUrl);
+  actions.media(null);
+}
+
+/** A timeline cell chosen (click, Enter or Space): it becomes current and the player seeks to its start. */
+export const chooseSegmentAction: AppAction<[number]> = {
+  name: 'choose-segment',
+  label: 'Go to segment',
+  perform(index) {
+    useAppStore.getState().actions.chooseSegment(index);
+  },
+};
+
+/** The result on screen (analysed or shared) and, for an analysis made here, its face crops. */
+function exportable() {
+  const state = useAppStore.getState();
+  const result = shownResult(state);
+  return result ? { result, crops: state.shared ? null : state.crops } : null;
+}
+
+export const exportJsonAction: AppAction = {
+  name: 'export-json',
+  label: 'Result (JSON)',
+  perform() {
+    const x = exportable();
+    if (x) downloadBlob(new Blob([resultJson(x.result)], { type: 'application/json' }), exportFileName(x.result.file, 'emotions.json'));
+  },
+};
+
+export const exportSegmentsCsvAction: AppAction = {
+  name: 'export-segments-csv',
+  label: 'Segments (CSV)',
+  perform() {
+    const x = exportable();
+    if (x) downloadBlob(new Blob([segmentsCsv(x.result)], { type: 'text/csv' }), exportFileName(x.result.file, 'segments.csv'));
+  },
+};
+
+export const exportSummaryCsvAction: AppAction = {
+  name: 'export-summary-csv',
+  label: 'Summary (CSV)',
+  perform() {
+    const x = exportable();
+    if (x) downloadBlob(new Blob([summaryCsv(x.result)], { type: 'text/csv' }), exportFileName(x.result.file, 'summary.csv'));
+  },
+};
+
+export const exportPngAction: AppAction = {
+  name: 'export-png',
+  label: 'Chart and timeline (PNG)',
+  async perform() {
+    const x = exportable();
+    if (x) downloadBlob(await resultPng(x.result, x.crops), exportFileName(x.result.file, 'chart.png'));
+  },
+};
+
+export const EXPORT_ACTIONS = Object.freeze([exportJsonAction, exportSegmentsCsvAction, exportSummaryCsvAction, exportPngAction] as const);
+
+const isSampleClip = (v: unknown): v is SampleClip => {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return ['file', 'title', 'transcript', 'source', 'licence'].every((k) => typeof o[k] === 'string')
+    && /^[\w.-]+\.(mp4|webm)$/.test(o.file as string);
+};
+
+/** Looks for the sample clip once per page (public/sample/sample.json); a build without one hides the button. */
+export const findSampleAction: AppAction = {
+  name: 'find-sample',
+  label: 'Look for the sample clip',
+  async perform() {
+    try {
+      const res = await fetch(new URL('sample/sample.json', document.baseURI));
+      const info: unknown = res.ok && /json/.test(res.headers.get('content-type') ?? '') ? await res.json() : null;
+      useAppStore.getState().actions.sampleFound(isSampleClip(info) ? info : null);
+    } catch {
+      useAppStore.getState().actions.sampleFound(null);
+    }
+  },
+};
+
+/** Analyses the sample clip with its transcript, exactly as if the user had dropped it. */
+export const trySampleAction: AppAction = {
+  name: 'try-sample',
+  label: 'Try the sample clip',
+  async perform() {
+    const { sample, actions } = useAppStore.getState();
+    if (!sample) return;
+    try {
+      const res = await fetch(new URL(`sample/${sample.file}`, document.baseURI));
+      if (!res.ok) throw new Error(String(res.status));
+      const file = new File([await res.blob()], sample.file, { type: sample.file.endsWith('.webm') ? 'video/webm' : 'video/mp4' });
+      actions.transcript(sample.transcript);
+      await analyzeAction.perform(file);
+    } catch {
+      actions.fail('The sample clip could not be loaded. Drop a video of your own instead.');
+    }
   },
 };
 
@@ -125,10 +241,15 @@ export const closeSharedAction: AppAction = {
   },
 };
 
-export const ACTIONS = Object.freeze([analyzeAction, cancelAction, resetAction, shareAction, openSharedAction, closeSharedAction] as const);
+export const ACTIONS = Object.freeze([
+  analyzeAction, cancelAction, resetAction, shareAction, openSharedAction, closeSharedAction,
+  chooseSegmentAction, ...EXPORT_ACTIONS, findSampleAction, trySampleAction,
+  ...LIVE_ACTIONS,
+] as const);
 
 /** Runs the action bound to a key, if one is and it applies in the current phase. */
 export function handleKey(e: KeyboardEvent): void {
+  if (handleLiveKey(e)) return;
   if (e.key === cancelAction.key && useAppStore.getState().phase === 'running') {
     e.preventDefault();
     void cancelAction.perform();

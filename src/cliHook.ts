@@ -2,8 +2,12 @@
 // same page in headless Chromium and calls `window.__merAnalyze` with a file's bytes, so the CLI
 // runs exactly the app's pipeline (decoders, workers, models, fused graph). `window.__merResult`
 // exposes the result of the last analysis made through the UI, for the browser/CLI parity test.
+// With `features`, the outcome also carries the fused graph's inputs exactly as the pipeline fed
+// them (log-mel patches, face crops, masks, I_t): `npm run prepare-dataset` turns them into the
+// feature files training reads, so the model learns from what the browser computes.
 // Nothing here fetches anything or changes what the page does for a user.
-import type { BackendPreference } from './protocol';
+import { decodeAudio } from './decode/audio';
+import type { BackendPreference, FusionInputs, Tensor32 } from './protocol';
 import { parseSubtitles, transcriptFor } from './features/text/subtitles';
 import { engine, type PipelineReporter } from './pipeline/engine';
 import { humanizeError } from './pipeline/errors';
@@ -16,19 +20,83 @@ export interface CliAnalyzeOptions {
   /** The text of a .srt/.vtt file: the cues' text (whole clip) becomes the transcript. */
   subtitles?: string;
   subtitlesName?: string;
+  /** Also return the fused graph's inputs (`CliFeatures`). */
+  features?: boolean;
+  /** Also return the decoded 16 kHz mono waveform (`features.pcm`), for the front-end parity tests. */
+  pcm?: boolean;
 }
 
-export type CliAnalyzeOutcome = { ok: true; result: AnalysisResult; notes: string[] } | { ok: false; error: string; notes: string[] };
+/** A float32 tensor as little-endian bytes in base64 (page -> command line without a JSON number per value). */
+export interface CliTensor { dims: number[]; base64: string }
+
+/** The fused graph's inputs, batch dimension dropped, plus what produced them. */
+export interface CliFeatures {
+  tensors: Partial<Record<keyof FusionInputs | 'pcm', CliTensor>>;
+  /** The model manifest's id and front-end parameters the tensors were computed with. */
+  manifest: { model_id: string; audio: unknown; face: unknown; text: unknown };
+}
+
+export type CliAnalyzeOutcome =
+  | { ok: true; result: AnalysisResult; notes: string[]; features?: CliFeatures }
+  | { ok: false; error: string; notes: string[] };
+
+function base64(data: Float32Array): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+const PER_SEGMENT = Object.freeze(['log_mel', 'faces', 'audio_mask', 'visual_mask'] as const);
+
+/**
+ * The whole clip's inputs from the engine's windows (`first` segment, inputs), batch dimension
+ * dropped. A window the engine did not run (no modality present in it) stays zero with masks 0.
+ */
+export function assembleWindows(windows: { first: number; inputs: FusionInputs }[], segments: number): Partial<Record<keyof FusionInputs, Tensor32>> {
+  const [w0] = windows;
+  if (!w0) return {};
+  const out: Partial<Record<keyof FusionInputs, Tensor32>> = {};
+  for (const key of PER_SEGMENT) {
+    const perSegmentDims = w0.inputs[key].dims.slice(2);
+    const size = perSegmentDims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(segments * size);
+    for (const { first, inputs } of windows) data.set(inputs[key].data.subarray(0, Math.max(0, Math.min(inputs[key].data.length, (segments - first) * size))), first * size);
+    out[key] = { data, dims: [segments, ...perSegmentDims] };
+  }
+  // The transcript's I_t is the same for every window.
+  out.text_cls = { data: w0.inputs.text_cls.data.slice(), dims: w0.inputs.text_cls.dims.slice(1) };
+  out.text_mask = { data: w0.inputs.text_mask.data.slice(), dims: w0.inputs.text_mask.dims.slice(1) };
+  return out;
+}
+
+const cliTensor = (t: Tensor32): CliTensor => ({ dims: t.dims, base64: base64(t.data) });
+
+/** A copy of a window's inputs: the engine transfers the originals to the fusion worker. */
+const copyInputs = (inputs: FusionInputs): FusionInputs =>
+  Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, { data: t.data.slice(), dims: t.dims.slice() }])) as unknown as FusionInputs;
 
 declare global {
   interface Window {
     __merAnalyze?: (bytes: Uint8Array<ArrayBuffer> | ArrayBuffer | Blob, name: string, opts?: CliAnalyzeOptions) => Promise<CliAnalyzeOutcome>;
     __merResult?: () => AnalysisResult | null;
+    /** Downloads (or reads from cache) and loads every model; `npm run bench` times cold and warm starts with it. */
+    __merLoadModels?: (opts?: { backend?: BackendPreference }) => Promise<{ ok: true; ms: number; backend: string } | { ok: false; error: string }>;
   }
 }
 
 export function installCliHook(): void {
   window.__merResult = () => useAppStore.getState().result;
+  window.__merLoadModels = async (opts = {}) => {
+    const quiet: PipelineReporter = { stage: () => undefined, download: () => undefined, note: () => undefined, backend: () => undefined };
+    const started = performance.now();
+    try {
+      const loaded = await engine.ensureModels(quiet, new AbortController().signal, opts.backend ?? 'auto');
+      return { ok: true, ms: performance.now() - started, backend: loaded.backend };
+    } catch (e) {
+      return { ok: false, error: humanizeError(e) };
+    }
+  };
   window.__merAnalyze = async (bytes, name, opts = {}) => {
     const notes: string[] = [];
     // Stage changes go to the console, where the command line shows them as progress.
@@ -46,8 +114,24 @@ export function installCliHook(): void {
         transcript = transcriptFor(parsed.cues, 0, Infinity);
       }
       const file = new File([bytes], name);
-      const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript });
-      return { ok: true, result, notes };
+      const windows: { first: number; inputs: FusionInputs }[] = [];
+      const onFeatures = opts.features ? (inputs: FusionInputs, first: number) => { windows.push({ first, inputs: copyInputs(inputs) }); } : undefined;
+      const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript, onFeatures });
+      if (!opts.features) return { ok: true, result, notes };
+      if (!windows.length) return { ok: false, error: 'the pipeline finished without handing over its features', notes };
+      const tensors: CliFeatures['tensors'] = Object.fromEntries(
+        Object.entries(assembleWindows(windows, result.segments.length)).map(([k, t]) => [k, cliTensor(t)]),
+      );
+      const manifest = await engine.loadManifest();
+      const features: CliFeatures = {
+        tensors, manifest: { model_id: manifest.model_id, audio: manifest.audio, face: manifest.face, text: manifest.text },
+      };
+      if (opts.pcm) {
+        // The same decoder the pipeline used, run again: the waveform the log-mel was computed from.
+        const audio = await decodeAudio(await file.arrayBuffer(), manifest.audio.sample_rate);
+        if (audio) features.tensors.pcm = { dims: [audio.pcm.length], base64: base64(audio.pcm) };
+      }
+      return { ok: true, result, notes, features };
     } catch (e) {
       return { ok: false, error: humanizeError(e), notes };
     }

@@ -11,8 +11,17 @@ describe('sniffBytes', () => {
     const ftyp = cat([0, 0, 0, 16], enc('ftypisom'), [0, 0, 0, 0]);
     const hdlr = cat([0, 0, 0, 33], enc('hdlr'), [0, 0, 0, 0], [0, 0, 0, 0], enc('vide'));
     const stsd = cat([0, 0, 0, 40], enc('stsd'), [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 24], enc('mp4v'));
-    expect(sniffBytes(cat(ftyp, enc('moov'), hdlr, stsd), new Uint8Array(0)))
-      .toEqual({ container: 'mp4', hasVideoTrack: true, videoCodec: 'MPEG-4 Part 2', missingIndex: false });
+    const moov = (...boxes: Uint8Array[]) => {
+      const body = cat(...boxes);
+      const n = body.length + 8;
+      return cat([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255], enc('moov'), body);
+    };
+    expect(sniffBytes(cat(ftyp, moov(hdlr, stsd)), new Uint8Array(0)))
+      .toEqual({ container: 'mp4', hasVideoTrack: true, videoCodec: 'MPEG-4 Part 2', missingIndex: false, hasAudioTrack: false });
+    // An index cut off by the bytes read says nothing about audio.
+    expect(sniffBytes(cat(ftyp, moov(hdlr, stsd)).subarray(0, 60), new Uint8Array(0)).hasAudioTrack).toBe(null);
+    const soun = cat([0, 0, 0, 33], enc('hdlr'), [0, 0, 0, 0], [0, 0, 0, 0], enc('soun'));
+    expect(sniffBytes(cat(ftyp, moov(hdlr, stsd, soun)), new Uint8Array(0)).hasAudioTrack).toBe(true);
     expect(sniffBytes(cat(ftyp, enc('mdat')), new Uint8Array(0)).missingIndex).toBe(true);
     expect(sniffBytes(cat(ftyp, enc('mdat')), enc('moov')).missingIndex).toBe(false);
   });
@@ -49,8 +58,10 @@ describe('sniffBytes', () => {
     expect(read('codec-unknown.avi')).toMatchObject({ hasVideoTrack: true, videoCodec: 'ZZZZ' });
     expect(read('truncated.mp4')).toMatchObject({ container: 'mp4', missingIndex: true });
     expect(read('truncated-faststart.mp4')).toMatchObject({ hasVideoTrack: true, missingIndex: false, videoCodec: 'H.264' });
-    expect(read('audio-only.mp4')).toMatchObject({ container: 'mp4', hasVideoTrack: false });
-    expect(read('video-only.mp4')).toMatchObject({ hasVideoTrack: true, videoCodec: 'H.264' });
+    expect(read('audio-only.mp4')).toMatchObject({ container: 'mp4', hasVideoTrack: false, hasAudioTrack: true });
+    expect(read('video-only.mp4')).toMatchObject({ hasVideoTrack: true, videoCodec: 'H.264', hasAudioTrack: false });
+    expect(read('codec-mpeg2.mkv').hasAudioTrack).toBe(true);
+    expect(read('codec-huffyuv.avi').hasAudioTrack).toBe(true);
     expect(read('text-renamed.mp4').container).toBe('unknown');
   });
 });

@@ -11,6 +11,8 @@ export interface ContainerInfo {
   videoCodec: string | null;
   /** An MP4/MOV without its index (moov) in the bytes read: cut short or damaged. */
   missingIndex: boolean;
+  /** The container declares an audio track (null: unknown container, or not said in the bytes read). */
+  hasAudioTrack: boolean | null;
 }
 
 /** Bytes read from each end of the file. */
@@ -38,12 +40,44 @@ const CODEC_NAMES: Readonly<Record<string, string>> = Object.freeze({
 });
 const codecName = (id: string) => CODEC_NAMES[id] ?? id;
 
+/** True when `part` holds an MP4 handler box (hdlr) of type `handler` ('vide', 'soun'). */
+function hasHandler(part: Uint8Array, handler: string): boolean {
+  for (let h = indexOf(part, ascii(handler)); h !== -1; h = indexOf(part, ascii(handler), h + 1)) {
+    if (h >= 12 && text(part, h - 12, 4) === 'hdlr') return true;
+  }
+  return false;
+}
+
+/** True when `part` holds a complete moov box (its 32-bit size fits in the bytes read). */
+function wholeIndex(part: Uint8Array): boolean {
+  const i = indexOf(part, ascii('moov'));
+  if (i < 4) return false;
+  const size = (((part[i - 4] ?? 0) << 24) >>> 0) + ((part[i - 3] ?? 0) << 16) + ((part[i - 2] ?? 0) << 8) + (part[i - 1] ?? 0);
+  return size >= 8 && i - 4 + size <= part.length;
+}
+
+/** Matroska CodecID strings starting with `prefix`: element 0x86, a one-byte size, then the text. */
+function codecIds(head: Uint8Array, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = indexOf(head, ascii(prefix)); i !== -1; i = indexOf(head, ascii(prefix), i + 2)) {
+    const size = head[i - 1] ?? 0;
+    if (head[i - 2] !== 0x86 || size < 0x81 || size > 0xc0) continue;
+    const id = text(head, i, size & 0x7f);
+    if (printable(id)) out.push(id);
+  }
+  return out;
+}
+
 /** Sniffs `head` (the file's first bytes) and `tail` (its last bytes; may overlap head). */
 export function sniffBytes(head: Uint8Array, tail: Uint8Array): ContainerInfo {
-  const none: ContainerInfo = { container: 'unknown', hasVideoTrack: false, videoCodec: null, missingIndex: false };
+  const none: ContainerInfo = { container: 'unknown', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null };
   if (head.length >= 12 && text(head, 4, 4) === 'ftyp') {
     const moov = indexOf(head, ascii('moov')) !== -1 || indexOf(tail, ascii('moov')) !== -1;
-    const info: ContainerInfo = { container: 'mp4', hasVideoTrack: false, videoCodec: null, missingIndex: !moov };
+    const info: ContainerInfo = { container: 'mp4', hasVideoTrack: false, videoCodec: null, missingIndex: !moov, hasAudioTrack: null };
+    // The index lists each track's handler. A sound handler in the bytes read means audio; its
+    // absence means none only when the whole index was read (a long file's index can exceed 1 MB).
+    if ([head, tail].some((part) => hasHandler(part, 'soun'))) info.hasAudioTrack = true;
+    else if ([head, tail].some(wholeIndex)) info.hasAudioTrack = false;
     for (const part of [head, tail]) {
       // hdlr: size 'hdlr' version/flags pre_defined handler_type ('vide')
       let h = indexOf(part, ascii('vide'));
@@ -59,21 +93,22 @@ export function sniffBytes(head: Uint8Array, tail: Uint8Array): ContainerInfo {
     return info;
   }
   if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
-    const info: ContainerInfo = { container: 'matroska', hasVideoTrack: false, videoCodec: null, missingIndex: false };
-    // CodecID element (0x86), a one-byte size, then the ID text ("V_…" for video).
-    for (let i = indexOf(head, ascii('V_')); i !== -1; i = indexOf(head, ascii('V_'), i + 2)) {
-      const size = head[i - 1] ?? 0;
-      if (head[i - 2] !== 0x86 || size < 0x81 || size > 0xc0) continue;
-      const id = text(head, i, size & 0x7f);
-      if (!printable(id)) continue;
+    const info: ContainerInfo = { container: 'matroska', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null };
+    // Audio CodecIDs ("A_AAC", "A_MPEG/L3", ...) sit in the track entries near the start; a
+    // Matroska file whose tracks are not in the first bytes says nothing either way.
+    if (codecIds(head, 'A_').length) info.hasAudioTrack = true;
+    const video = codecIds(head, 'V_')[0];
+    if (video) {
       info.hasVideoTrack = true;
-      info.videoCodec = codecName(id);
-      break;
+      info.videoCodec = codecName(video);
     }
     return info;
   }
   if (head.length >= 12 && text(head, 0, 4) === 'RIFF' && text(head, 8, 4) === 'AVI ') {
-    const info: ContainerInfo = { container: 'avi', hasVideoTrack: false, videoCodec: null, missingIndex: false };
+    const info: ContainerInfo = { container: 'avi', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: false };
+    for (let i = indexOf(head, ascii('strh')); i !== -1; i = indexOf(head, ascii('strh'), i + 4)) {
+      if (text(head, i + 8, 4) === 'auds') info.hasAudioTrack = true;
+    }
     const strh = indexOf(head, ascii('strhvids'.slice(0, 4)));
     // strh: 'strh' size(4) fccType('vids') fccHandler(4)
     for (let i = strh; i !== -1; i = indexOf(head, ascii('strh'), i + 4)) {

@@ -13,6 +13,19 @@ export function chooseBackend(adapter: AdapterDescription | null, preference: Ba
   return adapter.isFallbackAdapter ? 'webgpu-software' : 'webgpu';
 }
 
+/** Most WASM threads anyone may ask for: onnxruntime-web's own default stops at 4. */
+export const MAX_WASM_THREADS = 16;
+
+/**
+ * Parses `?threads=N` (onnxruntime-web WASM threads, 1-16); null = leave onnxruntime's default
+ * (ceil(cores / 2), at most 4, when cross-origin isolated). The benchmark compares 1 and 2.
+ */
+export function parseWasmThreads(value: string | null | undefined): number | null {
+  if (!value || !/^\d+$/.test(value)) return null;
+  const n = Number(value);
+  return n >= 1 && n <= MAX_WASM_THREADS ? n : null;
+}
+
 /** Parses `?backend=wasm|webgpu|auto` (anything else is auto). */
 export function parseBackendPreference(value: string | null | undefined): BackendPreference {
   return value === 'wasm' || value === 'webgpu' ? value : 'auto';

@@ -7,7 +7,7 @@ export const MODEL_CACHE = 'mer-models-v1';
 
 export class IntegrityError extends Error {
   constructor(readonly path: string, readonly expected: string, readonly actual: string) {
-    super(`The model file ${path} is corrupt or was altered: its SHA-256 is ${actual.slice(0, 12)}…, the manifest expects ${expected.slice(0, 12)}…. It was not used. Reload to download it again.`);
+    super(`The model file ${path} is corrupt or was altered (its SHA-256 is ${actual.slice(0, 12)}…, the manifest expects ${expected.slice(0, 12)}…), so it was refused and not kept. Analyse again to download it afresh; if this message comes back, the copy on this site is damaged: tell whoever runs it.`);
     this.name = 'IntegrityError';
   }
 }
@@ -66,11 +66,16 @@ export interface FetchModelOptions {
   cacheStorage?: CacheStorage | null;
 }
 
+/** Where a verified copy of `file` is kept in MODEL_CACHE. The key carries the hash, so a new model
+ *  version never reads an old cached one. */
+export function modelCacheKey(file: ManifestFile, modelsBase: string): string {
+  return `${new URL(file.path, modelsBase).href}?sha256=${file.sha256}`;
+}
+
 /** The verified bytes of one model file, from the cache when it holds a verified copy. */
 export async function fetchModelFile(file: ManifestFile, opts: FetchModelOptions): Promise<{ data: ArrayBuffer; source: FileSource }> {
   const url = new URL(file.path, opts.modelsBase).href;
-  // The cache key carries the hash, so a new model version never reads an old cached one.
-  const key = `${url}?sha256=${file.sha256}`;
+  const key = modelCacheKey(file, opts.modelsBase);
   const storage = opts.cacheStorage === undefined ? (globalThis.caches ?? null) : opts.cacheStorage;
   const cache = storage ? await storage.open(MODEL_CACHE).catch(() => null) : null;
 

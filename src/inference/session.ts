@@ -5,7 +5,7 @@
 // instead of onnxruntime silently falling back; we then fall back to WASM explicitly and say so.
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend, BackendPreference } from '../protocol';
-import { chooseBackend, requestAdapter, type GpuAdapterLike } from './backend';
+import { chooseBackend, parseWasmThreads, requestAdapter, type GpuAdapterLike } from './backend';
 
 type OrtModule = typeof import('onnxruntime-web');
 
@@ -28,6 +28,9 @@ export function loadOrt(kind: 'wasm' | 'webgpu', assetBase: string): Promise<Ort
 export function configureOrtEnv(env: OrtModule['env'], assetBase: string): void {
   env.wasm.wasmPaths = new URL('ort/', assetBase).href;
   env.wasm.proxy = false; // we already are in a worker
+  // `?threads=N` on the page (see paths.ts); otherwise onnxruntime's default (ceil(cores / 2)).
+  const threads = parseWasmThreads(new URL(assetBase).searchParams.get('threads'));
+  if (threads !== null) env.wasm.numThreads = threads;
   env.logLevel = 'error';
 }
 

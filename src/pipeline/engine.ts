@@ -2,15 +2,17 @@
 // graph -> result object. Reports progress per stage, stops for real on cancel, and turns every
 // failure into a message the user can act on. Models are loaded once and kept between files.
 import type { AudioParams, Backend, BackendPreference, FaceBox, FusionInputs, RgbaFrame, Tensor32 } from '../protocol';
-import { decodeAudio } from '../decode/audio';
-import { sniffContainer, type ContainerInfo } from '../decode/sniff';
-import { FrameReadError, grabFrames, probeVideo } from '../decode/video';
+import { openMedia, type OpenFailure } from '../decode/media';
+import { ffmpegForced } from '../decode/route';
+import type { ContainerInfo } from '../decode/sniff';
+import { frameChunkSize, segmentsRead, WINDOW_SEGMENTS, windowSampleRange } from '../decode/windows';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
 import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
 import type { DownloadState, Stage, StageState } from '../state/store';
 import { workerClient } from '../workers/client';
-import { isAbort, UserFacingError } from './errors';
+import { WindowAggregate } from './aggregate';
+import { UserFacingError } from './errors';
 import { buildResult, segmentCount, type AnalysisResult } from './result';
 
 export interface PipelineReporter {
@@ -18,46 +20,68 @@ export interface PipelineReporter {
   download(path: string, patch: Partial<DownloadState>): void;
   note(text: string): void;
   backend(backend: Backend, detail: string): void;
+  /** The face crops the model will see, one per segment (zeros where `present` is 0); a copy for display. */
+  faceCrops?(crops: FaceCrops): void;
 }
 
-export interface AnalyzeOptions { backend: BackendPreference; transcript?: string }
+/** Segment face crops as the fusion graph gets them: T x channels x size x size grey values in [0, 1]. */
+export interface FaceCrops { pixels: Float32Array; present: Float32Array; size: number; channels: number }
 
-/** Files larger than this are refused up front: decoding them whole would exhaust tab memory. */
-export const MAX_FILE_BYTES = 2 * 1024 ** 3;
-/** Frames read and sent to the face worker at a time (about 1.2 MB each at 640 x 480). */
-export const FRAME_CHUNK = 16;
-/** Longest video analysed in one piece until windowed processing lands (issue 4). */
-export const MAX_SECONDS = 20 * 60;
+export interface AnalyzeOptions {
+  backend: BackendPreference;
+  transcript?: string;
+  /**
+   * Sees each window's fused-graph inputs (segments from `firstSegment` on) just before they are sent
+   * and detached: offline dataset preparation (src/cliHook.ts). Windows with no modality present are not run, nor seen.
+   */
+  onFeatures?: (inputs: FusionInputs, firstSegment: number) => void;
+}
+
 /**
- * Largest file whose audio is decoded in one piece: the browser's audio decoder needs the whole
- * file in memory (twice, briefly), so beyond this a tab runs out of memory or crashes.
+ * Files larger than this are refused up front. Nothing is read whole any more (long files stream
+ * through ffmpeg.wasm's WORKERFS), but ffmpeg.wasm's file offsets are 32-bit-safe only below 2 GiB.
  */
-export const MAX_DECODE_BYTES = 1024 ** 3;
+export const MAX_FILE_BYTES = 2 * 1024 ** 3;
+/**
+ * Longest video analysed. Memory does not grow with length (windows of WINDOW_SEGMENTS, audio
+ * streamed through ffmpeg.wasm), but time does: every 0.96 s segment costs a seek and a face
+ * detection, measured here at 1-6 s per frame on the busy 2-core machine (well under 1 s when
+ * idle), so an hour (3,750 segments) would run for tens of minutes to hours. Longer files are
+ * refused at once, before anything is decoded (e2e/bad-inputs.md, "One hour").
+ */
+export const MAX_SECONDS = 20 * 60;
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+const converter = 'the built-in converter (ffmpeg.wasm)';
 
 /** Messages for files refused before or while decoding (also used by tests). */
 export const INPUT_ERRORS = Object.freeze({
   empty: (name: string) => `“${name}” is empty (0 bytes). Choose another file.`,
   tooBig: (name: string, bytes: number) =>
     `“${name}” is larger than 2 GB (${gb(bytes)}); this version analyses files up to 2 GB. Trim it or re-encode it smaller (for example 720p H.264/AAC) and try again.`,
-  tooBigForMemory: (name: string, bytes: number) =>
-    `“${name}” is ${gb(bytes)}, too large for this browser tab to decode in memory (up to ${MAX_DECODE_BYTES / 1024 ** 3} GB). Trim it or re-encode it smaller (for example 720p H.264/AAC) and try again.`,
   tooLong: (name: string, seconds: number) =>
     `“${name}” is ${Math.round(seconds / 60)} minutes long; this version analyses up to ${MAX_SECONDS / 60} minutes. Cut it into parts of at most ${MAX_SECONDS / 60} minutes and analyse each.`,
-  cannotDecode: (name: string) => `The browser cannot decode “${name}”. Try an MP4 (H.264/AAC) or WebM video.`,
+  cannotDecode: (name: string) => `Neither the browser nor ${converter} can decode “${name}”: is it a video? Try an MP4 (H.264/AAC) or WebM video.`,
   damaged: (name: string) =>
     `“${name}” looks damaged or incomplete (its index is missing) — was the download or copy finished? Try the complete file, or an MP4 (H.264/AAC) or WebM video.`,
-  unsupportedCodec: (name: string, codec: string) =>
-    `“${name}” uses a video format (${codec}) this browser cannot read. Convert it to MP4 (H.264/AAC) or WebM and try again.`,
+  unreadableVideo: (name: string, codec: string | null) =>
+    `“${name}” uses a video format${codec ? ` (${codec})` : ''} neither this browser nor ${converter} can read. Convert it to MP4 (H.264/AAC) or WebM and try again.`,
   videoTrackUnplayable: (name: string, codec: string | null) =>
-    `This browser cannot play the video track of “${name}”${codec ? ` (${codec})` : ''}; only its sound was analysed. Convert it to MP4 (H.264/AAC) for the face to count.`,
+    `Neither this browser nor ${converter} can play the video track of “${name}”${codec ? ` (${codec})` : ''}; only its sound was analysed. Convert it to MP4 (H.264/AAC) for the face to count.`,
 });
 
-/** Why a file neither `<video>` nor the audio decoder could open cannot be analysed. */
+/** The message for a file no decoder can open. */
+function openFailureMessage(name: string, f: OpenFailure): string {
+  if (f.reason === 'damaged') return INPUT_ERRORS.damaged(name);
+  if (f.reason === 'unreadableVideo') return INPUT_ERRORS.unreadableVideo(name, f.codec);
+  if (f.reason === 'tooLong') return INPUT_ERRORS.tooLong(name, f.seconds);
+  return undecodableMessage(name, f.container);
+}
+
+/** Why a file neither `<video>` nor ffmpeg.wasm could open cannot be analysed. */
 function undecodableMessage(name: string, c: ContainerInfo): string {
   if (c.container === 'mp4' && c.missingIndex) return INPUT_ERRORS.damaged(name);
-  if (c.hasVideoTrack && c.videoCodec) return INPUT_ERRORS.unsupportedCodec(name, c.videoCodec);
+  if (c.hasVideoTrack && c.videoCodec) return INPUT_ERRORS.unreadableVideo(name, c.videoCodec);
   return INPUT_ERRORS.cannotDecode(name);
 }
 
@@ -183,164 +207,206 @@ export class Engine {
     const { labels } = manifest;
     const crop = manifest.face.crop;
 
-    // ---- decode
+    // ---- decode: probe, choose the decoders (browser or ffmpeg.wasm), decode short audio whole
     report.stage('decode', { status: 'running', detail: file.name });
-    const { info, audio, container } = await timed('decode', async () => {
-      // Probe (metadata only) and sniff the container before the audio decoder reads the whole file.
-      const [info, container] = await Promise.all([probeVideo(file), sniffContainer(file)]);
+    const segmentSamples = Math.round(audioParams.segment_seconds * audioParams.sample_rate);
+    const opened = await timed('decode', () => openMedia(file, {
+      sampleRate: audioParams.sample_rate, segmentSeconds: audioParams.segment_seconds, signal,
+      forceFfmpeg: ffmpegForced(globalThis.location?.search ?? ''), maxSeconds: MAX_SECONDS,
+      onStep: (detail) => report.stage('decode', { detail }),
+    }));
+    checkAbort(signal);
+    if (!('ok' in opened)) throw new UserFacingError(openFailureMessage(file.name, opened));
+    const media = opened;
+    try {
+      let audio = media.audio;
+      const seconds = media.seconds;
+      if (seconds > MAX_SECONDS) throw new UserFacingError(INPUT_ERRORS.tooLong(file.name, seconds));
+      if (media.videoDropped && audio) report.note(INPUT_ERRORS.videoTrackUnplayable(file.name, media.videoDropped.codec));
+      if (!audio && !media.video && seconds <= 0) throw new UserFacingError(`“${file.name}” contains no playable audio or video.`);
+      // Segments: exact when the audio was decoded whole; from the duration otherwise (streamed
+      // audio settles the count when it ends).
+      let expected = segmentCount(audio?.totalSamples ?? null, seconds, audioParams.segment_seconds, audioParams.sample_rate);
+      const streamed = expected > WINDOW_SEGMENTS;
+      const via = `${media.route.audio === 'ffmpeg' || media.route.video === 'ffmpeg' ? 'ffmpeg.wasm' : 'browser'} decoder`;
+      report.stage('decode', {
+        status: 'done',
+        detail: `${seconds.toFixed(1)} s, ${expected} segment${expected === 1 ? '' : 's'}${streamed ? ` in windows of ${WINDOW_SEGMENTS}` : ''}, ${via}`,
+      });
+
+      const { faceAvailable, textAvailable } = await models;
       checkAbort(signal);
-      if (info && info.seconds > MAX_SECONDS) throw new UserFacingError(INPUT_ERRORS.tooLong(file.name, info.seconds));
-      if (file.size > MAX_DECODE_BYTES) throw new UserFacingError(INPUT_ERRORS.tooBigForMemory(file.name, file.size));
-      const audio = await decodeAudio(await file.arrayBuffer(), audioParams.sample_rate);
-      return { info, audio, container };
-    });
-    checkAbort(signal);
-    if (!info && !audio) throw new UserFacingError(undecodableMessage(file.name, container));
-    const seconds = audio?.seconds ?? info?.seconds ?? 0;
-    if (seconds > MAX_SECONDS) throw new UserFacingError(INPUT_ERRORS.tooLong(file.name, seconds));
-    // `<video>` opens some files but silently drops a video track it cannot decode (MPEG-2 in
-    // Matroska): say so instead of presenting an audio-only result as if there were no picture.
-    if (audio && !info?.hasVideo && container.hasVideoTrack) {
-      report.note(INPUT_ERRORS.videoTrackUnplayable(file.name, container.videoCodec));
-    }
-    if (seconds <= 0) throw new UserFacingError(`“${file.name}” contains no playable audio or video.`);
-    const T = segmentCount(audio ? audio.pcm.length : null, seconds, audioParams.segment_seconds, audioParams.sample_rate);
-    report.stage('decode', { status: 'done', detail: `${seconds.toFixed(1)} s, ${T} segment${T === 1 ? '' : 's'}` });
 
-    // ---- audio
-    const patch = audioParams.patch_frames * audioParams.mel_bins;
-    let logMel: Float32Array = new Float32Array(T * patch);
-    let audioMask: Float32Array = new Float32Array(T);
-    if (audio) {
-      report.stage('audio', { status: 'running' });
-      const done = await timed('audio', () => workerClient('audio').request(
-        { worker: 'audio', type: 'logmel', pcm: audio.pcm, params: audioParams },
-        { signal, transfer: [audio.pcm.buffer] },
-      ));
-      if (done.status !== 'complete') throw new Error('The audio worker returned no features.');
-      if (done.result.segmentCount !== T || done.result.logMel.length !== T * patch) {
-        throw new Error(`Audio features have ${done.result.segmentCount} segments, expected ${T}.`);
+      // ---- text: the transcript's class token, when there is a transcript and an encoder (every window uses it)
+      let textCls: Float32Array = new Float32Array(manifest.text.dim);
+      const transcript = opts.transcript?.trim() ?? '';
+      let textPresent = false;
+      if (transcript && textAvailable) {
+        report.stage('text', { status: 'running' });
+        const done = await timed('text', () => workerClient('text').request({ worker: 'text', type: 'encode', text: transcript }, { signal }));
+        if (done.status !== 'complete') throw new Error('The text worker returned no encoding.');
+        textCls = done.result.cls;
+        textPresent = true;
+        report.stage('text', { status: 'done', detail: `${done.result.tokens} tokens` });
+      } else {
+        if (transcript) report.note('Text modality left out: no text encoder is installed.');
+        else if (textAvailable) report.note('Text modality left out: no transcript was given.');
+        report.stage('text', { status: 'skipped', detail: transcript ? 'no text encoder' : 'no transcript' });
       }
-      logMel = done.result.logMel;
-      audioMask = done.result.audioMask;
-      const silent = audioMask.every((v) => v === 0);
-      if (silent) report.note('Audio modality left out: the soundtrack is silent.');
-      report.stage('audio', { status: 'done', detail: silent ? 'silent' : `${audioMask.filter((v) => v > 0).length}/${T} segments with sound` });
-    } else {
-      report.note('Audio modality left out: the file has no audio track the browser can decode.');
-      report.stage('audio', { status: 'skipped', detail: 'no audio track' });
-    }
-    checkAbort(signal);
 
-    // Frames are read in chunks (bounded memory whatever the length); the first chunk is read
-    // while the models finish loading, when a face detector is shipped at all.
-    const times = Array.from({ length: T }, (_, t) => (t + 0.5) * audioParams.segment_seconds);
-    const chunks = Array.from({ length: Math.ceil(T / FRAME_CHUNK) }, (_, i) => times.slice(i * FRAME_CHUNK, (i + 1) * FRAME_CHUNK));
-    const framesWanted = Boolean(info?.hasVideo && findFile(manifest, manifest.face.detector));
-    const firstFrames = framesWanted && chunks[0] ? timed('frames', () => grabFrames(file, chunks[0] ?? [], signal)) : null;
-    firstFrames?.catch(() => undefined);
-    const { faceAvailable } = await models;
-    checkAbort(signal);
-
-    // ---- faces
-    const faceSize = crop.channels * crop.size * crop.size;
-    const faces = new Float32Array(T * faceSize);
-    const visualMask = new Float32Array(T);
-    const faceBoxes: (FaceBox | null)[] = Array.from({ length: T }, () => null);
-    if (faceAvailable && firstFrames) {
-      report.stage('face', { status: 'running', detail: `0/${T} frames` });
+      // ---- windows of WINDOW_SEGMENTS segments: audio features, faces, fused graph; memory holds one window
+      const patch = audioParams.patch_frames * audioParams.mel_bins;
+      const faceSize = crop.channels * crop.size * crop.size;
+      const video = faceAvailable && findFile(manifest, manifest.face.detector) ? media.video : null;
+      const chunkSize = video ? frameChunkSize(video.width, video.height) : 1;
+      const aggregate = new WindowAggregate(labels.length);
+      const audioMasks: Float32Array[] = [];
+      const visualMasks: Float32Array[] = [];
+      const faceBoxes: (FaceBox | null)[] = [];
+      const cropsForDisplay: Float32Array[] = [];
+      let backend: Backend | null = null;
       let unreadable = 0;
-      try {
-        let offset = 0;
-        for (const [i, chunk] of chunks.entries()) {
-          const grabbed = i === 0 ? await firstFrames : await timed(`frames`, () => grabFrames(file, chunk, signal));
-          // A frame that could not be read (seek timed out) leaves that segment's face missing.
-          const readable = grabbed.flatMap((f, k) => (f ? [k] : []));
-          unreadable += chunk.length - readable.length;
-          const frames = readable.map((k) => grabbed[k] as RgbaFrame);
-          if (!frames.length) {
-            offset += chunk.length;
+      let done = 0;
+      report.stage('audio', audio ? { status: 'running', progress: 0 } : { status: 'skipped', detail: 'no audio track' });
+      if (!audio) report.note('Audio modality left out: the file has no audio track that can be decoded.');
+      report.stage('face', video ? { status: 'running', progress: 0, detail: `0/${expected} frames` }
+        : { status: 'skipped', detail: !media.video ? 'no video track' : 'no face model' });
+      report.stage('fusion', { status: 'running', progress: 0 });
+      for (let first = 0; ; first += WINDOW_SEGMENTS) {
+        checkAbort(signal);
+        // Without audio the duration fixes the count; with it, reading goes on until the audio ends.
+        const planned = audio?.totalSamples != null || !audio ? Math.min(WINDOW_SEGMENTS, expected - first) : WINDOW_SEGMENTS;
+        if (planned <= 0) break;
+        let count = planned;
+        let ended = !audio && first + planned >= expected;
+        const logMel = new Float32Array(planned * patch);
+        let audioMask = new Float32Array(planned);
+        if (audio) {
+          const range = windowSampleRange({ first, count: planned }, segmentSamples);
+          const pcm = await timed('decode', () => audio!.read(range.start, range.length));
+          checkAbort(signal);
+          if (first === 0 && pcm.length === 0 && audio.totalSamples === null) {
+            // A stream ffmpeg lists but cannot decode: go on without audio, the duration fixes T.
+            audio = null;
+            report.note('Audio modality left out: the audio track could not be decoded.');
+            report.stage('audio', { status: 'skipped', detail: 'undecodable audio' });
+            first -= WINDOW_SEGMENTS;
             continue;
           }
-          const done = await timed('face', () => workerClient('face').request(
-            { worker: 'face', type: 'detect', frames, times: readable.map((k) => chunk[k] ?? 0) },
-            {
-              signal,
-              transfer: frames.map((f) => f.data.buffer),
-              onEvent: (e) => {
-                if (e.status !== 'progress') return;
-                const seen = offset + Math.round(e.progress * chunk.length);
-                report.stage('face', { progress: seen / T, detail: `${seen}/${T} frames` });
-              },
-            },
-          ));
-          if (done.status !== 'complete') throw new Error('The face worker returned no crops.');
-          readable.forEach((k, j) => {
-            faces.set(done.result.crops.subarray(j * faceSize, (j + 1) * faceSize), (offset + k) * faceSize);
-            visualMask[offset + k] = done.result.visualMask[j] ?? 0;
-            faceBoxes[offset + k] = done.result.boxes[j] ?? null;
-          });
-          offset += chunk.length;
+          ({ count, ended } = segmentsRead({ first, count: planned }, pcm.length, segmentSamples));
+          if (count === 0) break;
+          if (pcm.length) {
+            const feats = await timed('audio', () => workerClient('audio').request(
+              { worker: 'audio', type: 'logmel', pcm, params: audioParams },
+              { signal, transfer: [pcm.buffer] },
+            ));
+            if (feats.status !== 'complete') throw new Error('The audio worker returned no features.');
+            // The lookahead samples make one extra patch the next window computes again.
+            logMel.set(feats.result.logMel.subarray(0, count * patch));
+            audioMask = feats.result.audioMask.slice(0, count);
+          }
         }
+        if (ended && audio?.totalSamples === null) expected = first + count;
+        const windowLogMel = count === planned ? logMel : logMel.slice(0, count * patch);
+        audioMask = audioMask.length === count ? audioMask : audioMask.slice(0, count);
+
+        // faces at the segment centres, a few frames at a time
+        const faces = new Float32Array(count * faceSize);
+        const visualMask = new Float32Array(count);
+        const boxes: (FaceBox | null)[] = Array.from({ length: count }, () => null);
+        if (video) {
+          for (let k0 = 0; k0 < count; k0 += chunkSize) {
+            const k1 = Math.min(count, k0 + chunkSize);
+            const grabbed = await timed('frames', () => video.read(first + k0, k1 - k0, signal));
+            checkAbort(signal);
+            // A frame that could not be read (seek timed out) leaves that segment's face missing.
+            const readable = grabbed.flatMap((f, k) => (f ? [k] : []));
+            unreadable += k1 - k0 - readable.length;
+            const frames = readable.map((k) => grabbed[k] as RgbaFrame);
+            if (!frames.length) continue;
+            const detected = await timed('face', () => workerClient('face').request(
+              { worker: 'face', type: 'detect', frames, times: readable.map((k) => (first + k0 + k + 0.5) * audioParams.segment_seconds) },
+              { signal, transfer: frames.map((f) => f.data.buffer) },
+            ));
+            if (detected.status !== 'complete') throw new Error('The face worker returned no crops.');
+            readable.forEach((k, j) => {
+              faces.set(detected.result.crops.subarray(j * faceSize, (j + 1) * faceSize), (k0 + k) * faceSize);
+              visualMask[k0 + k] = detected.result.visualMask[j] ?? 0;
+              boxes[k0 + k] = detected.result.boxes[j] ?? null;
+            });
+            const seen = first + k1;
+            report.stage('face', { progress: Math.min(1, seen / expected), detail: `${seen}/${expected} frames` });
+          }
+        }
+        if (report.faceCrops) cropsForDisplay.push(faces.slice());
+
+        // the fused graph on this window (it needs at least one modality present)
+        if (audioMask.some((v) => v > 0) || visualMask.some((v) => v > 0) || textPresent) {
+          const inputs: FusionInputs = {
+            log_mel: tensor(windowLogMel, [1, count, audioParams.patch_frames, audioParams.mel_bins]),
+            faces: tensor(faces, [1, count, crop.channels, crop.size, crop.size]),
+            text_cls: tensor(textCls.slice(), [1, manifest.text.dim]),
+            audio_mask: tensor(audioMask.slice(), [1, count]),
+            visual_mask: tensor(visualMask.slice(), [1, count]),
+            text_mask: tensor(new Float32Array([textPresent ? 1 : 0]), [1, 1]),
+          };
+          opts.onFeatures?.(inputs, first);
+          const fused = await timed('fusion', () => workerClient('fusion').request(
+            { worker: 'fusion', type: 'run', inputs },
+            { signal, transfer: [inputs.log_mel.data.buffer, inputs.faces.data.buffer] },
+          ));
+          if (fused.status !== 'complete') throw new Error('The fusion worker returned no result.');
+          backend = fused.result.backend;
+          aggregate.add(fused.result.outputs, audioMask, visualMask);
+        } else {
+          aggregate.skip(count);
+        }
+        audioMasks.push(audioMask);
+        visualMasks.push(visualMask);
+        faceBoxes.push(...boxes);
+        done = first + count;
+        const progress = Math.min(1, done / Math.max(expected, done));
+        if (audio) report.stage('audio', { progress, detail: `${done}/${expected} segments` });
+        report.stage('fusion', { progress, detail: `${done}/${expected} segments` });
+        if (ended) break;
+      }
+
+      const concat = (parts: Float32Array[]) => {
+        const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) { out.set(p, at); at += p.length; }
+        return out;
+      };
+      const audioMask = concat(audioMasks);
+      const visualMask = concat(visualMasks);
+      const T = audioMask.length;
+      if (audio) {
+        const silent = audioMask.every((v) => v === 0);
+        if (silent) report.note('Audio modality left out: the soundtrack is silent.');
+        report.stage('audio', { status: 'done', progress: 1, detail: silent ? 'silent' : `${audioMask.filter((v) => v > 0).length}/${T} segments with sound` });
+      }
+      if (video) {
         if (unreadable) report.note(`${unreadable} of ${T} video frames could not be read (the file may be cut short); the face is marked missing there.`);
         const found = visualMask.filter((v) => v > 0).length;
         if (!found) report.note('Visual modality left out: no face was found.');
-        report.stage('face', { status: 'done', detail: `face in ${found}/${T} segments` });
-      } catch (e) {
-        if (isAbort(e) || !(e instanceof FrameReadError)) throw e;
-        visualMask.fill(0);
-        faces.fill(0);
-        report.note(`Visual modality left out: the video frames could not be read (${e.message}).`);
-        report.stage('face', { status: 'skipped', detail: 'frames unreadable' });
+        report.stage('face', { status: 'done', progress: 1, detail: `face in ${found}/${T} segments` });
       }
-    } else {
-      report.stage('face', { status: 'skipped', detail: !info?.hasVideo ? 'no video track' : 'no face model' });
+      if (report.faceCrops && cropsForDisplay.length) {
+        report.faceCrops({ pixels: concat(cropsForDisplay), present: visualMask.slice(), size: crop.size, channels: crop.channels });
+      }
+      if (!aggregate.runs || !backend) {
+        throw new UserFacingError('Nothing to analyse: no speech was heard, no face was found and there is no transcript.');
+      }
+      const windows = Math.ceil(T / WINDOW_SEGMENTS);
+      report.stage('fusion', { status: 'done', progress: 1, detail: `${windows} window${windows === 1 ? '' : 's'} on ${backend}` });
+      timings.total = performance.now() - started;
+      return buildResult({
+        file: file.name, labels, segmentSeconds: audioParams.segment_seconds, outputs: aggregate.outputs(),
+        audioMask, visualMask, textPresent, faceBoxes, backend, timings,
+      });
+    } finally {
+      await media.close().catch(() => undefined);
     }
-    checkAbort(signal);
-
-    // ---- text: the transcript's class token, when there is a transcript and an encoder
-    let textCls: Float32Array = new Float32Array(manifest.text.dim);
-    const transcript = opts.transcript?.trim() ?? '';
-    const { textAvailable } = await models;
-    let textPresent = false;
-    if (transcript && textAvailable) {
-      report.stage('text', { status: 'running' });
-      const done = await timed('text', () => workerClient('text').request({ worker: 'text', type: 'encode', text: transcript }, { signal }));
-      if (done.status !== 'complete') throw new Error('The text worker returned no encoding.');
-      textCls = done.result.cls;
-      textPresent = true;
-      report.stage('text', { status: 'done', detail: `${done.result.tokens} tokens` });
-    } else {
-      if (transcript) report.note('Text modality left out: no text encoder is installed.');
-      else if (textAvailable) report.note('Text modality left out: no transcript was given.');
-      report.stage('text', { status: 'skipped', detail: transcript ? 'no text encoder' : 'no transcript' });
-    }
-
-    if (!audioMask.some((v) => v > 0) && !visualMask.some((v) => v > 0) && !textPresent) {
-      throw new UserFacingError('Nothing to analyse: no speech was heard, no face was found and there is no transcript.');
-    }
-
-    // ---- fusion
-    report.stage('fusion', { status: 'running' });
-    const inputs: FusionInputs = {
-      log_mel: tensor(logMel, [1, T, audioParams.patch_frames, audioParams.mel_bins]),
-      faces: tensor(faces, [1, T, crop.channels, crop.size, crop.size]),
-      text_cls: tensor(textCls, [1, manifest.text.dim]),
-      audio_mask: tensor(audioMask.slice(), [1, T]),
-      visual_mask: tensor(visualMask.slice(), [1, T]),
-      text_mask: tensor(new Float32Array([textPresent ? 1 : 0]), [1, 1]),
-    };
-    const fused = await timed('fusion', () => workerClient('fusion').request(
-      { worker: 'fusion', type: 'run', inputs },
-      { signal, transfer: [inputs.log_mel.data.buffer, inputs.faces.data.buffer] },
-    ));
-    if (fused.status !== 'complete') throw new Error('The fusion worker returned no result.');
-    report.stage('fusion', { status: 'done', detail: `${fused.result.runMs.toFixed(0)} ms on ${fused.result.backend}` });
-    timings.total = performance.now() - started;
-    return buildResult({
-      file: file.name, labels, segmentSeconds: audioParams.segment_seconds, outputs: fused.result.outputs,
-      audioMask, visualMask, textPresent, faceBoxes, backend: fused.result.backend, timings,
-    });
   }
 }
 

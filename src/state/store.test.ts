@@ -93,3 +93,40 @@ describe('share-link reducers', () => {
     expect(s.shared).toBeNull();
   });
 });
+
+describe('result-view reducers (player, timeline, crops)', () => {
+  const segments = [0, 1, 2].map((t) => ({ start: t * 0.96, end: (t + 1) * 0.96, audio: [0.5], visual: null, face: false, face_box: null }));
+  const withSegments: AnalysisResult = { ...result, segments };
+  const done = () => reducers.finish(reducers.media(reducers.start(initialState(), 'a.mp4'), 'blob:x'), withSegments);
+
+  it('choosing a cell makes it current and asks the player to seek to its start, each time anew', () => {
+    let s = reducers.chooseSegment(done(), 2);
+    expect(s.segment).toBe(2);
+    expect(s.seek).toEqual({ time: 1.92, nonce: 1 });
+    s = reducers.chooseSegment(s, 2);
+    expect(s.seek?.nonce).toBe(2);
+    expect(reducers.chooseSegment(s, 7)).toBe(s);
+  });
+  it('the playing time moves the current cell', () => {
+    let s = reducers.playhead(done(), 1.0);
+    expect(s.segment).toBe(1);
+    s = reducers.playhead(s, 2.5);
+    expect(s.segment).toBe(2);
+    expect(reducers.playhead(s, 2.6)).toBe(s);
+  });
+  it('a shared result has no player: choosing a cell never seeks', () => {
+    let s = reducers.openShared(done(), { ...withSegments, transcript: null });
+    expect(s.segment).toBeNull();
+    s = reducers.chooseSegment(s, 1);
+    expect(s.segment).toBe(1);
+    expect(s.seek).toBeNull();
+  });
+  it('a new run forgets the media, crops and position but keeps the sample clip', () => {
+    let s = reducers.sampleFound(done(), { file: 'sample.mp4', title: 't', transcript: 'x', source: 's', licence: 'l' });
+    s = reducers.crops(reducers.chooseSegment(s, 1), ['data:image/png;base64,AA', null, null]);
+    s = reducers.start(s, 'b.mp4');
+    expect([s.mediaUrl, s.crops, s.segment, s.seek]).toEqual([null, null, null, null]);
+    expect(s.sample?.file).toBe('sample.mp4');
+    expect(reducers.reset(s).sample?.file).toBe('sample.mp4');
+  });
+});

@@ -42,7 +42,23 @@ export interface AppState {
   sharedError: string | null;
   /** The last share link made for the current result, or why none could be made. */
   share: { link: string | null; error: string | null; copied: boolean };
+  /** The analysed file as an object URL for the player (it never leaves the tab); null in a shared view. */
+  mediaUrl: string | null;
+  /**
+   * The face crop the model saw in each segment, as small PNG data URLs (null: no face). Media, so
+   * kept beside the result, never in it, in exports of it or in share links.
+   */
+  crops: (string | null)[] | null;
+  /** The timeline's current segment: the one playing, or the one last chosen; null before any. */
+  segment: number | null;
+  /** A seek the player should make; the nonce changes each time so the same time can be asked again. */
+  seek: { time: number; nonce: number } | null;
+  /** The sample clip this build has (public/sample/, made by scripts/make-sample-clip.mjs), or null. */
+  sample: SampleClip | null;
 }
+
+/** public/sample/sample.json when a sample clip was generated. */
+export interface SampleClip { file: string; title: string; transcript: string; source: string; licence: string }
 
 const freshStages = (): Record<Stage, StageState> =>
   Object.fromEntries(STAGES.map((s) => [s, { status: 'pending', progress: 0, detail: '' }])) as Record<Stage, StageState>;
@@ -51,11 +67,33 @@ export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '',
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
+  mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
 });
+
+/** The result on screen: a shared one when a link is open, else the analysis. */
+export const shownResult = (s: AppState): AnalysisResult | null => s.shared ?? s.result;
+
+/**
+ * Index of the segment that contains `seconds` (segments are contiguous from 0). The tolerance keeps
+ * a seek to a segment's own start (0.96 t, not exact in binary) inside that segment.
+ */
+export function segmentAt(segments: readonly { start: number; end: number }[], seconds: number): number | null {
+  if (!segments.length || !Number.isFinite(seconds)) return null;
+  let lo = 0;
+  let hi = segments.length - 1;
+  const t = seconds + 1e-6;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((segments[mid]?.start ?? Infinity) <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
 
 /** A fresh run keeps what outlives one analysis: loaded models, the backend, the transcript box. */
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
+  sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -106,13 +144,37 @@ export const reducers = Object.freeze({
   },
   /** A share link opened: the read-only view replaces whatever was shown (a running analysis keeps running). */
   openShared(s: AppState, shared: SharedResult): AppState {
-    return { ...s, shared, sharedError: null };
+    return { ...s, shared, sharedError: null, segment: null, seek: null };
   },
   sharedFailed(s: AppState, message: string): AppState {
     return { ...s, shared: null, sharedError: message };
   },
   closeShared(s: AppState): AppState {
-    return { ...s, shared: null, sharedError: null };
+    return { ...s, shared: null, sharedError: null, segment: null, seek: null };
+  },
+  /** The player's source for this run (the action creates and revokes the object URL). */
+  media(s: AppState, mediaUrl: string | null): AppState {
+    return { ...s, mediaUrl };
+  },
+  crops(s: AppState, crops: (string | null)[] | null): AppState {
+    return { ...s, crops };
+  },
+  sampleFound(s: AppState, sample: SampleClip | null): AppState {
+    return { ...s, sample };
+  },
+  /** The player reached `seconds`: the timeline follows it. */
+  playhead(s: AppState, seconds: number): AppState {
+    const segments = shownResult(s)?.segments ?? [];
+    const segment = segmentAt(segments, seconds);
+    return segment === s.segment ? s : { ...s, segment };
+  },
+  /** A timeline cell was chosen: it becomes current, and the player (if any) seeks to its start. */
+  chooseSegment(s: AppState, index: number): AppState {
+    const segments = shownResult(s)?.segments ?? [];
+    const chosen = segments[index];
+    if (!chosen) return s;
+    const seekable = !s.shared && s.mediaUrl !== null;
+    return { ...s, segment: index, seek: seekable ? { time: chosen.start, nonce: (s.seek?.nonce ?? 0) + 1 } : s.seek };
   },
 });
 

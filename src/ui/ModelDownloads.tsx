@@ -1,4 +1,11 @@
-// One progress bar per model file: downloaded and SHA-256 verified, or read from the offline cache.
+// The models' download, stated before it starts ("The models are 18.2 MB, downloaded once and kept
+// in this browser", less what is already kept), then one progress bar per model file: downloaded
+// and SHA-256 verified, or read from the offline cache.
+import { useEffect, useState } from 'react';
+import { planDownloads, type DownloadPlan } from '../inference/downloadPlan';
+import { parseManifest } from '../inference/manifest';
+import { fetchManifestJson } from '../inference/modelFiles';
+import { modelsBase } from '../inference/paths';
 import type { DownloadState } from '../state/store';
 import { ProgressBar } from './ProgressBar';
 import { formatBytes } from './format';
@@ -11,11 +18,46 @@ const STATUS_TEXT: Readonly<Record<DownloadState['status'], string>> = Object.fr
   error: 'failed',
 });
 
+/** The sentence that says what the first analysis will download. */
+export function downloadSizeText(plan: DownloadPlan): string {
+  const total = formatBytes(plan.totalBytes);
+  if (plan.toDownloadBytes === 0) return `The models (${total}) are already kept in this browser: nothing to download, and analysis works offline.`;
+  if (plan.toDownloadBytes === plan.totalBytes) return `The models are ${total}, downloaded once when you analyse your first video and kept in this browser.`;
+  return `The models are ${total}; ${formatBytes(plan.toDownloadBytes)} of them are still to download, once, the rest is already kept in this browser.`;
+}
+
+/** The download plan for this browser, worked out once on mount (null until known or if unknowable). */
+function useDownloadPlan(): DownloadPlan | null {
+  const [plan, setPlan] = useState<DownloadPlan | null>(null);
+  useEffect(() => {
+    let live = true;
+    const base = modelsBase();
+    fetchManifestJson(new URL('manifest.json', base).href)
+      .then((json) => planDownloads(parseManifest(json), base, globalThis.caches ?? null))
+      .then((p) => live && setPlan(p))
+      // Without a manifest the analysis itself reports the problem; this line just stays away.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  return plan;
+}
+
 export function ModelDownloads({ downloads }: { downloads: DownloadState[] }) {
-  if (!downloads.length) return null;
+  const plan = useDownloadPlan();
+  if (!downloads.length) {
+    if (!plan || !plan.files) return null;
+    return (
+      <p className="muted small" data-testid="download-size" data-bytes={plan.toDownloadBytes} data-total-bytes={plan.totalBytes}>
+        {downloadSizeText(plan)}
+      </p>
+    );
+  }
   return (
     <section aria-label="Model files" className="panel">
       <h2>Model files</h2>
+      {plan && <p className="muted small">{downloadSizeText(plan)}</p>}
       {downloads.map((d) => (
         <ProgressBar
           key={d.path}

@@ -1,11 +1,30 @@
-// The result of one analysis: fused per-emotion probabilities, the modality weights α, and
-// each available modality's own decision.
+// The result of one analysis: the player with the per-segment timeline (and face crops) under it,
+// per-emotion probabilities (fused), the modality weights α, each modality's own decision, what
+// was missing, downloads, and the backend and timings. A shared result has no media: the timeline
+// shows without player, crops or seeking.
 import type { AnalysisResult } from '../pipeline/result';
 import { AttentionWeights } from './AttentionWeights';
+import { ExportControls, type ExportAction } from './ExportControls';
+import { ModalityDecisions } from './ModalityDecisions';
 import { ProbabilityBars } from './ProbabilityBars';
+import { Timeline } from './Timeline';
 import { Timings } from './Timings';
+import { VideoPlayer } from './VideoPlayer';
 
-export function ResultView({ result }: { result: AnalysisResult }) {
+export interface ResultViewProps {
+  result: AnalysisResult;
+  /** The analysed file's object URL; null for a shared result. */
+  mediaUrl?: string | null;
+  crops?: readonly (string | null)[] | null;
+  /** The timeline's current segment and the player's pending seek (store: segment, seek). */
+  segment?: number | null;
+  seek?: { time: number; nonce: number } | null;
+  onChooseSegment?: (index: number) => void;
+  onPlayhead?: (seconds: number) => void;
+  exports?: readonly ExportAction[];
+}
+
+export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports }: ResultViewProps) {
   const present = {
     audio: result.modalities.audio !== null,
     visual: result.modalities.visual !== null,
@@ -15,13 +34,22 @@ export function ResultView({ result }: { result: AnalysisResult }) {
   return (
     <div className="result" data-testid="result">
       <p className="headline">
-        Most likely: <strong>{top}</strong>
+        Most likely: <strong data-testid="top-emotion">{top}</strong>
         <span className="muted"> · {result.file || 'file name not shared'} · {result.segments.length} segment{result.segments.length === 1 ? '' : 's'} of 0.96 s</span>
       </p>
+      {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
+        {mediaUrl && <VideoPlayer src={mediaUrl} title={result.file} seek={seek} onTime={(t) => onPlayhead?.(t)} />}
         <ProbabilityBars title="Emotions (fused)" labels={result.labels} values={result.fused} />
-        <AttentionWeights attention={result.attention} present={present} />
+        {!mediaUrl && <AttentionWeights attention={result.attention} present={present} />}
       </div>
+      <Timeline result={result} crops={mediaUrl ? crops : null} current={segment} seekable={Boolean(mediaUrl)}
+        onChoose={(i) => onChooseSegment?.(i)} />
+      <div className="grid">
+        {mediaUrl && <AttentionWeights attention={result.attention} present={present} />}
+        <ModalityDecisions result={result} />
+      </div>
+      {exports && <ExportControls actions={exports} />}
       <details className="panel">
         <summary>Timings and backend</summary>
         <p>Backend: {result.backend}</p>

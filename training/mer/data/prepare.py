@@ -5,6 +5,11 @@ optionally I_t from a trained text encoder.
 
   python -m mer.data.prepare MANIFEST --out NEW_MANIFEST [--random-frames 2]
                              [--text-checkpoint training/checkpoints/text_bert.pt]
+                             [--browser-features DIR]
+
+``--browser-features DIR`` takes each row's features from the folder ``npm run prepare-dataset``
+wrote (the app's own pipeline in headless Chromium, training/README.md "Features from the
+browser") instead of computing them here; rows it lacks are computed as usual.
 
 Per row: T from the audio (docs/CONTRACTS.md), centre frames ``0.96 t + 0.48`` s (the evaluation
 frames) and, for training, ``--random-frames`` extra frames at uniform random times inside each
@@ -31,10 +36,17 @@ FRAME_FOLDER_FPS = 30.0
 
 
 def decode_pcm16k(path: str) -> np.ndarray:
-    """Mono 16 kHz float32 with Debian's ffmpeg (mean of channels, as the browser's decoder)."""
-    out = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vn", "-ac", "1", "-ar", "16000", "-f", "f32le", "-"],
-                         capture_output=True, check=True).stdout
-    return np.frombuffer(out, np.float32).copy()
+    """Mono 16 kHz float32 with Debian's ffmpeg: the mean of the channels, as the browser
+    (docs/CONTRACTS.md). Not ``-ac 1``: ffmpeg's stereo downmix is (L + R) / sqrt(2), 3 dB above the
+    mean (log-mel + 0.35), found by comparing with browser-made features (scripts/compare-browser-features.py)."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels",
+                            "-of", "csv=p=0", path], capture_output=True, text=True).stdout.split()
+    channels = int(probe[0]) if probe and probe[0].isdigit() else 1
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vn", "-map", "0:a:0", "-ac", str(channels), "-ar", "16000",
+                          "-f", "f32le", "-"], capture_output=True, check=True).stdout
+    pcm = np.frombuffer(out, np.float32)
+    pcm = pcm[: len(pcm) - len(pcm) % channels].reshape(-1, channels)
+    return pcm.mean(axis=1, dtype=np.float64).astype(np.float32) if channels > 1 else pcm[:, 0].copy()
 
 
 class FrameSource:
@@ -137,14 +149,25 @@ def text_feature_fn(checkpoint: str, tokenizer_dir: str | None):
     return encode
 
 
+def browser_features(folder: str | Path) -> dict[str, str]:
+    """``{row id: feature file}`` of a folder made by ``npm run prepare-dataset`` (its manifest.jsonl;
+    the files hold log_mel, audio_mask, faces, visual_mask and text_cls as the browser computed them)."""
+    manifest = Path(folder) / "manifest.jsonl"
+    if not manifest.exists():
+        raise FileNotFoundError(f"{manifest} missing: make the folder with `npm run prepare-dataset -- MANIFEST --out {folder}`")
+    return {r["id"]: r["features"] for r in read_manifest(manifest) if r.get("features")}
+
+
 def prepare_manifest(src: str, dst: str, features_dir: str | None = None, random_frames: int = 2,
                      text_checkpoint: str | None = None, tokenizer_dir: str | None = None, quiet: bool = False,
-                     face_cache: bool = True) -> int:
+                     face_cache: bool = True, browser_dir: str | None = None) -> int:
     """Audio/visual features go to one ``.npz`` per row (``features``); I_t, when a text checkpoint
-    is given, to a separate small ``.npz`` (``text_cls``), so a new text encoder does not redo faces."""
+    is given, to a separate small ``.npz`` (``text_cls``), so a new text encoder does not redo faces.
+    With ``browser_dir``, rows found there take the browser's feature files instead."""
     from tqdm import tqdm
     features = load_features()
     rows = read_manifest(src)
+    from_browser = browser_features(browser_dir) if browser_dir else {}
     folder = Path(features_dir or TRAINING_DIR / ".cache" / "features" / Path(src).stem)
     folder.mkdir(parents=True, exist_ok=True)
     text_fn = text_feature_fn(text_checkpoint, tokenizer_dir) if text_checkpoint else None
@@ -157,7 +180,10 @@ def prepare_manifest(src: str, dst: str, features_dir: str | None = None, random
     for row in tqdm(rows, desc="features", disable=quiet):
         new = dict(row)
         key = hashlib.sha256(row["id"].encode()).hexdigest()[:16]
-        if (row.get("video") or row.get("audio")) and not row.get("features"):
+        if (row.get("video") or row.get("audio")) and not row.get("features") and row["id"] in from_browser:
+            new = {k: v for k, v in new.items() if k not in ("video", "audio")}
+            new["features"] = from_browser[row["id"]]
+        elif (row.get("video") or row.get("audio")) and not row.get("features"):
             target = folder / f"{key}-{av_tag}.npz"
             if not target.exists():
                 frames = random_frames if row["split"] != "test" else 0
@@ -187,12 +213,14 @@ def main(argv=None) -> None:
     ap.add_argument("--random-frames", type=int, default=2, help="random frames per segment for training rows")
     ap.add_argument("--text-checkpoint", help="mer.pretrain.text checkpoint: store I_t for precomputed text")
     ap.add_argument("--tokenizer", help="tokenizer folder (default public/models/text)")
+    ap.add_argument("--browser-features", metavar="DIR",
+                    help="take features from this `npm run prepare-dataset` folder instead of the Python twins")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (face detector, text encoder)")
     args = ap.parse_args(argv)
     import torch
     torch.set_num_threads(args.threads)
     count = prepare_manifest(args.manifest, args.out, args.features_dir, args.random_frames,
-                             args.text_checkpoint, args.tokenizer)
+                             args.text_checkpoint, args.tokenizer, browser_dir=args.browser_features)
     print(json.dumps({"manifest": args.out, "rows": count}))
 
 

@@ -25,7 +25,7 @@ from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
 from .crossval import runs_dir, scores
-from .features import DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
+from .features import CACHE, DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
 OUT_RUN = TRAINING_DIR / "runs" / "default_fusion"
@@ -33,18 +33,24 @@ CHECKPOINTS = TRAINING_DIR / "checkpoints"
 INT8_MAX_F1_LOSS = 0.01
 
 
-def raw_inputs(data: dict) -> list[dict[str, np.ndarray]]:
-    """The fused graph's inputs for each real clip, from the browser's front ends' Python twins."""
-    from ..data.prepare import decode_pcm16k
+def raw_inputs(data: dict, browser_dir: str | None = None) -> list[dict[str, np.ndarray]]:
+    """The fused graph's inputs for each real clip: the files ``npm run prepare-dataset`` wrote
+    (what the browser computed) when the caches were built from them, else the Python twins."""
+    from ..data.prepare import browser_features, decode_pcm16k
     from ..features.face_align import video_face_crops
     from ..features.logmel import log_mel_patches
     features = load_features()
+    from_browser = browser_features(browser_dir) if browser_dir else None
     feeds = []
     for i, row in enumerate(dev_av_rows()):
         assert row["id"] == data["real"]["ids"][i]
         path = DEV_AV / "clips" / f"{row['id']}.mp4"
-        mel, amask = log_mel_patches(decode_pcm16k(str(path)), features["audio"])
-        faces, vmask = video_face_crops(path, len(mel), features["face"])
+        if from_browser is not None:
+            with np.load(from_browser[row["id"]]) as z:
+                mel, amask, faces, vmask = z["log_mel"], z["audio_mask"], z["faces"], z["visual_mask"]
+        else:
+            mel, amask = log_mel_patches(decode_pcm16k(str(path)), features["audio"])
+            faces, vmask = video_face_crops(path, len(mel), features["face"])
         feeds.append({"log_mel": np.asarray(mel, np.float32)[None], "faces": np.asarray(faces, np.float32)[None],
                       "text_cls": data["real"]["text"][i].numpy()[None].astype(np.float32),
                       "audio_mask": np.asarray(amask, np.float32)[None], "visual_mask": np.asarray(vmask, np.float32)[None],
@@ -197,7 +203,8 @@ def main(argv=None) -> None:
     in_sample = {c: scores(predict_real(model, data, np.arange(len(labels)), k), labels, m) for c, k in CONDITIONS.items()}
     export_dir = OUT_RUN / "export"
     info = export_all(model, export_dir, check=True)
-    feeds = raw_inputs(data)
+    real_features = json.loads((CACHE / "latest.json").read_text()).get("real_features", "python twins")
+    feeds = raw_inputs(data, None if real_features == "python twins" else real_features)
     measured = {p: onnx_scores(export_dir / name, feeds, labels, m)
                 for p, name in (("fp32", "fusion.onnx"), ("fp16", "fusion_fp16.onnx"), ("int8", "fusion_int8.onnx"))}
     loss = {p: max(measured["fp32"][c]["scores"]["avg_f1"] - measured[p][c]["scores"]["avg_f1"] for c in CONDITIONS)

@@ -14,6 +14,11 @@ everything behind it take as input. Training then never runs a CNN (2 shared CPU
 - text: GoEmotions-Ekman, MELD and IEMOCAP (sessions 2-5) train sentences with one label.
 
     python -m mer.default_model.features [--config training/configs/default_fusion.yaml]
+                                         [--browser-features DIR]
+
+``--browser-features DIR``: the real clips' log-mel, face crops, masks and I_t come from the
+folder ``npm run prepare-dataset`` wrote (the app's own pipeline in headless Chromium) instead of
+the Python twins, so the fusion trains on exactly what the browser feeds it.
 """
 from __future__ import annotations
 
@@ -97,18 +102,30 @@ def dev_av_rows() -> list[dict]:
     return rows
 
 
-def real_clips(model: MERModel, texts) -> dict:
-    from ..data.prepare import decode_pcm16k
+def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) -> dict:
+    """The dev clips' frozen maps, masks and I_t; from the Python twins, or with ``browser_dir``
+    from the browser-made feature files (``npm run prepare-dataset``), I_t included where present."""
+    from ..data.prepare import browser_features, decode_pcm16k
     from ..features.face_align import video_face_crops
     from ..features.logmel import log_mel_patches
     features = load_features()
     rows = dev_av_rows()
+    from_browser = browser_features(browser_dir) if browser_dir else None
+    browser_text: dict[int, np.ndarray] = {}
     out = {"ids": [], "labels": [], "audio": [], "audio_mask": [], "visual": [], "visual_mask": [],
-           "transcripts": [], "wrong_face": []}
-    for r in rows:
+           "transcripts": [], "wrong_face": [], "source": "browser" if browser_dir else "python twins"}
+    for i, r in enumerate(rows):
         path = DEV_AV / "clips" / f"{r['id']}.mp4"
-        mel, amask = log_mel_patches(decode_pcm16k(str(path)), features["audio"])
-        faces, vmask = video_face_crops(path, len(mel), features["face"])
+        if from_browser is not None:
+            if r["id"] not in from_browser:
+                raise KeyError(f"{r['id']} is not in {browser_dir}: prepare all {len(rows)} dev clips")
+            with np.load(from_browser[r["id"]]) as z:
+                mel, amask, faces, vmask = z["log_mel"], z["audio_mask"], z["faces"], z["visual_mask"]
+                if "text_cls" in z.files:
+                    browser_text[i] = z["text_cls"].astype(np.float32)
+        else:
+            mel, amask = log_mel_patches(decode_pcm16k(str(path)), features["audio"])
+            faces, vmask = video_face_crops(path, len(mel), features["face"])
         out["ids"].append(r["id"])
         out["labels"].append(r["label"])
         out["audio"].append(frozen_maps(model.audio_encoder, torch.from_numpy(np.asarray(mel)).unsqueeze(1)))
@@ -117,7 +134,11 @@ def real_clips(model: MERModel, texts) -> dict:
         out["visual_mask"].append(torch.from_numpy(np.asarray(vmask, np.float32)))
         out["transcripts"].append(r["transcript"])
         out["wrong_face"].append(r["id"].startswith(WRONG_FACE_PREFIX))
-    out["text"] = torch.from_numpy(texts.cls(out["transcripts"]))
+    text = texts.cls(out["transcripts"])
+    for i, vec in browser_text.items():   # the I_t the browser's text encoder gave
+        text[i] = vec
+    out["text"] = torch.from_numpy(text)
+    out["text_from_browser"] = len(browser_text)
     out["labels"] = torch.tensor(out["labels"])
     return out
 
@@ -190,8 +211,8 @@ def sha256_file(path) -> str | None:
 
 
 def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600, per_class_text: int = 600,
-                 force: bool = False) -> dict:
-    """All caches; each file is rebuilt only when its inputs (config, checkpoints) change."""
+                 force: bool = False, browser_dir: str | Path | None = None) -> dict:
+    """All caches; each file is rebuilt only when its inputs (config, checkpoints, browser features) change."""
     config = load_config(config_path)
     snapshot_visual(config)
     torch.manual_seed(0)
@@ -204,12 +225,13 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
     visual_tag = file_tag(m["visual"]["backbone"].get("pretrained_path"), spec=m["visual"]["backbone"])
     text_tag = file_tag(text_path)
     paths = {
-        "real": CACHE / f"real-{audio_tag}-{visual_tag}-{text_tag}.pt",
+        "real": CACHE / (f"real-{audio_tag}-{visual_tag}-{text_tag}.pt" if not browser_dir else
+                         f"real-{audio_tag}-{visual_tag}-{text_tag}-browser{file_tag(Path(browser_dir) / 'manifest.jsonl')}.pt"),
         "emodb": CACHE / f"emodb-{audio_tag}.pt",
         "fer": CACHE / f"fer-{visual_tag}-{per_class_faces}.pt",
         "text": CACHE / f"text-{text_tag}-{per_class_text}.pt",
     }
-    makers = {"real": lambda: real_clips(model, texts), "emodb": lambda: emodb_audio(model),
+    makers = {"real": lambda: real_clips(model, texts, browser_dir), "emodb": lambda: emodb_audio(model),
               "fer": lambda: fer_faces(model, per_class_faces),
               "text": lambda: text_sentences(texts, per_class_text)}
     for name, path in paths.items():
@@ -217,6 +239,7 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
             print(f"building {path.name} ...", flush=True)
             torch.save(makers[name](), path)
     info = {k: str(v) for k, v in paths.items()}
+    info["real_features"] = str(Path(browser_dir).resolve()) if browser_dir else "python twins"
     info["text_checkpoint"] = str(text_path) if text_path else None
     info["text_checkpoint_sha256"] = sha256_file(text_path)
     info["visual_checkpoint_sha256"] = sha256_file(VISUAL_SNAPSHOT)
@@ -238,9 +261,12 @@ def main(argv=None) -> None:
     ap.add_argument("--text-per-class", type=int, default=600)
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--browser-features", metavar="DIR",
+                    help="real clips' features from this `npm run prepare-dataset` folder instead of the Python twins")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    print(json.dumps(build_caches(Path(args.config), args.faces_per_class, args.text_per_class, args.force), indent=1))
+    print(json.dumps(build_caches(Path(args.config), args.faces_per_class, args.text_per_class, args.force,
+                                  args.browser_features), indent=1))
 
 
 if __name__ == "__main__":

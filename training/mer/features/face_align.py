@@ -345,11 +345,29 @@ def segment_count(path: str | Path, segment_seconds: float = 0.96, sample_rate: 
 
 
 def frame_times(path: str | Path) -> np.ndarray:
-    """Presentation times (s) of every video frame, in display order."""
+    """Presentation times (s) of every video frame, in display order, on the browser's clock: a
+    ``<video>``'s currentTime 0 is the first frame, while ffmpeg's timestamps keep the stream's
+    start offset (0.066 s in the IEMOCAP clips, two frames: measured against Chromium)."""
     r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                         "frame=best_effort_timestamp_time", "-of", "csv=p=0", str(path)],
                        capture_output=True, text=True, check=True)
-    return np.sort(np.array([float(v.strip(",")) for v in r.stdout.split() if v.strip(",") not in ("", "N/A")]))
+    pts = np.sort(np.array([float(v.strip(",")) for v in r.stdout.split() if v.strip(",") not in ("", "N/A")]))
+    return pts - pts[0] if pts.size else pts
+
+
+def display_size(width: int, height: int, sample_aspect_ratio: str) -> tuple[int, int]:
+    """The size a browser shows a video at: Chromium stretches non-square pixels by scaling the
+    height up when SAR < 1 and the width up when SAR > 1 (the dev clips: 640x480 at SAR 9:16 are
+    shown as 640x853). Face crops must come from these frames, as the browser draws them."""
+    try:
+        num, den = (int(v) for v in sample_aspect_ratio.split(":"))
+    except ValueError:
+        return width, height
+    if num <= 0 or den <= 0 or num == den:
+        return width, height
+    if num < den:
+        return width, int(round(height * den / num))
+    return int(round(width * num / den)), height
 
 
 def frames_at(path: str | Path, times: Sequence[float]) -> tuple[list[np.ndarray], list[int]]:
@@ -361,10 +379,12 @@ def frames_at(path: str | Path, times: Sequence[float]) -> tuple[list[np.ndarray
     idx = [int(np.clip(np.searchsorted(pts, t + 1e-6, side="right") - 1, 0, pts.size - 1)) for t in times]
     wanted = sorted(set(idx))
     r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                        "stream=width,height", "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
-    w, h = (int(v) for v in r.stdout.strip().split(",")[:2])
+                        "stream=width,height,sample_aspect_ratio", "-of", "csv=p=0", str(path)],
+                       capture_output=True, text=True, check=True)
+    fields = r.stdout.strip().split(",")
+    w, h = display_size(int(fields[0]), int(fields[1]), fields[2] if len(fields) > 2 else "1:1")
     expr = "+".join(f"eq(n\\,{i})" for i in wanted)
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"select={expr}",
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"select={expr},scale={w}:{h}:flags=bilinear+accurate_rnd+full_chroma_int,setsar=1",
                           "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          capture_output=True, check=True).stdout
     n = len(raw) // (w * h * 3)
@@ -396,7 +416,7 @@ def video_face_crops(path: str | Path, num_segments: int | None = None, params: 
     path = Path(path)
     t_count = num_segments or segment_count(path)
     key = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + hashlib.sha256(
-        json.dumps([params, t_count, 1], sort_keys=True).encode()).hexdigest()[:8]
+        json.dumps([params, t_count, 2], sort_keys=True).encode()).hexdigest()[:8]
     cache_file = CACHE_DIR / f"{path.stem}-{key}.npz"
     if cache and cache_file.exists() and not return_detections:
         z = np.load(cache_file)

@@ -1,0 +1,44 @@
+// Shared by the live-mode specs: Chromium's fake camera and microphone playing a real dev clip
+// (made at test time by scripts/make-fake-devices.mjs into e2e/.generated/), the launch flags,
+// and a typed reader for `window.__merLiveStats()`.
+import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../playwright.config';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Generates (once, cached) the fake devices' files and returns their paths. */
+export function fakeDevices(): { video: string; audio: string } {
+  return JSON.parse(execFileSync(process.execPath, [resolve(root, 'scripts/make-fake-devices.mjs')], { encoding: 'utf8' })) as { video: string; audio: string };
+}
+
+/** Launch flags: the base flags plus fake devices that play `files`, granted without a prompt. */
+export function fakeMediaArgs(files = fakeDevices()): string[] {
+  return [
+    ...CHROMIUM_ARGS,
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${files.video}`,
+    `--use-file-for-fake-audio-capture=${files.audio}`,
+    // Headless pages count as hidden: keep timers and animation frames at full rate.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+  ];
+}
+
+/** The shape of `window.__merLiveStats()` (src/live/stats.ts). */
+export interface LiveStats {
+  predictions: number;
+  latencies_ms: number[];
+  dropped_segments: number;
+  backlog: number;
+  started_at: number;
+  stages_ms: { face: number[]; audio: number[]; fusion: number[] };
+}
+
+export const liveStats = (page: Page): Promise<LiveStats | null> =>
+  page.evaluate(() => (window as unknown as { __merLiveStats?: () => LiveStats }).__merLiveStats?.() ?? null);

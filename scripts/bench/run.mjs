@@ -1,0 +1,605 @@
+#!/usr/bin/env node
+// `npm run bench [-- --server URL] [--runs N] [--skip SECTION,...]`
+//
+// Measures the app in Debian's headless Chromium against the production build (`vite preview`,
+// started here unless --server names a running one) and writes bench/latest.json plus the table
+// bench/latest.md (issue 7, "Benchmark"). Sections: stages (time per stage, 10 s and 60 s clips,
+// WASM 1 and 2 threads, WebGPU on SwiftShader), memory, start (cold and warm), live, graphs
+// (onnxruntime-web vs onnxruntime-node, default and paper configuration). Targets are reported,
+// never asserted: the machine is shared, so the numbers are pessimistic and the load is recorded.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, startServer } from '../lib/app-browser.mjs';
+import { analyzeFile, CHROMIUM, launchChromium, loadModels, openApp, startMemorySampler } from './browser.mjs';
+import { GENERATED, makeClip, makeFakeDevices } from './clips.mjs';
+import { graphInputs } from './graphInputs.mjs';
+import { timeNative } from './native.mjs';
+import { median, medianRecord, percentile, ratio, renderMarkdown, round } from './report.mjs';
+
+const SECTIONS = Object.freeze(['stages', 'memory', 'start', 'live', 'graphs', 'webgpu']);
+const CLIPS = Object.freeze([10, 60]);
+const WARMUP_SECONDS = 3;
+const PAPER_DIR = join(GENERATED, 'paper');
+const MODELS_DIR = join(ROOT, 'public', 'models');
+/** Backends of the stage timings: WASM with 1 and 2 threads, and WebGPU through SwiftShader (recorded, not a target). */
+const BACKENDS = Object.freeze([
+  { name: 'wasm-1t', backend: 'wasm', threads: 1 },
+  { name: 'wasm-2t', backend: 'wasm', threads: 2 },
+]);
+/** WebGPU through SwiftShader: recorded, not a target; one run on the 10 s clip, last (it is slow). */
+const WEBGPU = Object.freeze({ name: 'webgpu-swiftshader', backend: 'webgpu', webgpu: true, clips: [10], runs: 1, timeoutMs: 900_000 });
+const LIVE_PREDICTIONS = 20;
+
+const log = (msg) => console.error(`[bench] ${msg}`);
+const clipKey = (s) => `${s}s`;
+
+export function parseArgs(argv) {
+  const o = { server: undefined, runs: 3, skip: new Set(), out: join(ROOT, 'bench'), previous: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value.`);
+      return v;
+    };
+    if (a === '--server') o.server = value();
+    else if (a === '--runs') o.runs = Math.max(1, Number(value()) || 1);
+    else if (a === '--skip') for (const s of value().split(',')) {
+      if (!SECTIONS.includes(s)) throw new Error(`--skip takes ${SECTIONS.join(', ')}; not ${s}.`);
+      o.skip.add(s);
+    }
+    else if (a === '--out') o.out = value();
+    else if (a === '--previous') o.previous = value().split(',');
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--out DIR] [--previous A.json,B.json]`);
+  }
+  return o;
+}
+
+function machine() {
+  let chromium = '?';
+  try {
+    chromium = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch { /* reported as ? */ }
+  return {
+    cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memory_gb: round(totalmem() / 1024 ** 3, 1),
+    chromium, node: process.version, date: new Date().toISOString(),
+    load_average_1m: { start: round(loadavg()[0], 2), end: null },
+  };
+}
+
+function modelBytes(dir, files) {
+  const entries = files.filter((f) => existsSync(join(dir, f))).map((f) => [f, statSync(join(dir, f)).size]);
+  return { files: Object.fromEntries(entries), total: entries.reduce((s, [, b]) => s + b, 0) };
+}
+
+const fromBase64 = (b64) => {
+  const buf = Buffer.from(b64, 'base64');
+  return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+};
+
+/** The pipeline's captured fused-graph inputs (cliHook `features`) as graph input specs (batch restored). */
+function capturedFusionInputs(features) {
+  return Object.fromEntries(Object.entries(features.tensors).filter(([k]) => k !== 'pcm')
+    .map(([k, t]) => [k, { type: 'float32', dims: [1, ...t.dims], data: fromBase64(t.base64) }]));
+}
+
+// ------------------------------------------------------------------ stages
+
+async function measureStages(serverUrl, clips, opts, configs, memory = null) {
+  const out = {}; // clip -> backend -> {timings: [], graph: [], tokens, segments, backendRan, features}
+  for (const cfg of configs) {
+    const chrome = await launchChromium({ webgpu: cfg.webgpu });
+    const { browser } = chrome;
+    try {
+      const app = await openApp(browser, serverUrl, { backend: cfg.backend, threads: cfg.threads, log });
+      const warm = clips.warmup;
+      if (!cfg.timeoutMs) log(`${cfg.name}: warm-up on ${warm.seconds} s`);
+      if (!cfg.timeoutMs) {
+        const w = await analyzeFile(app, warm.path, { backend: cfg.backend, transcript: warm.transcript });
+        if (!w.ok) throw new Error(`${cfg.name} warm-up failed: ${w.error}`);
+      }
+      // Peak memory while analysing, sampled in the 1-thread WASM browser (models loaded by the warm-up).
+      const sampler = memory && cfg.name === 'wasm-1t' ? await startMemorySampler(browser, chrome.marker) : null;
+      for (const s of cfg.clips ?? CLIPS) {
+        const clip = clips[s];
+        const runs = cfg.runs ?? opts.runs;
+        sampler?.mark();
+        const rec = { timings: [], graph: [], tokens: null, segments: null, backendRan: null, features: null };
+        for (let i = 0; i < runs; i++) {
+          log(`${cfg.name}: ${s} s clip, run ${i + 1}/${runs}`);
+          const before = app.fusionGraphMs.length;
+          const analysis = analyzeFile(app, clip.path, { backend: cfg.backend, transcript: clip.transcript });
+          const r = cfg.timeoutMs
+            ? await Promise.race([analysis, new Promise((res) => setTimeout(() => res({ ok: false, error: `no result within ${cfg.timeoutMs / 60_000} minutes` }), cfg.timeoutMs))])
+            : await analysis;
+          if (!r.ok) throw new Error(`${cfg.name} on ${s} s failed: ${r.error}`);
+          rec.timings.push(r.result.timings_ms);
+          if (app.fusionGraphMs.length > before) rec.graph.push(app.fusionGraphMs.at(-1));
+          rec.segments = r.result.segments.length;
+          rec.tokens = app.textTokens.at(-1) ?? null;
+          rec.backendRan = r.result.backend;
+        }
+        if (sampler) memory[clipKey(s)] = sampler.mark();
+        if (cfg.name === 'wasm-1t') {
+          // One more, untimed run that hands back the fused graph's inputs for onnxruntime-node.
+          const r = await analyzeFile(app, clip.path, { backend: cfg.backend, transcript: clip.transcript, features: true });
+          if (r.ok && r.features) rec.features = r.features;
+          else log(`could not capture the fused graph's inputs: ${r.error ?? 'no features in the outcome'}`);
+        }
+        (out[clipKey(s)] ??= {})[cfg.name] = rec;
+      }
+      await sampler?.stop();
+    } catch (e) {
+      log(`${cfg.name}: ${e.message}`);
+      for (const s of cfg.clips ?? CLIPS) (out[clipKey(s)] ??= {})[cfg.name] ??= { error: e.message.split('\n')[0] };
+    } finally {
+      await chrome.close();
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ memory
+
+/** Peaks per clip (sampled during the 1-thread WASM stage runs) and the 60 s / 10 s ratios. */
+function memorySummary(memory) {
+  const out = { ...memory };
+  const a = memory[clipKey(10)];
+  const b = memory[clipKey(60)];
+  out.ratio_60s_to_10s = { js_heap: ratio(b?.js_heap, a?.js_heap, 2), total: ratio(b?.total, a?.total, 2) };
+  out.ratio_60s_to_10s.within_1_5 = [out.ratio_60s_to_10s.js_heap, out.ratio_60s_to_10s.total].every((x) => x !== null && x <= 1.5);
+  return out;
+}
+
+// ------------------------------------------------------------------ start-up
+
+async function measureStart(serverUrl, runs) {
+  const cold = [];
+  const warm = [];
+  const chrome = await launchChromium();
+  const { browser } = chrome;
+  try {
+    for (let i = 0; i < runs; i++) {
+      log(`start-up ${i + 1}/${runs}`);
+      const app = await openApp(browser, serverUrl, { backend: 'wasm', log }); // fresh context: empty cache
+      const c = await loadModels(app.page, 'wasm');
+      if (!c.ok) throw new Error(c.error);
+      cold.push({ page_load: app.pageLoadMs, models: c.ms, total: app.pageLoadMs + c.ms });
+      // Second load in the same context: the models come from the Cache API.
+      const t0 = Date.now();
+      await app.page.reload({ timeout: 300_000 });
+      await app.page.waitForFunction(() => typeof window.__merLoadModels === 'function', null, { timeout: 120_000 });
+      const pageLoad = Date.now() - t0;
+      const w = await loadModels(app.page, 'wasm');
+      if (!w.ok) throw new Error(w.error);
+      warm.push({ page_load: pageLoad, models: w.ms, total: pageLoad + w.ms });
+      await app.context.close();
+    }
+  } finally {
+    await chrome.close();
+  }
+  return { cold: { ...medianRecord(cold), runs: cold.length }, warm: { ...medianRecord(warm), runs: warm.length } };
+}
+
+// ------------------------------------------------------------------ live
+
+/** The live engineer's fake devices (scripts/make-fake-devices.mjs) when present, else ours from the clip. */
+async function fakeDevices(clip) {
+  const theirs = join(ROOT, 'scripts', 'make-fake-devices.mjs');
+  if (existsSync(theirs)) {
+    try {
+      return (await import(theirs)).makeFakeDevices();
+    } catch (e) {
+      log(`make-fake-devices.mjs failed (${e.message}); making our own`);
+    }
+  }
+  return makeFakeDevices(clip.path);
+}
+
+/** Median / p95 of live latencies from `window.__merLiveStats()`; null with a reason when live mode is absent. */
+async function measureLive(serverUrl, clip) {
+  const devices = await fakeDevices(clip);
+  const chrome = await launchChromium({
+    extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${devices.video}`, `--use-file-for-fake-audio-capture=${devices.audio}`],
+  });
+  const { browser } = chrome;
+  try {
+    const app = await openApp(browser, serverUrl, { backend: 'wasm', log });
+    await app.context.grantPermissions(['camera', 'microphone']);
+    if (!(await app.page.evaluate(() => typeof window.__merLiveStats === 'function'))) {
+      return { value: null, note: 'live mode is not in this build (no window.__merLiveStats)' };
+    }
+    // Start live mode the way a user does: the mode switch, then Start.
+    await app.page.getByTestId('mode-live').click({ timeout: 30_000 });
+    await app.page.getByTestId('live-start').click({ timeout: 30_000 });
+    const deadline = Date.now() + 480_000;
+    let stats = null;
+    while (Date.now() < deadline) {
+      stats = await app.page.evaluate(() => window.__merLiveStats());
+      if ((stats?.latencies_ms?.length ?? 0) >= LIVE_PREDICTIONS + 2) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const all = stats?.latencies_ms ?? [];
+    const lat = all.length > LIVE_PREDICTIONS ? all.slice(2) : all; // the first predictions include model warm-up
+    if (!lat.length) return { value: null, note: 'live mode started but made no prediction within 8 minutes' };
+    return {
+      value: {
+        n: lat.length, median: round(median(lat), 1), p95: round(percentile(lat, 95), 1),
+        dropped_segments: stats.dropped_segments ?? null, backlog: stats.backlog ?? null,
+        stages_ms: Object.fromEntries(Object.entries(stats.stages_ms ?? {}).map(([k, v]) => [k, round(median(v), 1)])),
+      },
+      note: null,
+    };
+  } catch (e) {
+    return { value: null, note: `live measurement failed: ${e.message.split('\n')[0]}` };
+  } finally {
+    await chrome.close();
+  }
+}
+
+// ------------------------------------------------------------------ graphs
+
+/** Graphs timed in the bench page and in Node: [name, model path, URL in the page, kind, shape]. */
+function graphCases(tokens, segments) {
+  const cases = [];
+  for (const [clip, n] of Object.entries(tokens)) {
+    cases.push({ config: 'default', graph: 'text_encoder', kase: `${clip} (${n} tokens)`, file: join(MODELS_DIR, 'text/onnx/model_quantized.onnx'), url: '/models/text/onnx/model_quantized.onnx', kind: 'text', shape: { tokens: n } });
+    cases.push({ config: 'paper', graph: 'text_encoder', kase: `${clip} (${n} tokens)`, file: join(PAPER_DIR, 'text/onnx/model_quantized.onnx'), url: '/__bench/paper/text/onnx/model_quantized.onnx', kind: 'text', shape: { tokens: n } });
+  }
+  cases.push({ config: 'default', graph: 'face_detector', kase: 'one frame (7 views)', file: join(MODELS_DIR, 'face_detector.onnx'), url: '/models/face_detector.onnx', kind: 'detector', shape: { batch: 7, size: 192 } });
+  for (const [clip, t] of Object.entries(segments)) {
+    cases.push({ config: 'default', graph: 'fusion_generated', kase: `${clip} (T=${t})`, file: join(MODELS_DIR, 'fusion.onnx'), url: '/models/fusion.onnx', kind: 'fusion', shape: { segments: t, channels: 1, size: 48, textDim: 256 } });
+    cases.push({ config: 'paper', graph: 'fusion', kase: `${clip} (T=${t})`, file: join(PAPER_DIR, 'fusion_int8.onnx'), url: '/__bench/paper/fusion_int8.onnx', kind: 'fusion', shape: { segments: t, channels: 3, size: 224, textDim: 768 } });
+  }
+  return cases;
+}
+
+function readPart(file, offset, length) {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, offset);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function timeInPage(serverUrl, cases, threads, runs) {
+  const origin = new URL(serverUrl).origin;
+  const chrome = await launchChromium();
+  const { browser } = chrome;
+  const results = new Map();
+  try {
+    const context = await browser.newContext();
+    await context.route((url) => url.origin !== origin, (route) => route.abort('blockedbyclient'));
+    const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+    const files = {
+      '/__bench/harness.html': [join(ROOT, 'scripts/bench/harness.html'), 'text/html'],
+      '/__bench/graphInputs.mjs': [join(ROOT, 'scripts/bench/graphInputs.mjs'), 'text/javascript'],
+      '/__bench/ort.wasm.min.mjs': [join(ROOT, 'node_modules/onnxruntime-web/dist/ort.wasm.min.mjs'), 'text/javascript'],
+    };
+    await context.route(`${origin}/__bench/**`, (route) => {
+      const url = new URL(route.request().url());
+      const path = url.pathname;
+      if (files[path]) return route.fulfill({ status: 200, path: files[path][0], headers: { 'Content-Type': files[path][1], ...isolation } });
+      const paper = path.startsWith('/__bench/paper/') ? join(PAPER_DIR, path.slice('/__bench/paper/'.length)) : null;
+      if (!paper || !existsSync(paper)) return route.fulfill({ status: 404, body: 'not found' });
+      // Paper models are large: their size, then parts (see fetchModel in harness.html).
+      if (url.searchParams.has('stat')) return route.fulfill({ status: 200, json: { bytes: statSync(paper).size }, headers: isolation });
+      return route.fulfill({ status: 200, body: readPart(paper, Number(url.searchParams.get('offset')), Number(url.searchParams.get('length'))), headers: { 'Content-Type': 'application/octet-stream', ...isolation } });
+    });
+    const byModel = new Map();
+    for (const c of cases) byModel.set(c.url, [...(byModel.get(c.url) ?? []), c]);
+    for (const [url, group] of byModel) {
+      // A page per model file: a crash (out of memory) costs that model only, and memory starts clean.
+      log(`graphs: browser ${threads} thread(s): ${url} (${group.map((c) => c.kase).join(', ')})`);
+      const page = await context.newPage();
+      let crashed = false;
+      page.on('crash', () => { crashed = true; });
+      page.on('console', (m) => { if (m.type() === 'error' || process.env.MER_BENCH_VERBOSE) log(`  [harness ${m.type()}] ${m.text()}`); });
+      try {
+        await page.goto(`${origin}/__bench/harness.html?threads=${threads}`, { timeout: 300_000 });
+        await page.waitForFunction(() => window.__benchReady === true, null, { timeout: 60_000 });
+        const r = await page.evaluate((a) => window.__benchTimeGraph(a), { url, cases: group.map((c) => ({ kind: c.kind, shape: c.shape, runs: c.runs ?? runs })) });
+        group.forEach((c, i) => results.set(c, { session_ms: r.session_ms, runs_ms: r.runs_ms[i] }));
+      } catch (e) {
+        const error = crashed ? 'the bench page crashed (out of memory?)' : e.message.split('\n')[0];
+        for (const c of group) results.set(c, { error });
+        log(`  failed: ${error}`);
+      } finally {
+        await page.close().catch(() => undefined);
+      }
+    }
+  } finally {
+    await chrome.close();
+  }
+  return results;
+}
+
+async function measureGraphs(serverUrl, stages, clips, runs) {
+  const tokens = {};
+  const segments = {};
+  for (const s of CLIPS) {
+    segments[clipKey(s)] = stages?.[clipKey(s)]?.['wasm-1t']?.segments ?? Math.ceil(clips[s].seconds / 0.96);
+    // Word pieces of the transcript, [CLS] and [SEP] included, capped at the contract's 128.
+    tokens[clipKey(s)] = stages?.[clipKey(s)]?.['wasm-1t']?.tokens ?? Math.min(128, Math.round(clips[s].transcript.split(/\s+/).length * 1.3) + 2);
+  }
+  const cases = graphCases(tokens, segments).filter((c) => existsSync(c.file));
+  for (const c of cases) if (c.config === 'paper' && c.kind === 'fusion') c.runs = Math.min(runs, 2); // the slow one
+  const browser = {};
+  for (const threads of [1, 2]) browser[threads] = await timeInPage(serverUrl, cases, threads, runs);
+  const rows = [];
+  for (const c of cases) {
+    for (const threads of [1, 2]) {
+      log(`graphs: node ${threads} thread(s): ${c.config} ${c.graph} ${c.kase}`);
+      const n = await timeNative(c.file, graphInputs(c.kind, c.shape), { threads, runs: c.runs ?? runs }).catch((e) => ({ error: e.message }));
+      const b = browser[threads].get(c) ?? {};
+      rows.push({ ...c, threads, browser_ms: round(median(b.runs_ms ?? []), 1), browser_session_ms: round(b.session_ms, 0), node_ms: round(median(n.runs_ms ?? []), 1), node_session_ms: round(n.session_ms, 0), error: b.error ?? n.error });
+    }
+  }
+  // The app's fused graph on the pipeline's own inputs (captured from the browser run).
+  for (const s of CLIPS) {
+    const rec = stages?.[clipKey(s)]?.['wasm-1t'];
+    if (!rec?.features) continue;
+    const inputs = capturedFusionInputs(rec.features);
+    for (const threads of [1, 2]) {
+      log(`graphs: node ${threads} thread(s): app fusion on the ${s} s clip's inputs`);
+      const n = await timeNative(join(MODELS_DIR, 'fusion.onnx'), inputs, { threads, runs }).catch((e) => ({ error: e.message }));
+      const appGraph = stages?.[clipKey(s)]?.[`wasm-${threads}t`]?.graph ?? [];
+      rows.push({ config: 'default', graph: 'fusion', kase: `${clipKey(s)} (T=${inputs.log_mel.dims[1]}, pipeline inputs)`, threads, browser_ms: round(median(appGraph), 1), node_ms: round(median(n.runs_ms ?? []), 1), node_session_ms: round(n.session_ms, 0), error: n.error });
+    }
+  }
+  return rows;
+}
+
+/** {node_ms, browser_graph_ms, browser_native_ratio, sessions} for one configuration's rows. */
+function graphTables(rows) {
+  const node_ms = {};
+  const browser_graph_ms = {};
+  const browser_native_ratio = {};
+  const sessions = {};
+  for (const r of rows) {
+    const t = `${r.threads}t`;
+    ((node_ms[r.graph] ??= {})[r.kase] ??= {})[t] = r.node_ms;
+    ((browser_graph_ms[r.graph] ??= {})[r.kase] ??= {})[`wasm-${t}`] = r.browser_ms;
+    ((browser_native_ratio[r.graph] ??= {})[r.kase] ??= {})[`wasm-${t}`] = ratio(r.browser_ms, r.node_ms, 2);
+    if (r.browser_session_ms != null) ((sessions[r.graph] ??= {})[r.kase] ??= {})[`wasm-${t}`] = r.browser_session_ms;
+  }
+  return { node_ms, browser_graph_ms, browser_native_ratio, sessions };
+}
+
+// ------------------------------------------------------------------ assembly
+
+function stageSummaries(stages) {
+  const stages_ms = {};
+  const total_ms = {};
+  const realtime_ratio = {};
+  const backends_ran = {};
+  for (const [clip, byBackend] of Object.entries(stages)) {
+    for (const [name, rec] of Object.entries(byBackend)) {
+      if (rec.error) {
+        (stages_ms[clip] ??= {})[name] = { error: rec.error };
+        continue;
+      }
+      const m = medianRecord(rec.timings);
+      const { total, ...rest } = m;
+      (stages_ms[clip] ??= {})[name] = { ...rest, fusion_graph: round(median(rec.graph), 1), runs: rec.timings.length };
+      (total_ms[clip] ??= {})[name] = total;
+      (backends_ran[clip] ??= {})[name] = rec.backendRan;
+    }
+  }
+  return { stages_ms, total_ms, backends_ran };
+}
+
+function realtime(total_ms, clipSeconds) {
+  const out = {};
+  for (const [clip, byBackend] of Object.entries(total_ms)) {
+    for (const [name, total] of Object.entries(byBackend)) (out[clip] ??= {})[name] = ratio(total, clipSeconds[clip] * 1000, 3);
+  }
+  return out;
+}
+
+/** Graph rows back from the stored tables (default and paper), so a merge can recompute the paper stages. */
+function rowsFromTables(bench) {
+  const rows = [];
+  const add = (config, table) => {
+    for (const [graph, byCase] of Object.entries(table ?? {})) {
+      for (const [kase, byBackend] of Object.entries(byCase)) {
+        for (const [backend, ms] of Object.entries(byBackend)) rows.push({ config, graph, kase, threads: Number(/wasm-(\d)t/.exec(backend)?.[1]), browser_ms: ms });
+      }
+    }
+  };
+  add('default', bench.browser_graph_ms);
+  add('paper', bench.paper_config?.browser_graph_ms);
+  return rows;
+}
+
+/**
+ * The paper configuration's stages: the default's measured front end (decode, log-mel, frames,
+ * face detection and alignment), with the text encoder and fused graph swapped for the paper's:
+ * stage - default graph time + paper graph time, both timed in the bench page on the same inputs.
+ */
+function paperStages(defaults, graphRows) {
+  const find = (config, graph, clip, threads) => graphRows.find((r) => r.config === config && r.graph === graph && r.kase.startsWith(`${clip} `) && r.threads === threads)?.browser_ms ?? null;
+  const stages_ms = {};
+  const total_ms = {};
+  for (const [clip, byBackend] of Object.entries(defaults.stages_ms)) {
+    for (const [name, st] of Object.entries(byBackend)) {
+      const threads = name === 'wasm-1t' ? 1 : name === 'wasm-2t' ? 2 : null;
+      if (!threads || st.error) continue;
+      const swap = (stage, graph) => {
+        const d = find('default', graph === 'fusion' ? 'fusion_generated' : graph, clip, threads);
+        const p = find('paper', graph, clip, threads);
+        return d === null || p === null || st[stage] == null ? null : round(st[stage] - d + p, 1);
+      };
+      const text = swap('text', 'text_encoder');
+      const fusion = swap('fusion', 'fusion');
+      const total = text === null || fusion === null ? null : round(defaults.total_ms[clip][name] - st.text - st.fusion + text + fusion, 1);
+      (stages_ms[clip] ??= {})[name] = { ...st, text, fusion, fusion_graph: find('paper', 'fusion', clip, threads) };
+      (total_ms[clip] ??= {})[name] = total;
+    }
+  }
+  return { stages_ms, total_ms };
+}
+
+const PAPER_NOTE = 'ResNet18 at 224×224 RGB faces, VGGish audio encoder, bert-base sizes (12 layers, 768 hidden), random weights, int8 like the shipped graphs '
+  + '(scripts/bench/export_paper.py). Stages: the default pipeline\'s measured decode, log-mel, frames and face detection, with the text '
+  + 'encoder and fused graph swapped for the paper\'s (stage − default graph + paper graph, both timed in the bench page on the same inputs); '
+  + 'the 224×224 RGB crops\' extra alignment cost is not included. Start-up = session creation in the bench page (download excluded); live and memory not measured.';
+
+/** The keys each section writes: a skipped section keeps its values from --previous (default: the out dir's latest.json). */
+const SECTION_KEYS = Object.freeze({
+  stages: ['stages_ms', 'total_ms', 'realtime_ratio', 'backends_ran', 'runs', 'machine'],
+  memory: ['peak_memory_mb'],
+  graphs: ['node_ms', 'browser_native_ratio', 'browser_graph_ms', 'browser_session_ms', 'paper_config'],
+  start: ['cold_start_ms', 'warm_start_ms'],
+  live: ['live_latency_ms', 'live_latency_note'],
+});
+
+/** Values of skipped sections from earlier results, first file that has them wins. */
+export function keptFromPrevious(skip, previous) {
+  const kept = {};
+  for (const section of skip) {
+    for (const key of SECTION_KEYS[section] ?? []) {
+      // A placeholder note ("not measured …") is not a measurement: a later file's real one wins.
+      const from = previous.find((p) => p[key] !== undefined && p[key] !== null && !(key === 'live_latency_note' && /^not measured/.test(p[key])));
+      if (from) kept[key] = from[key];
+    }
+  }
+  return kept;
+}
+
+/** Deep-merges a clip -> backend table into another (the WebGPU rows join the WASM ones). */
+function mergeByClip(into = {}, from = {}) {
+  for (const [clip, byBackend] of Object.entries(from)) into[clip] = { ...(into[clip] ?? {}), ...byBackend };
+  return into;
+}
+
+/** The JSON in the issue's key order, then everything else. */
+function ordered(bench) {
+  const keys = ['clip_seconds', 'stages_ms', 'total_ms', 'realtime_ratio', 'node_ms', 'browser_native_ratio', 'cold_start_ms', 'warm_start_ms',
+    'live_latency_ms', 'peak_memory_mb', 'model_bytes', 'paper_config', 'machine'];
+  return { ...Object.fromEntries(keys.map((k) => [k, bench[k] ?? null])), ...bench };
+}
+
+function write(outDir, bench) {
+  const b = ordered(bench);
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(b, null, 2)}\n`);
+  const md = renderMarkdown(b);
+  writeFileSync(join(outDir, 'latest.md'), md);
+  return md;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const m = machine();
+  log(`${m.cores} cores, load ${m.load_average_1m.start}, ${m.chromium}`);
+  mkdirSync(opts.out, { recursive: true });
+  const clips = { warmup: makeClip(WARMUP_SECONDS) };
+  for (const s of CLIPS) clips[s] = makeClip(s);
+  const clip_seconds = Object.fromEntries(CLIPS.map((s) => [clipKey(s), clips[s].seconds]));
+  if (!opts.skip.has('graphs') && !existsSync(join(PAPER_DIR, 'fusion_int8.onnx'))) {
+    log('exporting the paper configuration (random weights) once into bench/.generated/paper …');
+    const r = spawnSync('node', [join(ROOT, 'scripts/run-python.mjs'), join(ROOT, 'scripts/bench/export_paper.py'), '--out', PAPER_DIR], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
+    if (r.status !== 0) log('paper export failed; paper_config will lack its graphs');
+  }
+  const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8'));
+  const notes = [
+    'WebGPU runs on SwiftShader (a software adapter): recorded for correctness and cost, not a target; one run on the 10 s clip, no warm-up.',
+    'onnxruntime-web in the browser and onnxruntime-node are different builds (see package.json); native = CPU execution provider with the same intra-op thread count.',
+    'Peak memory is sampled every 250 ms during the 1-thread WASM runs of each clip, models already loaded: JS heap = Runtime.getHeapUsage summed over the page and its workers (WASM memory is not JS heap); total = PSS of all Chromium processes.',
+  ];
+  const bench = {
+    clip_seconds, runs: opts.runs, machine: m, notes,
+    model_bytes: { files: Object.fromEntries(manifest.files.map((f) => [f.path, f.bytes])), total: manifest.files.reduce((a, f) => a + f.bytes, 0) },
+    live_latency_ms: null, live_latency_note: 'not measured (--skip live)',
+  };
+  const checkpoint = (what) => {
+    if (bench.machine === m) m.load_average_1m.end = round(loadavg()[0], 2);
+    write(opts.out, bench);
+    log(`${what} done; bench/latest.json updated (load ${m.load_average_1m.end})`);
+  };
+  const previousFiles = (opts.previous ?? [join(opts.out, 'latest.json')]).filter((f) => existsSync(f));
+  const previous = previousFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  Object.assign(bench, keptFromPrevious(opts.skip, previous));
+  if (bench.machine !== m) {
+    // The stage runs' machine record (their load average) is the one that matters; say when we merged.
+    bench.machine = { ...bench.machine, merged_at: m.date, load_average_1m_at_merge: m.load_average_1m.start };
+  }
+  // Notes of the kept sections' runs (failed graphs and the like) stay with them.
+  for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
+  if (previousFiles.length && opts.skip.size) notes.push(`Sections ${[...opts.skip].join(', ')} kept from an earlier run (${previousFiles.map((f) => f.replace(`${ROOT}/`, '')).join(', ')}).`);
+  const server = await startServer(log, opts.server);
+  try {
+    const memory = opts.skip.has('memory') ? null : {};
+    const stages = opts.skip.has('stages') ? {} : await measureStages(server.url, clips, opts, BACKENDS, memory);
+    if (!opts.skip.has('stages')) {
+      const s = stageSummaries(stages);
+      Object.assign(bench, { stages_ms: s.stages_ms, total_ms: s.total_ms, realtime_ratio: realtime(s.total_ms, clip_seconds), backends_ran: s.backends_ran });
+      if (memory) bench.peak_memory_mb = memorySummary(memory);
+      checkpoint('stages');
+    }
+
+    let graphRows = [];
+    const graphs = () => {
+      const def = graphTables(graphRows.filter((r) => r.config === 'default'));
+      Object.assign(bench, { node_ms: def.node_ms, browser_native_ratio: def.browser_native_ratio, browser_graph_ms: def.browser_graph_ms, browser_session_ms: def.sessions });
+      const paper = graphRows.length && bench.stages_ms ? paperStages(bench, graphRows) : { stages_ms: {}, total_ms: {} };
+      const pg = graphTables(graphRows.filter((r) => r.config === 'paper'));
+      bench.paper_config = {
+        note: PAPER_NOTE, clip_seconds,
+        stages_ms: paper.stages_ms, total_ms: paper.total_ms, realtime_ratio: realtime(paper.total_ms, clip_seconds),
+        node_ms: pg.node_ms, browser_graph_ms: pg.browser_graph_ms, browser_native_ratio: pg.browser_native_ratio,
+        cold_start_ms: { sessions: pg.sessions }, warm_start_ms: null, live_latency_ms: null, peak_memory_mb: null,
+        model_bytes: modelBytes(PAPER_DIR, ['fusion_int8.onnx', 'text/onnx/model_quantized.onnx']),
+      };
+    };
+    if (!opts.skip.has('graphs')) {
+      graphRows = await measureGraphs(server.url, stages, clips, opts.runs);
+      notes.push(...graphRows.filter((r) => r.error).map((r) => `${r.config} ${r.graph} ${r.kase} ${r.threads}t: ${r.error}`));
+      graphs();
+      checkpoint('graphs');
+    }
+    if (!opts.skip.has('start')) {
+      const start = await measureStart(server.url, Math.min(opts.runs, 2)).catch((e) => {
+        log(`start-up: ${e.message}`);
+        return { cold: { error: e.message.split('\n')[0] }, warm: { error: e.message.split('\n')[0] } };
+      });
+      bench.cold_start_ms = start.cold;
+      bench.warm_start_ms = start.warm;
+      checkpoint('start-up');
+    }
+    if (!opts.skip.has('live')) {
+      const live = await measureLive(server.url, clips[10]);
+      bench.live_latency_ms = live.value;
+      bench.live_latency_note = live.note;
+      checkpoint('live');
+    }
+    if (!opts.skip.has('webgpu')) {
+      const w = stageSummaries(await measureStages(server.url, clips, opts, [WEBGPU]));
+      bench.stages_ms = mergeByClip(bench.stages_ms, w.stages_ms);
+      bench.total_ms = mergeByClip(bench.total_ms, w.total_ms);
+      bench.realtime_ratio = mergeByClip(bench.realtime_ratio, realtime(w.total_ms, clip_seconds));
+      bench.backends_ran = mergeByClip(bench.backends_ran, w.backends_ran);
+      checkpoint('webgpu');
+    }
+  } finally {
+    await server.close();
+  }
+  if (bench.paper_config && bench.stages_ms) {
+    // Stages measured in one run and graphs in another (--previous) still give the paper's stages.
+    const paper = paperStages(bench, rowsFromTables(bench));
+    Object.assign(bench.paper_config, { stages_ms: paper.stages_ms, total_ms: paper.total_ms, realtime_ratio: realtime(paper.total_ms, clip_seconds) });
+  }
+  if (bench.machine === m) m.load_average_1m.end = round(loadavg()[0], 2);
+  console.log(write(opts.out, bench));
+}
+
+main().catch((e) => {
+  console.error(`npm run bench: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+});

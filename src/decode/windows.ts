@@ -1,0 +1,71 @@
+// Window arithmetic for streaming a clip of any length: the clip's 0.96 s segments are processed
+// WINDOW_SEGMENTS at a time (audio samples, frames, fused graph), so memory holds one window, never
+// the whole clip. Pure functions of the contract's time base (docs/CONTRACTS.md "Time base").
+
+/**
+ * Segments per window: 32 x 0.96 s = 30.72 s, the longest sequence the fused graph is trained on
+ * (training `data.max_segments`; longer clips are cut into random windows of this size there).
+ */
+export const WINDOW_SEGMENTS = 32;
+/** Real samples a log-mel window needs past its last segment: the last frame (400) minus one hop (160). */
+export const LOOKAHEAD_SAMPLES = 240;
+/** Bytes of RGBA frames held at once (one chunk sent to the face worker). */
+export const FRAME_BUDGET_BYTES = 32 * 1024 ** 2;
+/** At most this many frames per chunk, however small (progress stays fine-grained). */
+export const MAX_FRAME_CHUNK = 16;
+
+export interface SegmentWindow {
+  /** First segment index of the window. */
+  first: number;
+  /** Segments in the window (the last window may be shorter). */
+  count: number;
+}
+
+/** `total` segments cut into consecutive windows of at most `size`. */
+export function windowsFor(total: number, size = WINDOW_SEGMENTS): SegmentWindow[] {
+  if (!Number.isInteger(total) || total < 0) throw new RangeError(`segment count must be a whole number >= 0, not ${total}`);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a whole number >= 1, not ${size}`);
+  const out: SegmentWindow[] = [];
+  for (let first = 0; first < total; first += size) out.push({ first, count: Math.min(size, total - first) });
+  return out;
+}
+
+/**
+ * The 16 kHz samples window `w` reads: its segments plus the lookahead the last patch's frames
+ * reach into, so its log-mel patches equal the whole signal's (frames never straddle a window:
+ * 15,360 is a multiple of the 160-sample hop).
+ */
+export function windowSampleRange(w: SegmentWindow, segmentSamples: number): { start: number; length: number } {
+  return { start: w.first * segmentSamples, length: w.count * segmentSamples + LOOKAHEAD_SAMPLES };
+}
+
+/**
+ * How many of window `w`'s segments a read of `got` samples covers, and whether the audio ended
+ * there. `got` below the requested length means the stream ended: the segments are the ones its
+ * samples reach into (the tail is zero-padded, as for the whole signal). The first window always
+ * has at least one segment (T >= 1); a later window that got nothing has none.
+ */
+export function segmentsRead(w: SegmentWindow, got: number, segmentSamples: number): { count: number; ended: boolean } {
+  const wanted = w.count * segmentSamples + LOOKAHEAD_SAMPLES;
+  if (got >= wanted) return { count: w.count, ended: false };
+  const reached = Math.ceil(got / segmentSamples);
+  return { count: Math.min(w.count, w.first === 0 ? Math.max(1, reached) : reached), ended: true };
+}
+
+/** Frame times of segments `[first, first + count)`: the segment centres `0.96 t + 0.48` s. */
+export function segmentCentres(first: number, count: number, segmentSeconds: number): number[] {
+  return Array.from({ length: count }, (_, k) => (first + k + 0.5) * segmentSeconds);
+}
+
+/** Frames per chunk for frames of `width` x `height` RGBA: as many as fit the budget, 1..MAX_FRAME_CHUNK. */
+export function frameChunkSize(width: number, height: number, budget = FRAME_BUDGET_BYTES): number {
+  const bytes = Math.max(1, width) * Math.max(1, height) * 4;
+  return Math.max(1, Math.min(MAX_FRAME_CHUNK, Math.floor(budget / bytes)));
+}
+
+/** `items` in consecutive chunks of at most `size`. */
+export function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, segmentsCsv, summaryCsv } from './csv';
+import { sampleResult } from './fixture.test-helpers';
+
+/** A strict RFC 4180 reader, enough to check what a spreadsheet would see. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+  }
+  return rows;
+}
+
+describe('csvField', () => {
+  it('quotes commas, quotes and line breaks', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('plain')).toBe('plain');
+  });
+  it('writes numbers, booleans and missing values', () => {
+    expect(csvField(0.25)).toBe('0.25');
+    expect(csvField(NaN)).toBe('');
+    expect(csvField(true)).toBe('1');
+    expect(csvField(null)).toBe('');
+  });
+  it('defuses text a spreadsheet would run as a formula', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+  });
+});
+
+describe('segmentsCsv', () => {
+  const result = sampleResult();
+  const rows = parseCsv(segmentsCsv(result));
+  it('has a header and one row per segment, all the same width', () => {
+    expect(rows[0]).toEqual(['segment', 'start_s', 'end_s', 'voice', 'face',
+      'audio_anger', 'audio_happiness', 'audio_neutral', 'visual_anger', 'visual_happiness', 'visual_neutral']);
+    expect(rows).toHaveLength(1 + result.segments.length);
+    for (const r of rows) expect(r).toHaveLength(rows[0]?.length ?? 0);
+  });
+  it('writes the probabilities and leaves a missing modality empty, never 0', () => {
+    expect(rows[1]).toEqual(['1', '0', '0.96', '1', '1', '0.6', '0.1', '0.5', '0.2', '0.9', '0.1']);
+    expect(rows[2]).toEqual(['2', '0.96', '1.92', '0', '1', '', '', '', '0.7', '0.1', '0.2']);
+    expect(rows[3]).toEqual(['3', '1.92', '2.88', '1', '0', '0.1', '0.2', '0.9', '', '', '']);
+  });
+  it('rounds to six decimals and makes safe column names from labels', () => {
+    const r = sampleResult({ labels: ['Very Happy!', 'b', 'c'] });
+    r.segments[0] = { ...r.segments[0]!, audio: [1 / 3, 0, 0] };
+    const [header, first] = parseCsv(segmentsCsv(r));
+    expect(header?.[5]).toBe('audio_very_happy_');
+    expect(first?.[5]).toBe('0.333333');
+  });
+});
+
+describe('summaryCsv', () => {
+  it('has one row per emotion with fused and per-modality decisions, then α', () => {
+    const rows = parseCsv(summaryCsv(sampleResult()));
+    expect(rows[0]).toEqual(['emotion', 'fused', 'audio', 'visual', 'text']);
+    expect(rows[1]).toEqual(['anger', '0.7', '0.6', '0.8', '']);
+    expect(rows[3]).toEqual(['neutral', '0.4', '0.5', '0.2', '']);
+    expect(rows[4]).toEqual(['alpha (fusion weight)', '', '0.25', '0.75', '0']);
+    expect(rows).toHaveLength(5);
+  });
+});

@@ -1,0 +1,130 @@
+// Live mode's user actions (excalidraw style, registered in src/actions.ts): switch mode, start,
+// stop, type what is being said, and the keys that start and stop. Only these start or stop a
+// live session; at most one runs at a time.
+import type { AppAction } from '../actions';
+import { parseBackendPreference } from '../inference/backend';
+import { useAppStore } from '../state/store';
+import { useLiveStore, type PageMode } from '../state/live';
+import { LiveSession } from './session';
+import { listen, onDeviceSpeechSupport, type SpeechSupport } from './speech';
+import { installLiveStatsHook } from './stats';
+
+installLiveStatsHook();
+
+let session: LiveSession | null = null;
+let controller: AbortController | null = null;
+let stopListening: (() => void) | null = null;
+let speechSupport: Promise<SpeechSupport> | null = null;
+let textTimer: ReturnType<typeof setTimeout> | null = null;
+/** Typing pauses this long before the text is re-encoded (one encode per pause, not per key). */
+const TEXT_DEBOUNCE_MS = 400;
+
+const live = () => useLiveStore.getState();
+
+export const liveStartAction: AppAction = {
+  name: 'live-start',
+  label: 'Start camera and microphone',
+  key: 'l',
+  async perform() {
+    if (session) return;
+    if (useAppStore.getState().phase === 'running') {
+      live().actions.failed('other', 'A video is being analysed. Wait for it to finish (or cancel it) before starting live mode.');
+      return;
+    }
+    const own = new LiveSession();
+    session = own;
+    controller = new AbortController();
+    own.setTranscript(live().transcript);
+    const backend = parseBackendPreference(new URLSearchParams(location.search).get('backend'));
+    await own.start({ backend, signal: controller.signal });
+    if (session !== own) return;
+    if (live().status !== 'running') {
+      session = null;
+      return;
+    }
+    void startSpeech();
+  },
+};
+
+export const liveStopAction: AppAction = {
+  name: 'live-stop',
+  label: 'Stop',
+  key: 'Escape',
+  async perform() {
+    const own = session;
+    session = null;
+    stopListening?.();
+    stopListening = null;
+    controller?.abort();
+    controller = null;
+    if (!own) return;
+    await own.stop();
+    live().actions.stopped();
+  },
+};
+
+/** What is being said, typed (or heard on the device): re-encoded once typing pauses, and only if it changed. */
+export const liveTranscriptAction: AppAction<[string]> = {
+  name: 'live-transcript',
+  label: 'What is being said',
+  perform(text) {
+    live().actions.transcript(text);
+    if (textTimer !== null) clearTimeout(textTimer);
+    textTimer = setTimeout(() => session?.setTranscript(live().transcript), TEXT_DEBOUNCE_MS);
+  },
+};
+
+export const modeAction: AppAction<[PageMode]> = {
+  name: 'mode',
+  label: 'Mode',
+  async perform(mode) {
+    if (mode === 'file' && session) await liveStopAction.perform();
+    live().actions.mode(mode);
+    if (mode === 'live') void checkSpeech();
+  },
+};
+
+/** Finds out once whether on-device speech recognition exists (hidden otherwise, with one line why). */
+async function checkSpeech(): Promise<SpeechSupport> {
+  speechSupport ??= onDeviceSpeechSupport();
+  const support = await speechSupport;
+  if (!support.ok) live().actions.speech({ status: 'off', reason: support.reason });
+  return support;
+}
+
+async function startSpeech(): Promise<void> {
+  const support = await checkSpeech();
+  if (!support.ok || !session) return;
+  live().actions.speech({ status: 'listening', reason: '', interim: '' });
+  stopListening = listen(
+    support.create,
+    (final, interim) => {
+      live().actions.speech({ interim });
+      if (final) liveTranscriptAction.perform(final);
+    },
+    (why) => live().actions.speech({ status: 'off', reason: why, interim: '' }),
+  );
+}
+
+export const LIVE_ACTIONS = Object.freeze([liveStartAction, liveStopAction, liveTranscriptAction, modeAction] as const);
+
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+
+/** Live mode's keys: L starts or stops, Escape stops. Returns true when it handled the key. */
+export function handleLiveKey(e: KeyboardEvent): boolean {
+  const { mode, status } = live();
+  if (mode !== 'live' || e.ctrlKey || e.metaKey || e.altKey) return false;
+  const active = status === 'running' || status === 'starting';
+  if (e.key === liveStopAction.key && active) {
+    e.preventDefault();
+    void liveStopAction.perform();
+    return true;
+  }
+  if (e.key.toLowerCase() === liveStartAction.key && !isTyping(e.target)) {
+    e.preventDefault();
+    void (active ? liveStopAction.perform() : liveStartAction.perform());
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,130 @@
+// Live-mode state (zustand), separate from the file analysis store: which mode the page shows,
+// the capture status and its plain-words error, the newest prediction and the last minute of
+// them for the chart, the text box, and the drop / backlog counters. As in store.ts, every change
+// is a pure reducer (tested in live.test.ts) and the store's actions only apply them.
+import { create } from 'zustand';
+import type { CaptureProblem } from '../live/capture';
+import { LIVE_HISTORY_SECONDS } from '../live/window';
+import type { Modality } from '../pipeline/result';
+import type { Backend } from '../protocol';
+
+export type PageMode = 'file' | 'live';
+export type LiveStatus = 'idle' | 'starting' | 'running' | 'error';
+export type TextStatus = 'none' | 'encoding' | 'ready' | 'unavailable';
+
+export interface LivePrediction {
+  /** Index of the newest segment in the window (0 = the first 0.96 s after Start). */
+  segment: number;
+  /** Seconds from Start to the end of that segment (capture clock). */
+  time: number;
+  fused: number[];
+  modalities: Record<Modality, number[] | null>;
+  attention: Record<Modality, number>;
+  /** The newest segment: a face was found / there was sound. */
+  face: boolean;
+  audio: boolean;
+  /** Segments the graph saw (grows to the window size after Start). */
+  windowSegments: number;
+  text: boolean;
+}
+
+export interface SpeechState {
+  /** `checking` until known; `off` = hidden, with `reason`; `listening` = on-device recognition runs. */
+  status: 'checking' | 'off' | 'listening';
+  reason: string;
+  interim: string;
+}
+
+export interface LiveState {
+  mode: PageMode;
+  status: LiveStatus;
+  /** What is happening while starting (loading models, asking for the camera). */
+  detail: string;
+  error: { problem: CaptureProblem | 'pipeline'; message: string } | null;
+  notes: string[];
+  labels: string[];
+  /** The camera/microphone stream, for the preview (null when stopped). */
+  stream: MediaStream | null;
+  sources: { video: string | null; audio: string | null };
+  latest: LivePrediction | null;
+  /** Predictions of the last LIVE_HISTORY_SECONDS, oldest first. */
+  history: LivePrediction[];
+  predictions: number;
+  dropped: number;
+  backlog: number;
+  /** Why there is no prediction for the newest segment (nothing to analyse), or null. */
+  waiting: string | null;
+  transcript: string;
+  text: TextStatus;
+  speech: SpeechState;
+  backend: Backend | null;
+}
+
+export const initialLiveState = (): LiveState => ({
+  mode: 'file', status: 'idle', detail: '', error: null, notes: [], labels: [], stream: null,
+  sources: { video: null, audio: null }, latest: null, history: [], predictions: 0, dropped: 0, backlog: 0,
+  waiting: null, transcript: '', text: 'none', speech: { status: 'checking', reason: '', interim: '' }, backend: null,
+});
+
+/** Pure state transitions. */
+export const liveReducers = Object.freeze({
+  mode(s: LiveState, mode: PageMode): LiveState {
+    return s.mode === mode ? s : { ...s, mode };
+  },
+  /** Start pressed: a fresh session keeps the mode, the text box and what is known about speech recognition. */
+  starting(s: LiveState, detail: string): LiveState {
+    return {
+      ...initialLiveState(), mode: s.mode, transcript: s.transcript, text: s.text, speech: s.speech, backend: s.backend,
+      status: 'starting', detail,
+    };
+  },
+  detail(s: LiveState, detail: string): LiveState {
+    return { ...s, detail };
+  },
+  running(s: LiveState, x: { stream: MediaStream; sources: LiveState['sources']; labels: string[]; backend: Backend | null }): LiveState {
+    return { ...s, status: 'running', detail: '', error: null, ...x };
+  },
+  note(s: LiveState, text: string): LiveState {
+    return s.notes.includes(text) ? s : { ...s, notes: [...s.notes, text] };
+  },
+  predicted(s: LiveState, p: LivePrediction): LiveState {
+    const history = [...s.history.filter((h) => h.time > p.time - LIVE_HISTORY_SECONDS), p];
+    return { ...s, latest: p, history, predictions: s.predictions + 1, waiting: null };
+  },
+  waiting(s: LiveState, why: string): LiveState {
+    return s.waiting === why ? s : { ...s, waiting: why };
+  },
+  counters(s: LiveState, dropped: number, backlog: number): LiveState {
+    return s.dropped === dropped && s.backlog === backlog ? s : { ...s, dropped, backlog };
+  },
+  /** Stopped by the user: the last results stay on screen; the stream is gone. */
+  stopped(s: LiveState): LiveState {
+    return { ...s, status: 'idle', detail: '', stream: null, backlog: 0, speech: s.speech.status === 'listening' ? { ...s.speech, status: 'checking', interim: '' } : s.speech };
+  },
+  failed(s: LiveState, problem: CaptureProblem | 'pipeline', message: string): LiveState {
+    return { ...s, status: 'error', detail: '', stream: null, error: { problem, message } };
+  },
+  transcript(s: LiveState, text: string): LiveState {
+    return { ...s, transcript: text };
+  },
+  text(s: LiveState, text: TextStatus): LiveState {
+    return s.text === text ? s : { ...s, text };
+  },
+  speech(s: LiveState, patch: Partial<SpeechState>): LiveState {
+    return { ...s, speech: { ...s.speech, ...patch } };
+  },
+});
+
+type Reducers = typeof liveReducers;
+type ActionsOf<R> = { [K in keyof R]: R[K] extends (s: LiveState, ...args: infer A) => LiveState ? (...args: A) => void : never };
+export type LiveActions = ActionsOf<Reducers>;
+
+export const useLiveStore = create<LiveState & { actions: LiveActions }>()((set) => {
+  const actions = Object.fromEntries(
+    Object.entries(liveReducers).map(([name, reduce]) => [
+      name,
+      (...args: unknown[]) => set((s) => (reduce as (s: LiveState, ...a: unknown[]) => LiveState)(s, ...args)),
+    ]),
+  ) as LiveActions;
+  return { ...initialLiveState(), actions };
+});

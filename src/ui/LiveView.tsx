@@ -1,0 +1,69 @@
+// Live mode's page: Start/Stop, the camera picture, what is being said, and — once predictions
+// come — the newest fused probabilities, the weights α, each modality's decision and the last
+// minute as a chart. Reads the live store; actions come from src/live/actions.ts.
+import { useShallow } from 'zustand/react/shallow';
+import { liveStartAction, liveStopAction, liveTranscriptAction } from '../live/actions';
+import { LIVE_WINDOW_SEGMENTS } from '../live/window';
+import { useLiveStore } from '../state/live';
+import { AttentionWeights } from './AttentionWeights';
+import { LiveChart } from './LiveChart';
+import { LiveControls } from './LiveControls';
+import { LiveModalities } from './LiveModalities';
+import { LivePreview } from './LivePreview';
+import { LiveTranscript } from './LiveTranscript';
+import { Notice } from './Notice';
+import { ProbabilityBars } from './ProbabilityBars';
+
+export function LiveView() {
+  const s = useLiveStore(useShallow((st) => ({
+    status: st.status, detail: st.detail, error: st.error, notes: st.notes, labels: st.labels, stream: st.stream,
+    latest: st.latest, history: st.history, predictions: st.predictions, dropped: st.dropped, waiting: st.waiting,
+    transcript: st.transcript, text: st.text, speech: st.speech,
+  })));
+  const latest = s.latest;
+  const present = latest && {
+    audio: latest.modalities.audio !== null, visual: latest.modalities.visual !== null, text: latest.modalities.text !== null,
+  };
+  return (
+    <div className="live" data-testid="live-view">
+      <section className="panel" aria-labelledby="live-title">
+        <h2 id="live-title">Live: camera and microphone</h2>
+        <p className="small muted">
+          Every 0.96 s the last {LIVE_WINDOW_SEGMENTS} segments ({(LIVE_WINDOW_SEGMENTS * 0.96).toFixed(1)} s, about one sentence)
+          are analysed in this tab. Nothing is recorded or sent anywhere.
+        </p>
+        <LiveControls
+          status={s.status} detail={s.detail} predictions={s.predictions} dropped={s.dropped}
+          startLabel={liveStartAction.label} stopLabel={liveStopAction.label}
+          startKey={liveStartAction.key ?? 'l'} stopKey={liveStopAction.key ?? 'Escape'}
+          onStart={() => void liveStartAction.perform()} onStop={() => void liveStopAction.perform()}
+        />
+        {s.error && (
+          <div data-testid="live-error" data-problem={s.error.problem}>
+            <Notice kind="error">{s.error.message}</Notice>
+          </div>
+        )}
+        {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
+        <div className="live-top">
+          <LivePreview stream={s.stream} face={latest ? latest.face : null} sound={latest ? latest.audio : null} />
+          <LiveTranscript value={s.transcript} onChange={(v) => liveTranscriptAction.perform(v)} text={s.text} speech={s.speech} />
+        </div>
+        {s.waiting && s.status === 'running' && <Notice kind="info">{s.waiting}</Notice>}
+      </section>
+      {latest && present && (
+        <div className="result" data-testid="live-result" data-segment={latest.segment}>
+          <p className="headline" aria-live="polite">
+            Now: <strong>{s.labels[latest.fused.indexOf(Math.max(...latest.fused))]}</strong>
+            <span className="muted"> · over the last {(latest.windowSegments * 0.96).toFixed(1)} s</span>
+          </p>
+          <div className="grid">
+            <ProbabilityBars title="Emotions now (fused)" labels={s.labels} values={latest.fused} />
+            <AttentionWeights attention={latest.attention} present={present} />
+          </div>
+          <LiveModalities labels={s.labels} prediction={latest} />
+          <LiveChart labels={s.labels} history={s.history} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+// Each modality's own decision (voice, face, words) next to the fused one, and — when a modality is
+// missing — a plain sentence saying which and why, so nobody reads a left-out modality as a 0 %.
+import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
+import { percent } from './format';
+import { modalityStatements, MODALITY_NAMES } from './modalityStatus';
+
+export function ModalityDecisions({ result }: { result: AnalysisResult }) {
+  const statements = modalityStatements(result);
+  const shown: Modality[] = MODALITIES.filter((m) => result.modalities[m] !== null);
+  return (
+    <section className="panel" aria-labelledby="modalities-title" data-testid="modalities">
+      <h2 id="modalities-title">Each modality’s own decision</h2>
+      {statements.length > 0 && (
+        <ul className="missing" data-testid="missing-modalities">
+          {statements.map((s) => <li key={s.modality} data-modality={s.modality}>{s.text}</li>)}
+        </ul>
+      )}
+      <div className="table-scroll">
+        <table className="decisions">
+          <caption className="visually-hidden">Probability of each emotion by modality</caption>
+          <thead>
+            <tr>
+              <th scope="col">Emotion</th>
+              <th scope="col">Fused</th>
+              {MODALITIES.map((m) => <th scope="col" key={m}>{MODALITY_NAMES[m]}</th>)}
+            </tr>
+          </thead>
+          <tbody>
+            {result.labels.map((label, k) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td>{percent(result.fused[k] ?? 0)}</td>
+                {MODALITIES.map((m) => {
+                  const v = result.modalities[m];
+                  return (
+                    <td key={m} className={v ? undefined : 'muted'} data-modality={m}>
+                      {v ? percent(v[k] ?? 0) : <span aria-label="not available">—</span>}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {shown.length < MODALITIES.length && <p className="muted small">— : not available, left out of the fusion (α = 0).</p>}
+    </section>
+  );
+}
