@@ -36,7 +36,7 @@ export default defineConfig({
       registerType: 'prompt',
       manifest: false,
       injectManifest: {
-        globPatterns: ['**/*.{html,js,mjs,css,wasm}'],
+        globPatterns: ['**/*.{html,js,mjs,css,wasm}', 'sample/*.{json,mp4}'],
         globIgnores: ['models/**', '**/*.map', 'sw.js'],
         maximumFileSizeToCacheInBytes: 64 * 1024 ** 2,
       },
