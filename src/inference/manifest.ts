@@ -1,7 +1,7 @@
 // The model manifest (public/models/manifest.json, written by scripts/write-manifest.mjs):
 // labels, front-end parameters and every model file with size and sha256. Validated with zod on
 // load, so a broken or foreign manifest is refused with a message instead of crashing later.
-import { z } from 'zod';
+import { z } from '../zod';
 
 const positive = z.number().positive();
 // Loose objects: parameters added to features.json (e.g. a new crop setting) reach the workers

@@ -2,7 +2,7 @@
 // of the result object (docs/CONTRACTS.md "Result object"): probabilities as integers in 1e-4
 // units, times in milliseconds, never any media. Everything a link says is checked here before
 // the app sees it — a link is untrusted input typed by a stranger.
-import { z } from 'zod';
+import { z } from '../zod';
 import { BACKENDS } from '../protocol';
 
 /** Probability resolution of a link: 1e-4 (the UI shows at most one decimal of a percent). */
