@@ -162,6 +162,12 @@ class View:
     tile: bool    # a tile (drop detections cut by its inner edges) or the whole frame
 
 
+def _round_half_up(x: float) -> int:
+    """JavaScript's Math.round: Python's round() goes to even on .5 (234.5 -> 234, the browser 235),
+    which shifted one tile row of portrait 640x853 frames by a pixel."""
+    return math.floor(x + 0.5)
+
+
 def plan_views(width: int, height: int, input_size: int = 192, tiles: bool = True) -> list[View]:
     """The whole frame letterboxed, then (for frames at least ``input_size`` on the short side)
     a grid of overlapping square tiles of side ``round(0.6 * min(W, H))``, row by row."""
@@ -169,13 +175,13 @@ def plan_views(width: int, height: int, input_size: int = 192, tiles: bool = Tru
     views = [View((width - side) / 2, (height - side) / 2, side, False)]
     if not tiles or min(width, height) < input_size:
         return views
-    t = round(TILE_FRACTION * min(width, height))
+    t = _round_half_up(TILE_FRACTION * min(width, height))
 
     def starts(length: int) -> list[int]:
         if length <= t:
             return [0]
         n = math.ceil((length - t) / (t * (1 - TILE_MIN_OVERLAP)) - 1e-9) + 1
-        return [round(i * (length - t) / (n - 1)) for i in range(n)]
+        return [_round_half_up(i * (length - t) / (n - 1)) for i in range(n)]
 
     views += [View(x, y, t, True) for y in starts(height) for x in starts(width)]
     return views
