@@ -1,35 +1,19 @@
 // Test inputs made at test time: a short H.264/AAC clip cut from a real IEMOCAP dev clip with
 // Debian's ffmpeg (the dataset is read from ../shared, never copied into the repository).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
+import { readDevLabels } from '../scripts/lib/dev-labels.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GENERATED = join(root, 'e2e', '.generated');
 export const CLIPS = resolve(root, '..', 'shared', 'data', 'iemocap_dev_av', 'clips');
 
-/** The dev clips' transcripts from labels.csv (id,emotion,transcript; RFC 4180 quoting). */
+/** The dev clips' transcripts from labels.csv. */
 export function transcripts(): Map<string, string> {
-  const text = readFileSync(join(CLIPS, '..', 'labels.csv'), 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  return new Map(rows.slice(1).map((r) => [r[0] ?? '', r[2] ?? '']));
+  return new Map([...readDevLabels(join(CLIPS, '..', 'labels.csv'))].map(([id, row]) => [id, row.transcript]));
 }
 
 /** The clip the tests use: the first dev clip in name order. */

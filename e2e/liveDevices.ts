@@ -6,6 +6,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
+import type { LiveStats } from '../src/live/stats';
+
+export type { LiveStats };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,16 +31,6 @@ export function fakeMediaArgs(files = fakeDevices()): string[] {
     '--disable-background-timer-throttling',
     '--disable-renderer-backgrounding',
   ];
-}
-
-/** The shape of `window.__merLiveStats()` (src/live/stats.ts). */
-export interface LiveStats {
-  predictions: number;
-  latencies_ms: number[];
-  dropped_segments: number;
-  backlog: number;
-  started_at: number;
-  stages_ms: { face: number[]; audio: number[]; fusion: number[] };
 }
 
 export const liveStats = (page: Page): Promise<LiveStats | null> =>

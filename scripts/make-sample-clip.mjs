@@ -6,27 +6,16 @@
 // it simply has no sample button (the app looks for public/sample/sample.json). Do not publish a
 // build that contains public/sample/ — delete the folder, or build with MER_NO_SAMPLE=1.
 // Usage: node scripts/make-sample-clip.mjs [--force]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDevLabels } from './lib/dev-labels.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataset = resolve(root, '..', 'shared', 'data', 'iemocap_dev_av');
 const outDir = join(root, 'public', 'sample');
 /** A 4.3 s clip: one speaker, face visible, clearly excited speech with its transcript. */
 export const SAMPLE_ID = 'Ses01M_impro03_M005';
-
-/** labels.csv row (id,emotion,transcript; RFC 4180 quoting) for `id`. */
-export function labelRow(csv, id) {
-  for (const line of csv.split(/\r?\n/)) {
-    if (!line.startsWith(`${id},`)) continue;
-    const [, emotion, ...rest] = line.split(',');
-    let transcript = rest.join(',');
-    if (transcript.startsWith('"') && transcript.endsWith('"')) transcript = transcript.slice(1, -1).replace(/""/g, '"');
-    return { emotion, transcript };
-  }
-  return null;
-}
 
 function main() {
   if (process.env.MER_NO_SAMPLE) {
@@ -39,7 +28,7 @@ function main() {
     console.log(`sample clip: ${clip} not found; this build has no sample clip (the button stays hidden).`);
     return;
   }
-  const row = labelRow(readFileSync(join(dataset, 'labels.csv'), 'utf8'), SAMPLE_ID);
+  const row = readDevLabels(join(dataset, 'labels.csv')).get(SAMPLE_ID);
   if (!row) throw new Error(`${SAMPLE_ID} is not in labels.csv`);
   mkdirSync(outDir, { recursive: true });
   const target = join(outDir, 'sample.mp4');

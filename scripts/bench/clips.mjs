@@ -6,32 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../lib/app-browser.mjs';
+import { readDevLabels } from '../lib/dev-labels.mjs';
 
 export const GENERATED = join(ROOT, 'bench', '.generated');
 export const DEV_CLIPS = resolve(ROOT, '..', 'shared', 'data', 'iemocap_dev_av', 'clips');
 
 const ffprobeSeconds = (file) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim());
-
-/** labels.csv (id,emotion,transcript; RFC 4180 quoting) -> Map(id -> transcript). */
-export function parseLabels(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  return new Map(rows.slice(1).map((r) => [r[0] ?? '', r[2] ?? '']));
-}
 
 /** The first dev clips (name order) whose durations add up to at least `seconds`. */
 export function pickClips(durations, seconds) {
@@ -67,7 +47,7 @@ export function makeClip(seconds) {
   const concat = `${picked.map((_, i) => `[v${i}][a${i}]`).join('')}concat=n=${picked.length}:v=1:a=1[v][a]`;
   run([...inputs, '-filter_complex', `${norm};${concat}`, '-map', '[v]', '-map', '[a]', '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', path]);
-  const labels = parseLabels(readFileSync(join(DEV_CLIPS, '..', 'labels.csv'), 'utf8'));
+  const labels = new Map([...readDevLabels(join(DEV_CLIPS, '..', 'labels.csv'))].map(([id, row]) => [id, row.transcript]));
   const transcript = picked.map((n) => labels.get(n.replace(/\.mp4$/, '')) ?? '').filter(Boolean).join(' ');
   const info = { seconds: Math.round(ffprobeSeconds(path) * 1000) / 1000, transcript, sources: picked };
   writeFileSync(meta, JSON.stringify(info, null, 2));
