@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAppSession } from './lib/app-browser.mjs';
+import { parseCommandLine, UsageError, usageFailure } from './lib/cli.mjs';
 
 export { CHROMIUM_ARGS, distIsStale } from './lib/app-browser.mjs';
 export const VIDEO_EXTENSIONS = Object.freeze(['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.avi', '.flv', '.ogv', '.ogg', '.mpg', '.mpeg', '.ts', '.m2ts', '.3gp', '.wmv']);
@@ -26,27 +27,22 @@ const USAGE = `Usage: npm run analyze -- <video|folder> [--transcript TEXT | --s
   --server URL       use an already running server of the built app instead of starting one
   --chromium PATH    Chromium executable (default /usr/bin/chromium, or $CHROMIUM_PATH)`;
 
-class UsageError extends Error {}
+const OPTIONS = Object.freeze({
+  transcript: { type: 'string' },
+  subtitles: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  backend: { type: 'string', default: 'wasm' },
+  server: { type: 'string' },
+  chromium: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+});
 
 export function parseArgs(argv) {
-  const o = { inputs: [], transcript: undefined, subtitles: undefined, json: false, backend: 'wasm', server: undefined, chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value.`);
-      return v;
-    };
-    if (a === '--json') o.json = true;
-    else if (a === '--help' || a === '-h') o.help = true;
-    else if (a === '--transcript') o.transcript = value();
-    else if (a === '--subtitles') o.subtitles = value();
-    else if (a === '--backend') o.backend = value();
-    else if (a === '--server') o.server = value();
-    else if (a === '--chromium') o.chromium = value();
-    else if (a.startsWith('--')) throw new UsageError(`Unknown option ${a}.`);
-    else o.inputs.push(a);
-  }
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
+  const o = {
+    inputs: positionals, transcript: values.transcript, subtitles: values.subtitles, json: values.json, backend: values.backend,
+    server: values.server, chromium: values.chromium ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', help: values.help,
+  };
   if (o.help) return o;
   if (o.inputs.length !== 1) throw new UsageError(o.inputs.length ? 'Give one video or one folder.' : 'Give a video file or a folder.');
   if (o.transcript !== undefined && o.subtitles !== undefined) throw new UsageError('Give --transcript or --subtitles, not both.');
@@ -116,9 +112,7 @@ async function main() {
     files = listInputs(opts.inputs[0]);
     if (opts.subtitles !== undefined && !existsSync(opts.subtitles)) throw new UsageError(`${opts.subtitles} does not exist.`);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`npm run analyze: ${e.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, 'npm run analyze', USAGE);
   }
   const log = (msg) => console.error(`[analyze] ${msg}`);
   const hookOpts = { backend: opts.backend };

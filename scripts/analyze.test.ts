@@ -21,6 +21,18 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['a.mp4', '--transcript'])).toThrow(/needs a value/);
     expect(() => parseArgs(['a.mp4', '--fast'])).toThrow(/Unknown option/);
   });
+  it('has the documented defaults, -h, --name=value and -- before a file that starts with a dash', () => {
+    expect(parseArgs(['clip.mp4'])).toMatchObject({ inputs: ['clip.mp4'], transcript: undefined, subtitles: undefined, json: false, backend: 'wasm', server: undefined, help: false });
+    expect(parseArgs(['-h']).help).toBe(true);
+    expect(parseArgs(['clip.mp4', '--backend=webgpu', '--transcript', '-- well, no']).transcript).toBe('-- well, no');
+    expect(parseArgs(['--', '-clip.mp4']).inputs).toEqual(['-clip.mp4']);
+    expect(parseArgs(['clip.mp4', '--chromium', '/opt/chromium']).chromium).toBe('/opt/chromium');
+  });
+  it('names the option that is wrong', () => {
+    expect(() => parseArgs(['a.mp4', '--fast'])).toThrow('Unknown option --fast;');
+    expect(() => parseArgs(['a.mp4', '--backend'])).toThrow('--backend needs a value.');
+    expect(() => parseArgs(['a.mp4', '--json=yes'])).toThrow('--json takes no value.');
+  });
 });
 
 describe('listInputs', () => {

@@ -10,20 +10,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { parseCommandLine } from './lib/cli.mjs';
 
 const DTYPES = Object.freeze(['fp32', 'q8']);
 
+const OPTIONS = Object.freeze({
+  'models-dir': { type: 'string', default: 'public/models' },
+  model: { type: 'string', default: 'text' },
+  dtype: { type: 'string', default: 'fp32' },
+  'max-length': { type: 'string', default: '128' },
+  'tokens-only': { type: 'boolean', default: false },
+});
+
 function parseArgs(argv) {
-  const args = { modelsDir: 'public/models', model: 'text', dtype: 'fp32', maxLength: 128, tokensOnly: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--models-dir') args.modelsDir = argv[++i];
-    else if (a === '--model') args.model = argv[++i];
-    else if (a === '--dtype') args.dtype = argv[++i];
-    else if (a === '--max-length') args.maxLength = Number(argv[++i]);
-    else if (a === '--tokens-only') args.tokensOnly = true;
-    else throw new Error(`unknown argument ${a}; valid: --models-dir --model --dtype --max-length --tokens-only`);
-  }
+  const { values } = parseCommandLine(argv, OPTIONS);
+  const args = { modelsDir: values['models-dir'], model: values.model, dtype: values.dtype, maxLength: Number(values['max-length']), tokensOnly: values['tokens-only'] };
   if (!DTYPES.includes(args.dtype)) throw new Error(`--dtype ${args.dtype}: valid are ${DTYPES.join(', ')}`);
   return args;
 }

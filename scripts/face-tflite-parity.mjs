@@ -11,19 +11,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from './lib/cli.mjs';
 import { asF32 as f32, chromiumPath, runInChromium } from './lib/tflite-in-chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tflitePath = join(root, 'node_modules/@mediapipe/face_detection/face_detection_full_range.tflite');
-const args = process.argv.slice(2);
-const cacheArg = args.indexOf('--cache');
-const cache = resolve(root, cacheArg >= 0 ? args[cacheArg + 1] : 'training/.cache/face_parity');
+const { values: args } = parseCommandLine(process.argv.slice(2), {
+  prepare: { type: 'boolean', default: false },
+  cache: { type: 'string', default: 'training/.cache/face_parity' },
+});
+const cache = resolve(root, args.cache);
 
 if (!existsSync(chromiumPath) || !existsSync(tflitePath)) {
   console.error(`missing ${!existsSync(chromiumPath) ? chromiumPath : tflitePath}: cannot run the TFLite parity check`);
   process.exit(2);
 }
-if (args.includes('--prepare') || !existsSync(join(cache, 'meta.json'))) {
+if (args.prepare || !existsSync(join(cache, 'meta.json'))) {
   const r = spawnSync('node', ['scripts/run-python.mjs', '-m', 'mer.features.face_report', 'parity-inputs', '--out', cache], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(2);
 }

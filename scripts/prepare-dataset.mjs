@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAppSession, ROOT } from './lib/app-browser.mjs';
+import { parseCommandLine, UsageError, usageFailure } from './lib/cli.mjs';
 import { npzBytes } from './lib/npy.mjs';
 
 const USAGE = `Usage: npm run prepare-dataset -- <manifest.jsonl> --out <dir> [options]
@@ -39,32 +40,26 @@ export const KNOWN_FIELDS = Object.freeze(['id', 'split', 'labels', 'transcript'
 /** Fused-graph inputs -> feature file arrays (text_cls and text_mask are handled apart). */
 const FEATURE_ARRAYS = Object.freeze({ log_mel: 'log_mel', audio_mask: 'audio_mask', faces: 'faces', visual_mask: 'visual_mask' });
 
-class UsageError extends Error {}
+const OPTIONS = Object.freeze({
+  out: { type: 'string' },
+  'no-text': { type: 'boolean', default: false },
+  'with-pcm': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  limit: { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+  server: { type: 'string' },
+  chromium: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+});
 
 export function parseArgs(argv) {
-  const o = { manifest: undefined, out: undefined, text: true, pcm: false, force: false, limit: Infinity, backend: 'wasm', server: undefined, chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', help: false };
-  const inputs = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value.`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') o.help = true;
-    else if (a === '--out') o.out = value();
-    else if (a === '--no-text') o.text = false;
-    else if (a === '--with-pcm') o.pcm = true;
-    else if (a === '--force') o.force = true;
-    else if (a === '--limit') {
-      o.limit = Number(value());
-      if (!Number.isInteger(o.limit) || o.limit < 1) throw new UsageError('--limit takes a positive whole number.');
-    } else if (a === '--backend') o.backend = value();
-    else if (a === '--server') o.server = value();
-    else if (a === '--chromium') o.chromium = value();
-    else if (a.startsWith('--')) throw new UsageError(`Unknown option ${a}.`);
-    else inputs.push(a);
-  }
+  const { values, positionals: inputs } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
+  const o = {
+    manifest: undefined, out: values.out, text: !values['no-text'], pcm: values['with-pcm'], force: values.force,
+    limit: values.limit === undefined ? Infinity : Number(values.limit), backend: values.backend, server: values.server,
+    chromium: values.chromium ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', help: values.help,
+  };
+  if (values.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw new UsageError('--limit takes a positive whole number.');
   if (o.help) return o;
   if (inputs.length !== 1) throw new UsageError(inputs.length ? 'Give one manifest.' : 'Give a manifest (.jsonl).');
   [o.manifest] = inputs;
@@ -180,9 +175,7 @@ async function main() {
     }
     rows = readManifest(opts.manifest);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`npm run prepare-dataset: ${e.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, 'npm run prepare-dataset', USAGE);
   }
   const log = (msg) => console.error(`[prepare-dataset] ${msg}`);
   const outDir = resolve(opts.out);

@@ -22,6 +22,16 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['m', '--out', 'd', '--backend', 'gpu'])).toThrow(/wasm or webgpu/);
     expect(() => parseArgs(['m', '--out', 'd', '--limit', '0'])).toThrow(/positive whole number/);
     expect(() => parseArgs(['m', '--out', 'd', '--frames'])).toThrow(/Unknown option --frames/);
+    expect(() => parseArgs(['m', '--out'])).toThrow('--out needs a value.');
+    expect(() => parseArgs(['m', '--out', 'd', '--limit', '2.5'])).toThrow(/positive whole number/);
+    expect(() => parseArgs(['m', '--out', 'd', '--limit', 'Infinity'])).toThrow(/positive whole number/);
+  });
+
+  it('has the documented defaults and --help needs nothing else', () => {
+    expect(parseArgs(['m.jsonl', '--out', 'dir'])).toMatchObject({ text: true, pcm: false, force: false, limit: Infinity, backend: 'wasm', server: undefined, help: false });
+    expect(parseArgs(['m.jsonl', '--out=dir', '--with-pcm', '--force'])).toMatchObject({ out: 'dir', pcm: true, force: true });
+    expect(parseArgs(['--help']).help).toBe(true);
+    expect(parseArgs(['-h']).help).toBe(true);
   });
 });
 

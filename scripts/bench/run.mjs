@@ -10,8 +10,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT, startServer } from '../lib/app-browser.mjs';
+import { parseCommandLine, UsageError, usageFailure } from '../lib/cli.mjs';
 import { analyzeFile, CHROMIUM, launchChromium, loadModels, openApp, startMemorySampler } from './browser.mjs';
 import { GENERATED, makeClip, makeFakeDevices } from './clips.mjs';
 import { graphInputs } from './graphInputs.mjs';
@@ -35,26 +37,32 @@ const LIVE_PREDICTIONS = 20;
 const log = (msg) => console.error(`[bench] ${msg}`);
 const clipKey = (s) => `${s}s`;
 
+const USAGE = `Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--out DIR] [--previous A.json,B.json]
+
+  --server URL       measure an already running server of the built app instead of starting one
+  --runs N           runs per measurement (default 3)
+  --skip S,...       sections to leave out (repeatable); they keep their values from --previous
+  --out DIR          where latest.json and latest.md go (default bench/)
+  --previous F,...   earlier reports skipped sections are taken from (default DIR/latest.json)`;
+
+const OPTIONS = Object.freeze({
+  server: { type: 'string' },
+  runs: { type: 'string' },
+  skip: { type: 'string', multiple: true, default: [] },
+  out: { type: 'string', default: join(ROOT, 'bench') },
+  previous: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+});
+
 export function parseArgs(argv) {
-  const o = { server: undefined, runs: 3, skip: new Set(), out: join(ROOT, 'bench'), previous: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value.`);
-      return v;
-    };
-    if (a === '--server') o.server = value();
-    else if (a === '--runs') o.runs = Math.max(1, Number(value()) || 1);
-    else if (a === '--skip') for (const s of value().split(',')) {
-      if (!SECTIONS.includes(s)) throw new Error(`--skip takes ${SECTIONS.join(', ')}; not ${s}.`);
-      o.skip.add(s);
-    }
-    else if (a === '--out') o.out = value();
-    else if (a === '--previous') o.previous = value().split(',');
-    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--out DIR] [--previous A.json,B.json]`);
-  }
-  return o;
+  const { values } = parseCommandLine(argv, OPTIONS);
+  const skip = values.skip.flatMap((list) => list.split(','));
+  const unknown = skip.find((s) => !SECTIONS.includes(s));
+  if (unknown !== undefined) throw new UsageError(`--skip takes ${SECTIONS.join(', ')}; not ${unknown}.`);
+  return {
+    server: values.server, runs: values.runs === undefined ? 3 : Math.max(1, Number(values.runs) || 1), skip: new Set(skip),
+    out: values.out, previous: values.previous?.split(',') ?? null, help: values.help,
+  };
 }
 
 function machine() {
@@ -495,7 +503,16 @@ function write(outDir, bench) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    return usageFailure(e, 'npm run bench', USAGE);
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const m = machine();
   log(`${m.cores} cores, load ${m.load_average_1m.start}, ${m.chromium}`);
   mkdirSync(opts.out, { recursive: true });
@@ -599,7 +616,11 @@ async function main() {
   console.log(write(opts.out, bench));
 }
 
-main().catch((e) => {
-  console.error(`npm run bench: ${e instanceof Error ? e.stack : String(e)}`);
-  process.exit(1);
-});
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then((code = 0) => {
+    process.exitCode = code;
+  }, (e) => {
+    console.error(`npm run bench: ${e instanceof Error ? e.stack : String(e)}`);
+    process.exit(1);
+  });
+}

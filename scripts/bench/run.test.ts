@@ -1,0 +1,27 @@
+// The benchmark's command line (the measurements themselves run only under `npm run bench`).
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../lib/app-browser.mjs';
+import { parseArgs } from './run.mjs';
+
+describe('bench command line', () => {
+  it('has the documented defaults', () => {
+    const o = parseArgs([]);
+    expect(o).toMatchObject({ server: undefined, runs: 3, out: join(ROOT, 'bench'), previous: null, help: false });
+    expect([...o.skip]).toEqual([]);
+  });
+  it('reads every option; --skip takes lists and may repeat; --runs is at least 1', () => {
+    const o = parseArgs(['--server', 'http://127.0.0.1:4173', '--runs', '5', '--skip', 'live,graphs', '--skip=webgpu', '--out', 'b', '--previous', 'a.json,b.json']);
+    expect(o).toMatchObject({ server: 'http://127.0.0.1:4173', runs: 5, out: 'b', previous: ['a.json', 'b.json'] });
+    expect([...o.skip]).toEqual(['live', 'graphs', 'webgpu']);
+    expect(parseArgs(['--runs', '0']).runs).toBe(1);
+    expect(parseArgs(['--runs', 'many']).runs).toBe(1);
+    expect(parseArgs(['--help']).help).toBe(true);
+  });
+  it('refuses unknown sections and options, and options without their value', () => {
+    expect(() => parseArgs(['--skip', 'stages,speed'])).toThrow('--skip takes stages, memory, start, live, graphs, webgpu; not speed.');
+    expect(() => parseArgs(['--fast'])).toThrow(/^Unknown option --fast; valid are --server, --runs, --skip/);
+    expect(() => parseArgs(['--runs'])).toThrow('--runs needs a value.');
+    expect(() => parseArgs(['clip.mp4'])).toThrow('Unexpected argument clip.mp4.');
+  });
+});
