@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES, CLIPS, DEFAULT_OUT, makeBadInputs, OVER_LIMIT, TWO_GB } from './make-bad-inputs.mjs';
+import { CASES, CLIPS, DEFAULT_OUT, makeBadInputs, OVER_LIMIT, parseArgs, TWO_GB } from './make-bad-inputs.mjs';
 
 const haveFfmpeg = spawnSync('sh', ['-c', 'command -v ffmpeg && command -v ffprobe'], { stdio: 'ignore' }).status === 0;
 const haveClips = existsSync(CLIPS);
@@ -28,6 +28,23 @@ const maxVolumeDb = (file: string) => {
   const m = /max_volume: (-?[\d.]+|-inf) dB/.exec(r.stderr);
   return m ? (m[1] === '-inf' ? -Infinity : Number(m[1])) : null;
 };
+
+describe('command line', () => {
+  it('reads the options, with the default folder and all cases', () => {
+    expect(parseArgs([])).toEqual({ out: DEFAULT_OUT, only: null, cheap: false, force: false, json: false, help: false });
+    expect(parseArgs(['--out', 'x', '--only', 'zero-byte,truncated', '--cheap', '--force', '--json']))
+      .toEqual({ out: join(process.cwd(), 'x'), only: ['zero-byte', 'truncated'], cheap: true, force: true, json: true, help: false });
+    expect(parseArgs(['--out=x', '--only=zero-byte']).only).toEqual(['zero-byte']);
+    expect(parseArgs(['-h']).help).toBe(true);
+  });
+  it('refuses unknown options and cases, and options without their value', () => {
+    expect(() => parseArgs(['--fast'])).toThrow(/^Unknown option --fast; valid are --out, --only/);
+    expect(() => parseArgs(['--only', 'zero-byte,nope'])).toThrow(/^unknown case nope\. Valid: zero-byte, /);
+    expect(() => parseArgs(['--out'])).toThrow('--out needs a value.');
+    expect(() => parseArgs(['--only'])).toThrow('--only needs a value.');
+    expect(() => parseArgs(['stray'])).toThrow('Unexpected argument stray.');
+  });
+});
 
 describe.skipIf(!haveFfmpeg)('make-bad-inputs (cheap cases)', () => {
   const out = DEFAULT_OUT;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { displaySize, frameFilter, monoFilter, parseProbe } from './ffmpeg';
+import { audioFilter, displaySize, frameFilter, monoFilter, parseProbe } from './ffmpeg';
 
 // ffprobe's answers for files of the bad-input corpus (e2e/bad-inputs.md).
 const PROBES = {
@@ -51,6 +51,10 @@ describe('filters', () => {
     expect(monoFilter(1)).toBe(null);
     expect(monoFilter(2)).toBe('pan=mono|c0=0.5*c0+0.5*c1');
     expect(monoFilter(4)).toBe('pan=mono|c0=0.25*c0+0.25*c1+0.25*c2+0.25*c3');
+  });
+  it('lays the samples on the timestamps, so gaps in the audio do not shorten a window', () => {
+    expect(audioFilter(1)).toBe('aresample=async=1:first_pts=0');
+    expect(audioFilter(2)).toBe('pan=mono|c0=0.5*c0+0.5*c1,aresample=async=1:first_pts=0');
   });
 
   // The frame filter picks the frame <video> shows at each segment centre (the last frame at or

@@ -94,6 +94,18 @@ export function monoFilter(channels: number): string | null {
   return `pan=mono|c0=${Array.from({ length: channels }, (_, i) => `${g}*c${i}`).join('+')}`;
 }
 
+/**
+ * The audio filter chain: mono (mean of the channels), then samples laid on the timestamps
+ * (`aresample=async=1:first_pts=0`: a gap between packets becomes silence, an overlap is trimmed).
+ * Without it ffmpeg concatenates packets and a file with gaps in its audio timestamps (remuxed,
+ * spliced or looped files: 28 ms per join in the corpus's looped long files) yields fewer samples
+ * than its duration — sample `n` would drift from time `n / 16000`, and a short window read would
+ * look like the end of the audio.
+ */
+export function audioFilter(channels: number): string {
+  return [monoFilter(channels), 'aresample=async=1:first_pts=0'].filter(Boolean).join(',');
+}
+
 const secs = (x: number) => x.toFixed(6);
 
 /**
@@ -221,11 +233,10 @@ export class FfmpegMedia {
    */
   async audio(start: number, seconds: number, channels: number, sampleRate: number): Promise<Float32Array> {
     const out = `${this.dir}-audio.f32`;
-    const mono = monoFilter(channels);
     await this.run([
       '-hide_banner', '-nostdin', '-v', 'error',
       ...(start > 0 ? ['-ss', secs(start)] : []), '-t', secs(seconds), '-i', this.path,
-      '-map', '0:a:0', '-vn', '-sn', '-dn', ...(mono ? ['-af', mono] : []),
+      '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', audioFilter(channels),
       '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le', out,
     ]);
     const bytes = await this.take(out);

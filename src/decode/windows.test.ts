@@ -40,6 +40,14 @@ describe('windowSampleRange and segmentsRead', () => {
     // T >= 1: a first window always has a segment, even for an empty signal.
     expect(segmentsRead({ first: 0, count: 32 }, 0, S)).toEqual({ count: 1, ended: true });
   });
+  it('takes a short read well before the stated duration for a gap, not the end (an hour: 3,750 segments)', () => {
+    const w = { first: 32, count: 32 };
+    expect(segmentsRead(w, 31 * S, S, 3750)).toEqual({ count: 32, ended: false });
+    // Near the duration's end, or nothing at all: the audio ended.
+    expect(segmentsRead({ first: 3744, count: 32 }, 3 * S, S, 3750)).toEqual({ count: 3, ended: true });
+    expect(segmentsRead(w, 0, S, 3750)).toEqual({ count: 0, ended: true });
+    expect(segmentsRead(w, 31 * S, S, 64)).toEqual({ count: 31, ended: true });
+  });
   it('windows read this way give T = max(1, ceil(N / 15360)) for any length', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 200 * S }), (n) => {
       let total = 0;

@@ -44,10 +44,15 @@ export function windowSampleRange(w: SegmentWindow, segmentSamples: number): { s
  * there. `got` below the requested length means the stream ended: the segments are the ones its
  * samples reach into (the tail is zero-padded, as for the whole signal). The first window always
  * has at least one segment (T >= 1); a later window that got nothing has none.
+ *
+ * `expected` (segments by the container's duration, when the audio is streamed) guards against a
+ * short read that is not the end: a read that got something but stops more than one segment before
+ * the duration's last segment is a gap in the audio (the caller zero-pads it: silence), not the end.
  */
-export function segmentsRead(w: SegmentWindow, got: number, segmentSamples: number): { count: number; ended: boolean } {
+export function segmentsRead(w: SegmentWindow, got: number, segmentSamples: number, expected?: number): { count: number; ended: boolean } {
   const wanted = w.count * segmentSamples + LOOKAHEAD_SAMPLES;
   if (got >= wanted) return { count: w.count, ended: false };
+  if (got > 0 && expected !== undefined && w.first + w.count < expected - 1) return { count: w.count, ended: false };
   const reached = Math.ceil(got / segmentSamples);
   return { count: Math.min(w.count, w.first === 0 ? Math.max(1, reached) : reached), ended: true };
 }

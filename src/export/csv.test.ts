@@ -72,3 +72,16 @@ describe('summaryCsv', () => {
     expect(rows).toHaveLength(5);
   });
 });
+
+describe('an hour of segments (3,750)', () => {
+  it('gives one row per segment, in order, with empty cells where a modality is missing', async () => {
+    const { longResult } = await import('./fixture.test-helpers');
+    const hour = longResult(3750);
+    const rows = parseCsv(segmentsCsv(hour));
+    expect(rows).toHaveLength(3751);
+    expect(rows[3750]?.slice(0, 3)).toEqual(['3750', '3599.04', '3600']);
+    expect(rows[1]?.[3]).toBe('0'); // segment 1 (index 0) is silent
+    expect(rows[1]?.[5]).toBe('');
+    expect(rows.every((r) => r.length === 5 + 2 * 7)).toBe(true);
+  });
+});

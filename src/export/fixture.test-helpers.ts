@@ -18,3 +18,35 @@ export function sampleResult(overrides: Partial<AnalysisResult> = {}): AnalysisR
     ...overrides,
   };
 }
+
+/**
+ * A long result with `n` segments (an hour is 3,750) of deterministic, varied numbers: every 7th
+ * segment silent, every 5th without a face, Ekman-7 labels. For the tests that check the exports,
+ * the timeline and share links at the size a long video gives.
+ */
+export function longResult(n: number): AnalysisResult {
+  const labels = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
+  let seed = 12345;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.round((seed / 2 ** 31) * 1e6) / 1e6; };
+  const probs = () => labels.map(() => rand());
+  return {
+    file: 'one-hour.mp4',
+    labels,
+    fused: probs(),
+    modalities: { audio: probs(), visual: probs(), text: null },
+    attention: { audio: 0.4, visual: 0.6, text: 0 },
+    segments: Array.from({ length: n }, (_, i) => {
+      const face = i % 5 !== 0;
+      return {
+        start: Math.round(i * 0.96 * 1e6) / 1e6,
+        end: Math.round((i + 1) * 0.96 * 1e6) / 1e6,
+        audio: i % 7 === 0 ? null : probs(),
+        visual: face ? probs() : null,
+        face,
+        face_box: face ? [100 + (i % 13), 80, 60, 64] : null,
+      };
+    }),
+    backend: 'wasm',
+    timings_ms: { decode: 41_000, audio: 60_000, frames: 300_000, face: 500_000, fusion: 120_000, total: 1_100_000 },
+  };
+}

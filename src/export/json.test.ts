@@ -38,3 +38,14 @@ describe('exportFileName', () => {
     ['a:b*c?.mov', 'chart.png', 'a_b_c_-chart.png'],
   ])('%j + %s -> %s', (name, suffix, expected) => expect(exportFileName(name, suffix)).toBe(expected));
 });
+
+describe('an hour of segments (3,750)', () => {
+  it('exports every segment and reads back equal', async () => {
+    const { longResult } = await import('./fixture.test-helpers');
+    const hour = longResult(3750);
+    const text = resultJson(hour);
+    const back = JSON.parse(text) as typeof hour;
+    expect(back.segments).toHaveLength(3750);
+    expect(back).toEqual(hour);
+  });
+});

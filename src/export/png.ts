@@ -5,7 +5,7 @@
 // DOM-to-image library (which would fight the strict CSP), and every number in it is text.
 import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
 import { percent } from '../ui/format';
-import { argmax, colourFor, segmentDecision } from '../ui/timeline';
+import { argmax, cellSpan, colourFor, formatClock, overviewBins, segmentDecision } from '../ui/timeline';
 
 /** Light, print-friendly colours (the page's light theme). */
 const INK = Object.freeze({
@@ -25,6 +25,14 @@ const loadImage = (src: string) => new Promise<HTMLImageElement | null>((resolve
   img.onerror = () => resolve(null);
   img.src = src;
 });
+
+/** Tick times (seconds) for a timeline of `end` seconds: at most about 10, at round steps up to an hour. */
+export function axisTicks(end: number): number[] {
+  const step = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].find((s) => end / s <= 10) ?? 7200;
+  const ticks: number[] = [];
+  for (let t = 0; t <= end + 1e-6; t += step) ticks.push(t);
+  return ticks;
+}
 
 /** Draws the whole picture and returns how tall it came out (logical pixels). */
 function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTMLImageElement | null)[] | null): number {
@@ -51,8 +59,9 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
   text('How the speaker feels', PAD, y + 10, 24, INK.text, 700);
   y += 40;
   const topLabel = result.labels[top] ?? '';
+  const span = cellSpan(result);
   text(`Most likely: ${topLabel} (${percent(result.fused[top] ?? 0)}) · ${result.file || 'file name not shared'} · `
-    + `${result.segments.length} segment${result.segments.length === 1 ? '' : 's'} of 0.96 s`, PAD, y, 15, INK.muted);
+    + `${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of 0.96 s`, PAD, y, 15, INK.muted);
   y += 12;
 
   heading('Emotions (fused decision; multi-label, each 0-100 %)');
@@ -95,12 +104,19 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
     y += 24;
   }
 
-  heading('Timeline: 0.96 s cells, top emotion of voice and face (weighted by α)');
+  // One column per segment while they are at least 2 px wide; a longer clip (an hour is 3,750
+  // segments on 896 px) is drawn as columns that each average a few segments (timeline.ts
+  // overviewBins), so every column is a real decision rather than sub-pixel slivers.
   const n = result.segments.length;
-  const cellW = inner / Math.max(1, n);
+  const columns = n * 2 <= inner ? null : overviewBins(result, Math.floor(inner / 2));
+  heading(columns
+    ? `Timeline: ${columns.length} columns of ${columns[0]?.count ?? 1} segments (${((columns[0]?.count ?? 1) * span.seconds).toFixed(2)} s), mean of voice and face (weighted by α)`
+    : `Timeline: ${span.seconds.toFixed(2)} s cells, top emotion of voice and face (weighted by α)`);
+  const count = columns ? columns.length : n;
+  const cellW = inner / Math.max(1, count);
   const gap = cellW >= 6 ? 2 : 0;
-  const cropH = crops && cellW >= 16 ? Math.min(64, cellW - gap) : 0;
-  result.segments.forEach((segment, i) => {
+  const cropH = !columns && crops && cellW >= 16 ? Math.min(64, cellW - gap) : 0;
+  for (let i = 0; i < count; i++) {
     const cx = PAD + i * cellW;
     const w = Math.max(0.5, cellW - gap);
     const image = crops?.[i];
@@ -115,24 +131,27 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
         ctx.setLineDash([]);
       }
     }
-    const d = segmentDecision(result, segment);
+    const column = columns?.[i];
+    const segment = result.segments[i];
+    const top = column ? column.top : segment ? segmentDecision(result, segment).top : -1;
+    const voice = column ? column.voice >= 0.5 : Boolean(segment?.audio);
+    const face = column ? column.face >= 0.5 : Boolean(segment?.face);
     const cellY = y + (cropH ? cropH + 6 : 0);
-    ctx.fillStyle = d.top < 0 ? INK.missing : colourFor(result.labels[d.top] ?? '', d.top);
+    ctx.fillStyle = top < 0 ? INK.missing : colourFor(result.labels[top] ?? '', top);
     ctx.fillRect(cx, cellY, w, 26);
-    // Voice and face marks: filled when present, pale when missing.
-    ctx.fillStyle = segment.audio ? INK.audio : INK.missing;
+    // Voice and face marks: filled when present (in most of a column's segments), pale when missing.
+    ctx.fillStyle = voice ? INK.audio : INK.missing;
     ctx.fillRect(cx, cellY + 30, w, 4);
-    ctx.fillStyle = segment.face ? INK.visual : INK.missing;
+    ctx.fillStyle = face ? INK.visual : INK.missing;
     ctx.fillRect(cx, cellY + 37, w, 4);
-  });
+  }
   y += (cropH ? cropH + 6 : 0) + 44;
   const end = result.segments[n - 1]?.end ?? 0;
-  const step = [1, 2, 5, 10, 15, 30, 60, 120, 300].find((s) => end / s <= 10) ?? 600;
-  for (let t = 0; t <= end + 1e-6; t += step) {
+  for (const t of axisTicks(end)) {
     const tx = PAD + (inner * t) / Math.max(end, 1e-6);
     ctx.fillStyle = INK.muted;
     ctx.fillRect(tx, y, 1, 6);
-    text(`${t} s`, Math.min(tx, W - PAD - 12), y + 16, 12, INK.muted, 400, t === 0 ? 'left' : 'center');
+    text(end >= 120 ? formatClock(t) : `${t} s`, Math.min(tx, W - PAD - 12), y + 16, 12, INK.muted, 400, t === 0 ? 'left' : 'center');
   }
   y += 36;
   x = PAD;
@@ -161,7 +180,10 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
 
 /** The picture as a PNG blob, at twice the logical size for sharp text. */
 export async function resultPng(result: AnalysisResult, cropUrls: readonly (string | null)[] | null): Promise<Blob> {
-  const crops = cropUrls ? await Promise.all(cropUrls.map((u) => (u ? loadImage(u) : Promise.resolve(null)))) : null;
+  // Crops are drawn only when each segment has a column at least 16 px wide (about 56 segments):
+  // a long clip's thousands of crops are not even loaded.
+  const drawsCrops = cropUrls !== null && (CHART_WIDTH - 2 * PAD) / Math.max(1, result.segments.length) >= 16;
+  const crops = cropUrls && drawsCrops ? await Promise.all(cropUrls.map((u) => (u ? loadImage(u) : Promise.resolve(null)))) : null;
   const scale = 2;
   const work = document.createElement('canvas');
   work.width = CHART_WIDTH * scale;

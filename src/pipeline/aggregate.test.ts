@@ -46,3 +46,25 @@ describe('WindowAggregate', () => {
     expect(() => b.add(outputs(2, { fused: [1, 0], audio: [1, 0], visual: [1, 0], alpha: [1, 0, 0] }), ones(3), ones(3))).toThrow(/expected 3/);
   });
 });
+
+describe('an hour: 118 windows (3,750 segments)', () => {
+  it('weights every window by its segments and lays all 3,750 segment decisions end to end', () => {
+    const a = new WindowAggregate(M);
+    let total = 0;
+    for (let first = 0; first < 3750; first += 32) {
+      const n = Math.min(32, 3750 - first);
+      const w = first / 32;
+      const p = (w % 2) as 0 | 1; // windows alternate between two decisions
+      a.add(outputs(n, { fused: [p, 1 - p], audio: [p, 1 - p], visual: [p, 1 - p], alpha: [0.5, 0.5, 0], seg: w }), ones(n), ones(n));
+      total += n;
+    }
+    expect(total).toBe(3750);
+    const r = a.outputs();
+    expect(a.runs).toBe(118);
+    expect(r.audio_segments.dims).toEqual([1, 3750, M]);
+    // The 59 odd windows (58 of 32 segments and the last, of 6: 1,862) say [1, 0]; the 59 even ones (1,888) [0, 1].
+    expect(r.fused.data[0]).toBeCloseTo(1862 / 3750, 6);
+    expect(r.alpha.data[0]).toBeCloseTo(0.5, 6);
+    expect(r.audio_segments.data[3749 * M]).toBeCloseTo(117 + (5 * M) / 100, 4); // the last window's 6th segment
+  });
+});

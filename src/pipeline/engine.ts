@@ -13,6 +13,7 @@ import type { DownloadState, Stage, StageState } from '../state/store';
 import { workerClient } from '../workers/client';
 import { WindowAggregate } from './aggregate';
 import { UserFacingError } from './errors';
+import { describeProgress, formatDuration, ProgressClock } from './progress';
 import { buildResult, segmentCount, type AnalysisResult } from './result';
 
 export interface PipelineReporter {
@@ -24,8 +25,12 @@ export interface PipelineReporter {
   faceCrops?(crops: FaceCrops): void;
 }
 
-/** Segment face crops as the fusion graph gets them: T x channels x size x size grey values in [0, 1]. */
-export interface FaceCrops { pixels: Float32Array; present: Float32Array; size: number; channels: number }
+/**
+ * Segment face crops for display: T x size x size grey bytes (0-255, the first channel of what the
+ * fusion graph got; zeros where `present` is 0). Bytes, not floats: an hour is 3,750 crops, 8.6 MB
+ * as bytes where the graph's float32 copies would be 35 MB.
+ */
+export interface FaceCrops { pixels: Uint8Array; present: Float32Array; size: number; channels: 1 }
 
 export interface AnalyzeOptions {
   backend: BackendPreference;
@@ -43,24 +48,26 @@ export interface AnalyzeOptions {
  */
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 /**
- * Longest video analysed. Memory does not grow with length (windows of WINDOW_SEGMENTS, audio
- * streamed through ffmpeg.wasm), but time does: every 0.96 s segment costs a seek and a face
- * detection, measured here at 1-6 s per frame on the busy 2-core machine (well under 1 s when
- * idle), so an hour (3,750 segments) would run for tens of minutes to hours. Longer files are
- * refused at once, before anything is decoded (e2e/bad-inputs.md, "One hour").
+ * Longest video analysed: 3 hours (11,250 segments). Memory does not grow with length beyond the
+ * result itself (windows of WINDOW_SEGMENTS, audio streamed through ffmpeg.wasm), but time does:
+ * every 0.96 s segment costs a seek, a face detection and its share of a fused-graph run, about
+ * 0.3 s on this 2-core machine when quiet (e2e/bad-inputs.md, "One hour: measured"), so an hour
+ * takes about 20 minutes and 3 hours about an hour — long, but the progress panel says how far it
+ * is and how long is left, and Cancel stops it at once. Beyond 3 hours a run would outlast what
+ * anyone waits for in a tab (and a film-length file is rarely one speaker's feelings): such files
+ * are refused at once, before anything is decoded, with a message saying to cut them.
  */
-export const MAX_SECONDS = 20 * 60;
+export const MAX_SECONDS = 3 * 3600;
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const converter = 'the built-in converter (ffmpeg.wasm)';
-
 /** Messages for files refused before or while decoding (also used by tests). */
 export const INPUT_ERRORS = Object.freeze({
   empty: (name: string) => `“${name}” is empty (0 bytes). Choose another file.`,
   tooBig: (name: string, bytes: number) =>
     `“${name}” is larger than 2 GB (${gb(bytes)}); this version analyses files up to 2 GB. Trim it or re-encode it smaller (for example 720p H.264/AAC) and try again.`,
   tooLong: (name: string, seconds: number) =>
-    `“${name}” is ${Math.round(seconds / 60)} minutes long; this version analyses up to ${MAX_SECONDS / 60} minutes. Cut it into parts of at most ${MAX_SECONDS / 60} minutes and analyse each.`,
+    `“${name}” is ${formatDuration(seconds)} long; this version analyses up to ${formatDuration(MAX_SECONDS)}. Cut it into parts of at most ${formatDuration(MAX_SECONDS)} and analyse each.`,
   cannotDecode: (name: string) => `Neither the browser nor ${converter} can decode “${name}”: is it a video? Try an MP4 (H.264/AAC) or WebM video.`,
   damaged: (name: string) =>
     `“${name}” looks damaged or incomplete (its index is missing) — was the download or copy finished? Try the complete file, or an MP4 (H.264/AAC) or WebM video.`,
@@ -86,6 +93,16 @@ function undecodableMessage(name: string, c: ContainerInfo): string {
 }
 
 const tensor = (data: Float32Array, dims: number[]): Tensor32 => ({ data, dims });
+
+/** The first channel of `count` crops (each `stride` floats in [0, 1]) as grey bytes, for display. */
+function greyBytes(faces: Float32Array, count: number, size: number, stride: number): Uint8Array {
+  const area = size * size;
+  const out = new Uint8Array(count * area);
+  for (let k = 0; k < count; k++) {
+    for (let p = 0; p < area; p++) out[k * area + p] = Math.round(Math.min(1, Math.max(0, faces[k * stride + p] ?? 0)) * 255);
+  }
+  return out;
+}
 const checkAbort = (signal: AbortSignal) => {
   if (signal.aborted) throw new DOMException('Cancelled', 'AbortError');
 };
@@ -263,7 +280,13 @@ export class Engine {
       const audioMasks: Float32Array[] = [];
       const visualMasks: Float32Array[] = [];
       const faceBoxes: (FaceBox | null)[] = [];
-      const cropsForDisplay: Float32Array[] = [];
+      const cropsForDisplay: Uint8Array[] = [];
+      const clock = new ProgressClock(WINDOW_SEGMENTS);
+      /** The windows' progress line on the fusion stage: window k of n, segments, time left. */
+      const reportProgress = (segmentsDone: number) => {
+        const p = clock.snapshot(segmentsDone, expected);
+        report.stage('fusion', { progress: p.done / p.total, detail: describeProgress(p) });
+      };
       let backend: Backend | null = null;
       let unreadable = 0;
       let done = 0;
@@ -272,6 +295,7 @@ export class Engine {
       report.stage('face', video ? { status: 'running', progress: 0, detail: `0/${expected} frames` }
         : { status: 'skipped', detail: !media.video ? 'no video track' : 'no face model' });
       report.stage('fusion', { status: 'running', progress: 0 });
+      reportProgress(0);
       for (let first = 0; ; first += WINDOW_SEGMENTS) {
         checkAbort(signal);
         // Without audio the duration fixes the count; with it, reading goes on until the audio ends.
@@ -283,7 +307,7 @@ export class Engine {
         let audioMask = new Float32Array(planned);
         if (audio) {
           const range = windowSampleRange({ first, count: planned }, segmentSamples);
-          const pcm = await timed('decode', () => audio!.read(range.start, range.length));
+          let pcm = await timed('decode', () => audio!.read(range.start, range.length));
           checkAbort(signal);
           if (first === 0 && pcm.length === 0 && audio.totalSamples === null) {
             // A stream ffmpeg lists but cannot decode: go on without audio, the duration fixes T.
@@ -293,8 +317,15 @@ export class Engine {
             first -= WINDOW_SEGMENTS;
             continue;
           }
-          ({ count, ended } = segmentsRead({ first, count: planned }, pcm.length, segmentSamples));
+          const streamedAudio = audio.totalSamples === null;
+          ({ count, ended } = segmentsRead({ first, count: planned }, pcm.length, segmentSamples, streamedAudio ? expected : undefined));
           if (count === 0) break;
+          if (!ended && pcm.length < range.length) {
+            // A gap in the audio before the stated end: silence, so the window keeps its length.
+            const padded = new Float32Array(range.length);
+            padded.set(pcm);
+            pcm = padded;
+          }
           if (pcm.length) {
             const feats = await timed('audio', () => workerClient('audio').request(
               { worker: 'audio', type: 'logmel', pcm, params: audioParams },
@@ -336,9 +367,10 @@ export class Engine {
             });
             const seen = first + k1;
             report.stage('face', { progress: Math.min(1, seen / expected), detail: `${seen}/${expected} frames` });
+            if (expected > WINDOW_SEGMENTS) reportProgress(seen);
           }
         }
-        if (report.faceCrops) cropsForDisplay.push(faces.slice());
+        if (report.faceCrops) cropsForDisplay.push(greyBytes(faces, count, crop.size, faceSize));
 
         // the fused graph on this window (it needs at least one modality present)
         if (audioMask.some((v) => v > 0) || visualMask.some((v) => v > 0) || textPresent) {
@@ -367,18 +399,19 @@ export class Engine {
         done = first + count;
         const progress = Math.min(1, done / Math.max(expected, done));
         if (audio) report.stage('audio', { progress, detail: `${done}/${expected} segments` });
-        report.stage('fusion', { progress, detail: `${done}/${expected} segments` });
+        reportProgress(done);
         if (ended) break;
       }
 
-      const concat = (parts: Float32Array[]) => {
-        const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      const concat = <A extends Float32Array | Uint8Array>(parts: A[], make: (n: number) => A) => {
+        const out = make(parts.reduce((n, p) => n + p.length, 0));
         let at = 0;
         for (const p of parts) { out.set(p, at); at += p.length; }
         return out;
       };
-      const audioMask = concat(audioMasks);
-      const visualMask = concat(visualMasks);
+      const floats = (n: number) => new Float32Array(n);
+      const audioMask = concat(audioMasks, floats);
+      const visualMask = concat(visualMasks, floats);
       const T = audioMask.length;
       if (audio) {
         const silent = audioMask.every((v) => v === 0);
@@ -392,7 +425,7 @@ export class Engine {
         report.stage('face', { status: 'done', progress: 1, detail: `face in ${found}/${T} segments` });
       }
       if (report.faceCrops && cropsForDisplay.length) {
-        report.faceCrops({ pixels: concat(cropsForDisplay), present: visualMask.slice(), size: crop.size, channels: crop.channels });
+        report.faceCrops({ pixels: concat(cropsForDisplay, (n) => new Uint8Array(n)), present: visualMask.slice(), size: crop.size, channels: 1 });
       }
       if (!aggregate.runs || !backend) {
         throw new UserFacingError('Nothing to analyse: no speech was heard, no face was found and there is no transcript.');

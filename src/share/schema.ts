@@ -13,8 +13,13 @@ export const LIMITS = Object.freeze({
   linkChars: 128 * 1024,
   /** Bytes after decompression; the inflater stops as soon as it would exceed this. */
   inflatedBytes: 1024 * 1024,
-  /** 20 minutes of 0.96 s segments is 1,250; a little headroom for longer limits later. */
+  /**
+   * Timeline entries in a link. 20 minutes of 0.96 s segments (1,250) fit whole; a longer clip's
+   * timeline is averaged over groups of segments until it fits (`coarse`; src/share/shareLink.ts).
+   */
   segments: 1_500,
+  /** Segments a coarse link may stand for: 24 hours of 0.96 s segments. */
+  coarseSegments: 90_000,
   labels: 32,
   labelChars: 40,
   fileChars: 255,
@@ -57,7 +62,15 @@ export const wireSchema = z.strictObject({
   ),
   transcript: z.string().max(LIMITS.transcriptChars)
     .refine((s) => !UNSAFE_CHARS.test(s), 'contains control characters').nullable(),
+  /**
+   * Present when the timeline was shortened to fit the link: [segments per entry (2 or more),
+   * segments of the analysis]. Each entry then averages that many 0.96 s segments.
+   */
+  coarse: z.tuple([z.number().int().min(2).max(LIMITS.coarseSegments), z.number().int().min(2).max(LIMITS.coarseSegments)]).optional(),
 }).superRefine((w, ctx) => {
+  if (w.coarse && Math.ceil(w.coarse[1] / w.coarse[0]) !== w.segments.length) {
+    ctx.addIssue({ code: 'custom', path: ['coarse'], message: 'does not match the number of segments' });
+  }
   const m = w.labels.length;
   const sized = (path: (string | number)[], v: number[] | null) => {
     if (v !== null && v.length !== m) ctx.addIssue({ code: 'custom', path, message: `has ${v.length} values for ${m} labels` });

@@ -7,7 +7,7 @@ import type { AnalysisResult } from '../pipeline/result';
 import { BACKENDS } from '../protocol';
 import { base64urlDecode, base64urlEncode } from './base64url';
 import { LIMITS, PROBABILITY_SCALE, wireSchema } from './schema';
-import { decodeShareLink, encodeShareLink, SHARE_ERRORS, ShareLinkError, type SharedResult } from './shareLink';
+import { coarsenSegments, decodeShareLink, describeShareLink, encodeShareLink, MIN_COARSE_ENTRIES, SHARE_ERRORS, type SharedResult } from './shareLink';
 
 const LABELS = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
 
@@ -154,7 +154,7 @@ describe('size caps', () => {
     expect(decodeShareLink(link).ok).toBe(true);
   });
 
-  it('refuses to encode a result that would make an oversized link', () => {
+  it('shortens the timeline of a result too large for a link, keeping the clip-level result and the transcript', () => {
     // Incompressible content: pseudo-random probabilities over the most segments a link may hold,
     // and a transcript of random CJK characters at its length limit.
     let seed = 1;
@@ -169,8 +169,68 @@ describe('size caps', () => {
     }
     expect(() => encodeShareLink(result, { includeTranscript: false })).not.toThrow();
     const transcript = Array.from({ length: LIMITS.transcriptChars }, () => String.fromCharCode(0x4e00 + (rand() % 20000))).join('');
-    expect(() => encodeShareLink(result, { includeTranscript: true, transcript })).toThrow(ShareLinkError);
-    expect(() => encodeShareLink(result, { includeTranscript: true, transcript })).toThrow(/too large to share as a link.*without the transcript/);
+    const link = encodeShareLink(result, { includeTranscript: true, transcript });
+    expect(link.length).toBeLessThanOrEqual(LIMITS.linkChars + 3);
+    const back = decodeShareLink(link);
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    expect(back.result.transcript).toBe(transcript);
+    expect(back.result.fused).toEqual(result.fused.map((p) => Math.round(p * PROBABILITY_SCALE) / PROBABILITY_SCALE));
+    expect(back.result.coarse?.segments).toBe(LIMITS.segments);
+    expect(back.result.segments.length).toBe(Math.ceil(LIMITS.segments / (back.result.coarse?.per ?? 1)));
+    expect(describeShareLink(link)).toMatch(/too long for a link to hold all 1,500 segments.*average of \d+ segments/);
+  });
+
+  it('an hour (3,750 segments of random numbers) shares as a link with a shortened timeline, and says so', () => {
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const hour = sampleResult(3750);
+    for (const s of hour.segments) {
+      s.audio = LABELS.map(() => Math.round(rand() * 1e4) / 1e4);
+      s.visual = rand() < 0.9 ? LABELS.map(() => Math.round(rand() * 1e4) / 1e4) : null;
+      s.face = s.visual !== null;
+      s.face_box = s.face ? [rand() * 600, rand() * 400, 60, 60] : null;
+    }
+    const link = encodeShareLink(hour, { includeTranscript: false });
+    expect(link.length).toBeLessThanOrEqual(LIMITS.linkChars + 3);
+    const back = decodeShareLink(link);
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    const { per, segments } = back.result.coarse ?? { per: 1, segments: 0 };
+    expect(segments).toBe(3750);
+    expect(per).toBeGreaterThanOrEqual(3);
+    expect(back.result.segments.length).toBe(Math.ceil(3750 / per));
+    expect(back.result.segments.length).toBeGreaterThanOrEqual(MIN_COARSE_ENTRIES);
+    // Entries span their groups end to end, and average the segments they stand for.
+    expect(back.result.segments[1]?.start).toBeCloseTo(per * 0.96, 3);
+    expect(back.result.segments.at(-1)?.end).toBeCloseTo(3750 * 0.96, 3);
+    const group = hour.segments.slice(0, per).map((s) => s.audio?.[0] ?? 0);
+    expect(back.result.segments[0]?.audio?.[0]).toBeCloseTo(group.reduce((a, b) => a + b, 0) / per, 3);
+    expect(back.result.modalities).toEqual(hour.modalities); // the clip-level result is whole
+    expect(back.result.attention).toEqual(hour.attention);
+    expect(describeShareLink(link)).toMatch(/all 3,750 segments/);
+    // A result that fits whole says nothing and has no `coarse`.
+    const small = encodeShareLink(sampleResult(100), { includeTranscript: false });
+    expect(describeShareLink(small)).toBeNull();
+    expect(decodeShareLink(small)).not.toHaveProperty('result.coarse');
+  });
+
+  it('averages a coarse entry over the segments that had each modality', () => {
+    const segs = sampleResult(5).segments;
+    const [a, b] = coarsenSegments(segs, 3);
+    expect(a).toMatchObject({ start: 0, end: 2.88, face: true, face_box: null });
+    // segment 0 has no audio; 1 and 2 do
+    expect(a?.audio?.[0]).toBeCloseTo(((segs[1]?.audio?.[0] ?? 0) + (segs[2]?.audio?.[0] ?? 0)) / 2, 9);
+    expect(a?.visual?.[0]).toBeCloseTo(((segs[0]?.visual?.[0] ?? 0) + (segs[2]?.visual?.[0] ?? 0)) / 2, 9);
+    expect(b).toMatchObject({ start: 2.88, end: 4.8 });
+  });
+
+  it('refuses a coarse link whose entry count does not match what it claims', () => {
+    const wire = wireOf(encodeShareLink(sampleResult(4), { includeTranscript: false }));
+    wire.coarse = [2, 100];
+    expectError(rawLink(wire), /does not hold a valid result \(coarse does not match the number of segments\)/);
+    wire.coarse = [1, 4];
+    expectError(rawLink(wire), /does not hold a valid result/);
   });
 
   it('refuses an oversized link before decoding it', () => {

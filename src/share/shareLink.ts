@@ -5,12 +5,19 @@
 // every failure is `{ ok: false, error }` with a message that says what is wrong and what to do.
 import { deflateSync, Inflate } from 'fflate';
 import type { z } from 'zod';
-import type { AnalysisResult } from '../pipeline/result';
+import type { AnalysisResult, SegmentResult } from '../pipeline/result';
 import { base64urlDecode, base64urlEncode, isBase64url } from './base64url';
 import { FORBIDDEN_KEYS, LIMITS, PROBABILITY_SCALE, type WireResult, wireSchema } from './schema';
 
-/** A result as opened from a link: the analysis result plus the transcript if the sender included it. */
-export type SharedResult = AnalysisResult & { transcript: string | null };
+/**
+ * A result as opened from a link: the analysis result plus the transcript if the sender included
+ * it, and `coarse` when the link carries a shortened timeline (each entry averages `per` segments
+ * of the `segments` the analysis had; the clip-level numbers are exact).
+ */
+export type SharedResult = AnalysisResult & { transcript: string | null; coarse?: Coarse };
+
+/** How a link's timeline was shortened to fit: entries of `per` segments, of `segments` in all. */
+export interface Coarse { per: number; segments: number }
 
 export type DecodeResult = { ok: true; result: SharedResult } | { ok: false; error: string };
 
@@ -51,8 +58,36 @@ const toProbs = (v: readonly number[] | null) => (v === null ? null : v.map(toPr
 const fromProbs = (v: readonly number[] | null) => (v === null ? null : v.map((p) => p / PROBABILITY_SCALE));
 const toMs = (s: number) => Math.round(s * 1000);
 
+/**
+ * The timeline averaged over groups of `per` segments (the last group may be shorter): each entry
+ * spans its group, its voice and face decisions are the means over the segments that had them
+ * (null when none did), and boxes are dropped (an average of boxes from different frames is no box).
+ */
+export function coarsenSegments(segments: readonly SegmentResult[], per: number): SegmentResult[] {
+  const mean = (rows: (number[] | null)[]) => {
+    const present = rows.filter((r): r is number[] => r !== null);
+    if (!present.length) return null;
+    return (present[0] ?? []).map((_, k) => present.reduce((a, r) => a + (r[k] ?? 0), 0) / present.length);
+  };
+  const out: SegmentResult[] = [];
+  for (let i = 0; i < segments.length; i += per) {
+    const group = segments.slice(i, i + per);
+    const visual = mean(group.map((g) => g.visual));
+    out.push({
+      start: group[0]?.start ?? 0,
+      end: group[group.length - 1]?.end ?? 0,
+      audio: mean(group.map((g) => g.audio)),
+      visual,
+      face: group.some((g) => g.face),
+      face_box: null,
+    });
+  }
+  return out;
+}
+
 /** How a result is written into a link: probabilities to 1e-4, times to 1 ms, boxes to 0.01 px. */
-function toWire(result: AnalysisResult, transcript: string | null): WireResult {
+function toWire(result: AnalysisResult, transcript: string | null, per = 1): WireResult {
+  const segments = per > 1 ? coarsenSegments(result.segments, per) : result.segments;
   return {
     file: result.file,
     labels: [...result.labels],
@@ -63,13 +98,14 @@ function toWire(result: AnalysisResult, transcript: string | null): WireResult {
       text: toProbs(result.modalities.text),
     },
     attention: [toProb(result.attention.audio), toProb(result.attention.visual), toProb(result.attention.text)],
-    segments: result.segments.map((s) => [
+    segments: segments.map((s) => [
       toMs(s.start), toMs(s.end), toProbs(s.audio), toProbs(s.visual), s.face ? 1 : 0,
       s.face_box ? [round(s.face_box[0], 2), round(s.face_box[1], 2), round(s.face_box[2], 2), round(s.face_box[3], 2)] : null,
     ]),
     backend: result.backend,
     timings_ms: Object.fromEntries(Object.entries(result.timings_ms).map(([k, v]) => [k, Math.max(0, Math.round(v))])),
     transcript,
+    ...(per > 1 ? { coarse: [per, result.segments.length] as [number, number] } : {}),
   };
 }
 
@@ -96,6 +132,7 @@ function fromWire(w: WireResult): SharedResult {
     // Plain object built key by key from validated names (FORBIDDEN_KEYS never get this far).
     timings_ms: Object.fromEntries(Object.entries(w.timings_ms)),
     transcript: w.transcript,
+    ...(w.coarse ? { coarse: { per: w.coarse[0], segments: w.coarse[1] } } : {}),
   };
 }
 
@@ -125,27 +162,65 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /**
+ * Fewest timeline entries a shortened link keeps: below this a timeline says little, and a link
+ * that needs fewer is refused (the transcript is then what does not fit).
+ */
+export const MIN_COARSE_ENTRIES = 200;
+
+/** The fragment for `result` with its timeline in groups of `per` segments, or why it does not fit. */
+function encodeWith(result: AnalysisResult, transcript: string | null, per: number): { fragment: string } | { tooBig: number } {
+  const wire = toWire(result, transcript, per);
+  const checked = wireSchema.safeParse(wire);
+  if (!checked.success) {
+    if (wire.segments.length > LIMITS.segments) return { tooBig: Infinity };
+    throw new ShareLinkError(`This result cannot be shared as a link: ${describeIssues(checked.error)}.`);
+  }
+  const json = new TextEncoder().encode(JSON.stringify(checked.data));
+  if (json.length > LIMITS.inflatedBytes) return { tooBig: Infinity };
+  const payload = `${SHARE_VERSION}.${base64urlEncode(deflateSync(json, { level: 9 }))}`;
+  if (payload.length > LIMITS.linkChars) return { tooBig: payload.length };
+  return { fragment: `#${SHARE_PARAM}=${payload}` };
+}
+
+/**
  * The URL fragment for `result`, e.g. `#r=v1.…` (append it to the app's URL). Media is never
- * included; the transcript only when `includeTranscript` is set. Throws `ShareLinkError` (with a
- * message for the user) when the result is too large for a link or is not a valid result.
+ * included; the transcript only when `includeTranscript` is set. A result whose timeline is too
+ * long for a link (an hour is 3,750 segments, about 270 KB) gets a shortened one: its segments
+ * averaged in groups, as few groups as fit, the clip-level result exact; the link says so
+ * (`coarse`, shown by the shared view and by `describeShareLink`). Throws `ShareLinkError` (with
+ * a message for the user) when even that does not fit or the result is not a valid result.
  */
 export function encodeShareLink(result: AnalysisResult, options: EncodeOptions): string {
   const transcript = options.includeTranscript ? (options.transcript ?? '').trim() || null : null;
-  const wire = toWire(result, transcript);
-  const checked = wireSchema.safeParse(wire);
-  if (!checked.success) throw new ShareLinkError(`This result cannot be shared as a link: ${describeIssues(checked.error)}.`);
-  const json = new TextEncoder().encode(JSON.stringify(checked.data));
-  if (json.length > LIMITS.inflatedBytes) {
-    throw new ShareLinkError('This result is too large to share as a link. Export it as JSON instead.');
+  const total = result.segments.length;
+  let per = 1;
+  let last = encodeWith(result, transcript, per);
+  while (!('fragment' in last)) {
+    // Next group size: enough for the entry limit, and about enough for the size that was over.
+    const bySize = Number.isFinite(last.tooBig) ? Math.ceil(per * (last.tooBig / (LIMITS.linkChars * 0.95))) : per * 2;
+    const next = Math.max(per + 1, Math.ceil(total / LIMITS.segments), bySize);
+    if (Math.ceil(total / next) < MIN_COARSE_ENTRIES || total < 2 * MIN_COARSE_ENTRIES) {
+      const kb = Number.isFinite(last.tooBig) ? ` (${Math.ceil(last.tooBig / 1024)} KB; the limit is ${LIMITS.linkChars / 1024} KB)` : '';
+      throw new ShareLinkError(
+        `This result is too large to share as a link${kb}${transcript ? '. Try again without the transcript, or' : '.'} Export it as JSON instead.`,
+      );
+    }
+    per = next;
+    last = encodeWith(result, transcript, per);
   }
-  const payload = `${SHARE_VERSION}.${base64urlEncode(deflateSync(json, { level: 9 }))}`;
-  if (payload.length > LIMITS.linkChars) {
-    throw new ShareLinkError(
-      `This result is too large to share as a link (${Math.ceil(payload.length / 1024)} KB; the limit is ${LIMITS.linkChars / 1024} KB)`
-      + `${transcript ? '. Try again without the transcript, or' : '.'} Export it as JSON instead.`,
-    );
-  }
-  return `#${SHARE_PARAM}=${payload}`;
+  return last.fragment;
+}
+
+/**
+ * A sentence saying what a link leaves out, for the person sharing it (null when it holds the
+ * whole result). Decodes the link: call it once per link made, not per render.
+ */
+export function describeShareLink(fragment: string): string | null {
+  const decoded = decodeShareLink(fragment);
+  if (!decoded.ok || !decoded.result.coarse) return null;
+  const { per, segments } = decoded.result.coarse;
+  return `This clip is too long for a link to hold all ${segments.toLocaleString('en')} segments: the link has the whole clip's result `
+    + `and a shortened timeline (each cell the average of ${per} segments, ${(per * 0.96).toFixed(2)} s). Export JSON or CSV for every segment.`;
 }
 
 class InflateLimitExceeded extends Error {}

@@ -9,10 +9,12 @@ import { ModalityDecisions } from './ModalityDecisions';
 import { ProbabilityBars } from './ProbabilityBars';
 import { Timeline } from './Timeline';
 import { Timings } from './Timings';
+import { cellSpan } from './timeline';
 import { VideoPlayer } from './VideoPlayer';
 
 export interface ResultViewProps {
-  result: AnalysisResult;
+  /** A shared result may carry `coarse` (its timeline was shortened to fit the link). */
+  result: AnalysisResult & { coarse?: { per: number; segments: number } | null };
   /** The analysed file's object URL; null for a shared result. */
   mediaUrl?: string | null;
   crops?: readonly (string | null)[] | null;
@@ -31,11 +33,12 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
     text: result.modalities.text !== null,
   };
   const top = result.labels[result.fused.indexOf(Math.max(...result.fused))] ?? '';
+  const span = cellSpan(result);
   return (
     <div className="result" data-testid="result">
       <p className="headline">
         Most likely: <strong data-testid="top-emotion">{top}</strong>
-        <span className="muted"> · {result.file || 'file name not shared'} · {result.segments.length} segment{result.segments.length === 1 ? '' : 's'} of 0.96 s</span>
+        <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of 0.96 s{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
       </p>
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">

@@ -1,6 +1,7 @@
 // "Copy share link" under a result: the transcript only when ticked, the file name unless left out.
 // The link is also shown in a read-only box, for browsers that do not let the page copy.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { describeShareLink } from '../share/shareLink';
 
 export interface ShareControlsProps {
   label: string;
@@ -14,6 +15,8 @@ export interface ShareControlsProps {
 export function ShareControls({ label, hasTranscript, link, error, copied, onShare }: ShareControlsProps) {
   const [includeTranscript, setIncludeTranscript] = useState(false);
   const [omitFileName, setOmitFileName] = useState(false);
+  // A long clip's link carries a shortened timeline: say so next to the link.
+  const shortened = useMemo(() => (link ? describeShareLink(link) : null), [link]);
   return (
     <section className="panel share" aria-label="Share this result" data-testid="share">
       <div className="share-row">
@@ -37,6 +40,7 @@ export function ShareControls({ label, hasTranscript, link, error, copied, onSha
           </label>
         </p>
       )}
+      {shortened && <p className="notice notice-info small" role="status" data-testid="share-shortened">{shortened}</p>}
       {error && <p className="notice notice-error" role="alert">{error}</p>}
     </section>
   );

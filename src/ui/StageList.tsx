@@ -1,4 +1,5 @@
-// Progress of each pipeline stage, in order, with what it is doing.
+// Progress of each pipeline stage, in order, with what it is doing and, while it runs, a bar (a long
+// video's windows stage says "window k of n · done/total segments · about N min left").
 import { STAGE_LABELS, STAGES, type StageState, type Stage } from '../state/store';
 
 const STATUS_TEXT: Readonly<Record<StageState['status'], string>> = Object.freeze({
@@ -14,7 +15,10 @@ export function StageList({ stages }: { stages: Record<Stage, StageState> }) {
           <li key={s} className={`stage stage-${st.status}`} data-stage={s} data-status={st.status}>
             <span className="stage-dot" aria-hidden="true" />
             <span className="stage-name">{STAGE_LABELS[s]}</span>
-            <span className="muted">{STATUS_TEXT[st.status]}{st.detail ? ` · ${st.detail}` : ''}</span>
+            <span className="muted stage-detail">{STATUS_TEXT[st.status]}{st.detail ? ` · ${st.detail}` : ''}</span>
+            {st.status === 'running' && st.progress > 0 && (
+              <progress className="stage-progress" max={1} value={st.progress} aria-label={`${STAGE_LABELS[s]}: ${Math.round(st.progress * 100)}%`} />
+            )}
           </li>
         );
       })}

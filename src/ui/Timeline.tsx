@@ -3,13 +3,19 @@
 // hollow when missing). A cell is a button — click, Enter or Space chooses it (and seeks the video
 // when there is one); arrows, Home, End, PageUp/PageDown move between cells (one tab stop).
 // The current cell (playing or chosen) is outlined and described in words beside the strip.
-import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+// A long clip (more than PAGE_CELLS segments; an hour is 3,750) shows one page of cells at a time
+// under an overview of the whole clip: a bar per few segments, coloured by their mean decision;
+// choosing a bar goes there, and the page follows the current segment and the keyboard.
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
-import { colourFor, coverage, describeSegment, formatSeconds, nextCell, segmentDecision } from './timeline';
+import {
+  cellSpan, colourFor, coverage, describeSegment, formatClock, formatSeconds, nextCell, overviewBins, PAGE_CELLS, pageOf, segmentDecision,
+} from './timeline';
 import { SegmentDetail } from './SegmentDetail';
 
 export interface TimelineProps {
-  result: AnalysisResult;
+  /** The result; a shared one may carry `coarse` (its timeline was averaged to fit the link). */
+  result: AnalysisResult & { coarse?: { per: number; segments: number } | null };
   /** Face crop per segment (data URLs; null: no face), or null when there are none (shared view). */
   crops: readonly (string | null)[] | null;
   current: number | null;
@@ -22,10 +28,22 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
   const { segments, labels } = result;
   const strip = useRef<HTMLDivElement>(null);
   const [focused, setFocused] = useState<number | null>(null);
-  const tabStop = focused ?? current ?? 0;
+  // The page shown: the one holding the cell the keyboard is on, else the current (playing) one.
+  const [anchor, setAnchor] = useState<number>(current ?? 0);
+  useEffect(() => { if (current !== null) setAnchor(current); }, [current]);
+  const page = pageOf(anchor, segments.length);
+  const onPage = (i: number | null): i is number => i !== null && i >= page.first && i < page.first + page.count;
+  const tabStop = onPage(focused) ? focused : onPage(current) ? current : page.first;
   const cellAt = (i: number) => strip.current?.querySelector<HTMLButtonElement>(`[data-index="${i}"]`) ?? null;
+  const focusAfterRender = useRef<number | null>(null);
+  useEffect(() => {
+    const i = focusAfterRender.current;
+    if (i === null) return;
+    focusAfterRender.current = null;
+    cellAt(i)?.focus();
+  });
 
-  // Keep the playing cell in view when the strip scrolls (long videos), without scrolling the page.
+  // Keep the playing cell in view when the strip scrolls, without scrolling the page.
   useEffect(() => {
     const box = strip.current;
     const cell = current === null ? null : cellAt(current);
@@ -34,13 +52,15 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
     if (left < box.scrollLeft || left + cell.offsetWidth > box.scrollLeft + box.clientWidth) {
       box.scrollLeft = Math.max(0, left - box.clientWidth / 2);
     }
-  }, [current]);
+  }, [current, page.page]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const next = nextCell(e.key, tabStop, segments.length);
     if (next === null) return;
     e.preventDefault();
     setFocused(next);
+    setAnchor(next);
+    focusAfterRender.current = next; // the cell may be on a page not drawn yet
     cellAt(next)?.focus();
   };
 
@@ -49,34 +69,57 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
   onChooseRef.current = onChoose;
   const choose = useCallback((i: number) => {
     setFocused(i);
+    setAnchor(i);
     onChooseRef.current(i);
   }, []);
-  const { total, voice, face } = coverage(segments);
+  const { total, voice, face } = useMemo(() => coverage(segments), [segments]);
   const end = segments[segments.length - 1]?.end ?? 0;
   const showCrops = crops !== null;
+  const span = cellSpan(result);
+  const paged = page.pages > 1;
+  const pageEnd = segments[page.first + page.count - 1]?.end ?? end;
+  const pageStart = segments[page.first]?.start ?? 0;
+  const cellWords = span.per > 1
+    ? `Each cell is ${span.per} segments of 0.96 s averaged (${span.seconds.toFixed(2)} s): this shared link carries a shortened timeline of the ${span.segments.toLocaleString('en')} segments.`
+    : 'Each cell is 0.96 s, coloured by its top emotion (voice and face decisions weighted by α).';
+  const cells = [];
+  for (let i = page.first; i < page.first + page.count; i++) {
+    const segment = segments[i] as SegmentResult;
+    cells.push(
+      <Cell key={i} result={result} segment={segment} index={i} crop={crops?.[i] ?? null} showCrop={showCrops}
+        current={i === current} tabStop={i === tabStop} onChoose={choose} onFocus={setFocused} />,
+    );
+  }
   return (
     <section className="panel timeline" aria-labelledby="timeline-title" data-testid="timeline">
       <h2 id="timeline-title">Segment by segment</h2>
       <p className="muted small" id="timeline-help">
-        Each cell is 0.96 s, coloured by its top emotion (voice and face decisions weighted by α).
+        {cellWords}
         {seekable ? ' Choose a cell to play from there; arrow keys move between cells.' : ' Choose a cell for its numbers; arrow keys move between cells.'}
+        {paged ? ` A long clip shows ${PAGE_CELLS} cells at a time: the bar above them is the whole clip; choose a part of it to go there.` : ''}
       </p>
+      {paged && <Overview result={result} page={page} current={current} onChoose={choose} />}
+      {paged && (
+        <p className="small timeline-page" data-testid="timeline-page">
+          <button type="button" disabled={page.page === 0} onClick={() => choose(page.first - PAGE_CELLS)}>Earlier</button>{' '}
+          Cells {(page.first + 1).toLocaleString('en')}–{(page.first + page.count).toLocaleString('en')} of {total.toLocaleString('en')}
+          {' '}({formatClock(pageStart)}–{formatClock(pageEnd)}){' '}
+          <button type="button" disabled={page.page === page.pages - 1} onClick={() => choose(page.first + PAGE_CELLS)}>Later</button>
+        </p>
+      )}
       <div
         className={showCrops ? 'cells cells-with-crops' : 'cells'}
         ref={strip}
         role="group"
-        aria-label={`Timeline, ${total} segments`}
+        aria-label={`Timeline, ${total} segments${paged ? `, cells ${page.first + 1} to ${page.first + page.count} shown` : ''}`}
         aria-describedby="timeline-help"
         onKeyDown={onKeyDown}
       >
-        {segments.map((segment, i) => (
-          <Cell key={i} result={result} segment={segment} index={i} crop={crops?.[i] ?? null} showCrop={showCrops}
-            current={i === current} tabStop={i === tabStop} onChoose={choose} onFocus={setFocused} />
-        ))}
+        {cells}
       </div>
       <div className="axis muted small" aria-hidden="true">
-        <span>0 s</span>
-        <span>{formatSeconds(end)}</span>
+        <span>{paged ? formatClock(pageStart) : '0 s'}</span>
+        <span>{paged ? formatClock(pageEnd) : formatSeconds(end)}</span>
       </div>
       <ul className="legend small" aria-label="Colours">
         {labels.map((l, i) => (
@@ -88,7 +131,7 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
         <li><span className="swatch mark-missing" aria-hidden="true" />hollow: missing</li>
       </ul>
       <p className="small" data-testid="coverage">
-        Voice heard in {voice} of {total} segments; face found in {face} of {total}.
+        Voice heard in {voice} of {total} {span.per > 1 ? 'cells' : 'segments'}; face found in {face} of {total}.
         {showCrops ? ' The small pictures are the 48 × 48 face crops the model saw.' : ''}
       </p>
       {current !== null && segments[current] && (
@@ -98,6 +141,40 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
     </section>
   );
 }
+
+/** The whole clip as bars (long clips): each bar's colour is its segments' mean decision. */
+const Overview = memo(function Overview({ result, page, current, onChoose }: {
+  result: TimelineProps['result'];
+  page: { first: number; count: number };
+  current: number | null;
+  onChoose: (index: number) => void;
+}) {
+  const bins = useMemo(() => overviewBins(result), [result]);
+  return (
+    <div className="overview" role="group" aria-label="The whole clip; choose a part to show its cells" data-testid="timeline-overview">
+      {bins.map((b) => {
+        const shown = b.first < page.first + page.count && b.first + b.count > page.first;
+        const playing = current !== null && current >= b.first && current < b.first + b.count;
+        const label = b.top >= 0 ? `mostly ${result.labels[b.top] ?? ''}` : 'no voice and no face';
+        return (
+          <button
+            key={b.first}
+            type="button"
+            tabIndex={-1}
+            className={`overview-bin${shown ? ' overview-shown' : ''}${playing ? ' overview-current' : ''}${b.top < 0 ? ' cell-empty' : ''}`}
+            data-testid="overview-bin"
+            data-first={b.first}
+            aria-label={`${formatClock(b.start)} to ${formatClock(b.end)}: ${label}`}
+            title={`${formatClock(b.start)}–${formatClock(b.end)}: ${label}`}
+            onClick={() => onChoose(b.first)}
+          >
+            <span className="overview-emotion" style={b.top >= 0 ? { background: colourFor(result.labels[b.top] ?? '', b.top) } : undefined} />
+          </button>
+        );
+      })}
+    </div>
+  );
+});
 
 interface CellProps {
   result: AnalysisResult;
@@ -142,12 +219,17 @@ const Cell = memo(function Cell({ result, segment, index, crop, showCrop, curren
   );
 });
 
-/** The whole timeline as a table (the chart's text equivalent); depends on the result only. */
+/**
+ * The whole timeline as a table (the chart's text equivalent); depends on the result only. Its
+ * rows are made when it is opened: thousands of hidden rows would slow every long result.
+ */
 const TimelineTable = memo(function TimelineTable({ result }: { result: AnalysisResult }) {
   const { segments, labels } = result;
+  const [open, setOpen] = useState(false);
   return (
-    <details className="timeline-table">
-      <summary>The timeline as a table</summary>
+    <details className="timeline-table" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>The timeline as a table{segments.length > PAGE_CELLS ? ` (${segments.length.toLocaleString('en')} rows)` : ''}</summary>
+      {open && (
       <div className="table-scroll">
         <table>
           <thead>
@@ -172,6 +254,7 @@ const TimelineTable = memo(function TimelineTable({ result }: { result: Analysis
           </tbody>
         </table>
       </div>
+      )}
     </details>
   );
 });

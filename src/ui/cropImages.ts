@@ -3,14 +3,15 @@
 // They stay beside the result in the store: media never goes into the result, its exports or links.
 import type { FaceCrops } from '../pipeline/engine';
 
-/** Segment `index`'s crop as RGBA bytes (first channel as grey; values clamped to 0-255). */
-export function cropRgba(crops: FaceCrops, index: number): Uint8ClampedArray<ArrayBuffer> {
+/** Segment `index`'s crop as RGBA bytes (grey bytes as they are; floats in [0, 1] scaled, clamped to 0-255). */
+export function cropRgba(crops: FaceCrops | { pixels: Float32Array; size: number; channels: number }, index: number): Uint8ClampedArray<ArrayBuffer> {
   const { size, channels, pixels } = crops;
   const area = size * size;
   const offset = index * channels * area;
+  const scale = pixels instanceof Uint8Array ? 1 : 255;
   const rgba = new Uint8ClampedArray(area * 4);
   for (let p = 0; p < area; p++) {
-    const grey = Math.round((pixels[offset + p] ?? 0) * 255);
+    const grey = Math.round((pixels[offset + p] ?? 0) * scale);
     rgba[4 * p] = grey;
     rgba[4 * p + 1] = grey;
     rgba[4 * p + 2] = grey;

@@ -96,8 +96,63 @@ describe('modalityStatements', () => {
 describe('cropRgba', () => {
   it('turns a grey [0, 1] crop into opaque RGBA bytes, segment by segment', () => {
     const size = 2;
-    const crops: FaceCrops = { size, channels: 1, present: new Float32Array([1, 1]), pixels: new Float32Array([0, 0.5, 1, 2, 0.25, 0.25, 0.25, 0.25]) };
+    const crops = { size, channels: 1, present: new Float32Array([1, 1]), pixels: new Float32Array([0, 0.5, 1, 2, 0.25, 0.25, 0.25, 0.25]) };
     expect(Array.from(cropRgba(crops, 0))).toEqual([0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255, 255, 255, 255, 255]);
     expect(Array.from(cropRgba(crops, 1)).slice(0, 4)).toEqual([64, 64, 64, 255]);
+  });
+  it('takes the engine\'s grey bytes as they are (an hour of crops is 8.6 MB of bytes, not 35 MB of floats)', () => {
+    const crops: FaceCrops = { size: 2, channels: 1, present: new Float32Array([1]), pixels: new Uint8Array([0, 128, 255, 64]) };
+    expect(Array.from(cropRgba(crops, 0))).toEqual([0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255, 64, 64, 64, 255]);
+  });
+});
+
+describe('an hour of segments (3,750)', () => {
+  it('shows one page of PAGE_CELLS cells at a time, the page holding the segment', async () => {
+    const { pageOf, PAGE_CELLS } = await import('./timeline');
+    expect(pageOf(0, 3750)).toEqual({ page: 0, first: 0, count: PAGE_CELLS, pages: 32 });
+    expect(pageOf(3749, 3750)).toEqual({ page: 31, first: 3720, count: 30, pages: 32 });
+    expect(pageOf(125, 3750)).toMatchObject({ page: 1, first: 120 });
+    expect(pageOf(99999, 3750).page).toBe(31);
+    expect(pageOf(2, 3)).toEqual({ page: 0, first: 0, count: 3, pages: 1 }); // short clips: one page, as before
+  });
+  it('overviews the whole clip in at most OVERVIEW_BINS bars that cover every segment once', async () => {
+    const { overviewBins, OVERVIEW_BINS } = await import('./timeline');
+    const { longResult } = await import('../export/fixture.test-helpers');
+    const hour = longResult(3750);
+    const bins = overviewBins(hour);
+    expect(bins.length).toBeLessThanOrEqual(OVERVIEW_BINS);
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(3750);
+    expect(bins.every((b, i) => b.first === (bins[i - 1] ? bins[i - 1]!.first + bins[i - 1]!.count : 0))).toBe(true);
+    expect(bins.at(-1)?.end).toBe(3600);
+    // A bar's colour is its segments' mean decision.
+    const b = bins[3]!;
+    const mean = hour.labels.map((_, k) => hour.segments.slice(b.first, b.first + b.count)
+      .map((s) => segmentDecision(hour, s)).filter((d) => d.top >= 0).reduce((a, d) => a + (d.probs[k] ?? 0), 0));
+    expect(b.top).toBe(argmax(mean));
+    expect(b.face).toBeCloseTo(hour.segments.slice(b.first, b.first + b.count).filter((s) => s.face).length / b.count, 9);
+    // A bar with no decision anywhere says so.
+    const silent = { ...hour, segments: hour.segments.map((s) => ({ ...s, audio: null, visual: null, face: false })) };
+    expect(overviewBins(silent, 10).every((x) => x.top === -1)).toBe(true);
+  });
+  it('tells clock times and the span of a cell (shared links of long clips have coarse cells)', async () => {
+    const { cellSpan, formatClock } = await import('./timeline');
+    expect(formatClock(7.9)).toBe('0:07');
+    expect(formatClock(725)).toBe('12:05');
+    expect(formatClock(3723)).toBe('1:02:03');
+    expect(cellSpan(sampleResult())).toEqual({ seconds: 0.96, per: 1, segments: 3 });
+    const coarse = { segments: [{ start: 0, end: 2.88 }, { start: 2.88, end: 3.84 }] as never, coarse: { per: 3, segments: 4 } };
+    expect(cellSpan(coarse)).toEqual({ seconds: 2.88, per: 3, segments: 4 });
+  });
+  it('PNG export: time ticks at round steps, at most about 10, for a minute to three hours', async () => {
+    const { axisTicks } = await import('../export/png');
+    expect(axisTicks(4)).toEqual([0, 1, 2, 3, 4]);
+    expect(axisTicks(3600)).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600]);
+    expect(axisTicks(3 * 3600).length).toBeLessThanOrEqual(11);
+  });
+  it('describes and decides 3,750 segments quickly enough to draw a page (no per-cell whole-result work)', async () => {
+    const { longResult } = await import('../export/fixture.test-helpers');
+    const hour = longResult(3750);
+    expect(describeSegment(hour, 3749)).toMatch(/^Segment 3750 of 3750, 3599\.04 s to 3600\.00 s: /);
+    expect(coverage(hour.segments)).toEqual({ total: 3750, voice: 3750 - Math.ceil(3750 / 7), face: 3750 - 750 });
   });
 });

@@ -100,3 +100,94 @@ export function nextCell(key: string, index: number, count: number): number | nu
       return null;
   }
 }
+
+// ---------------------------------------------------------------- long results (thousands of segments)
+
+/**
+ * Cells drawn at once. An hour is 3,750 segments: as one strip of buttons it would be ~20,000 DOM
+ * nodes in a strip 60,000 px wide, slow to render and useless to scan. So a long timeline shows
+ * one page of cells (the one holding the current segment) under an overview of the whole clip.
+ */
+export const PAGE_CELLS = 120;
+/** Bars in the overview of a long timeline (each covers `per` segments). */
+export const OVERVIEW_BINS = 200;
+
+/** The page of cells holding segment `index`: `[first, first + count)`. */
+export function pageOf(index: number, total: number, size = PAGE_CELLS): { page: number; first: number; count: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const page = Math.min(pages - 1, Math.max(0, Math.floor(index / size)));
+  const first = page * size;
+  return { page, first, count: Math.max(0, Math.min(size, total - first)), pages };
+}
+
+export interface OverviewBin {
+  /** Segments `[first, first + count)`. */
+  first: number;
+  count: number;
+  start: number;
+  end: number;
+  /** Top emotion of the bin's mean segment decision (-1: no segment in it had voice or face). */
+  top: number;
+  /** Share of the bin's segments with a voice heard / a face found. */
+  voice: number;
+  face: number;
+}
+
+/**
+ * The whole clip in at most `bins` bars: each bar is the mean of its segments' decisions (the ones
+ * that have one), so a long stretch of one feeling shows as one colour however long the clip.
+ */
+export function overviewBins(result: Pick<AnalysisResult, 'attention' | 'labels' | 'segments'>, bins = OVERVIEW_BINS): OverviewBin[] {
+  const { segments } = result;
+  const per = Math.max(1, Math.ceil(segments.length / Math.max(1, bins)));
+  const m = result.labels.length;
+  const out: OverviewBin[] = [];
+  for (let first = 0; first < segments.length; first += per) {
+    const count = Math.min(per, segments.length - first);
+    const sum = new Array<number>(m).fill(0);
+    let decided = 0;
+    let voice = 0;
+    let face = 0;
+    for (let i = first; i < first + count; i++) {
+      const s = segments[i] as SegmentResult;
+      if (s.audio) voice++;
+      if (s.face) face++;
+      const d = segmentDecision(result, s);
+      if (d.top < 0) continue;
+      decided++;
+      for (let k = 0; k < m; k++) sum[k] = (sum[k] ?? 0) + (d.probs[k] ?? 0);
+    }
+    out.push({
+      first, count,
+      start: segments[first]?.start ?? 0,
+      end: segments[first + count - 1]?.end ?? 0,
+      top: decided ? argmax(sum) : -1,
+      voice: voice / count,
+      face: face / count,
+    });
+  }
+  return out;
+}
+
+/** A clock time for long clips: "0:07", "12:05", "1:02:03" (whole seconds, rounded down). */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds + 1e-6));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/**
+ * How long one timeline cell is and how many 0.96 s segments it stands for: 1 for an analysis;
+ * more for a share link of a long clip, whose timeline was averaged to fit (src/share/shareLink.ts).
+ */
+export function cellSpan(result: Pick<AnalysisResult, 'segments'> & { coarse?: { per: number; segments: number } | null }): { seconds: number; per: number; segments: number } {
+  const first = result.segments[0];
+  const per = result.coarse?.per ?? 1;
+  return {
+    seconds: first ? Math.round((first.end - first.start) * 1000) / 1000 : 0.96,
+    per,
+    segments: result.coarse?.segments ?? result.segments.length,
+  };
+}

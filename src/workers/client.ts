@@ -70,6 +70,9 @@ export class WorkerClient<W extends WorkerName> {
 
   /** Stops the worker at once; pending requests are rejected with AbortError. */
   terminate(reason: Error = new DOMException('Cancelled', 'AbortError')) {
+    // Its models die with it: a new generation, so the engine loads them again before the next
+    // request (else a run after Cancel asks a fresh worker with no model: "not loaded yet").
+    if (this.worker) this.generation++;
     this.worker?.terminate();
     this.worker = null;
     const pending = [...this.pending.values()];
