@@ -14,7 +14,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export async function launchChromium({ webgpu = false, extraArgs = [] } = {}) {
   const { chromium } = await import('playwright-core');
   const marker = `--mer-bench-run=${randomUUID()}`;
-  const args = [...CHROMIUM_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...extraArgs, marker];
+  // MER_BENCH_JS_FLAGS (e.g. --no-liftoff) passes V8 flags: for comparing tiers, never the reported default.
+  const jsFlags = process.env.MER_BENCH_JS_FLAGS ? [`--js-flags=${process.env.MER_BENCH_JS_FLAGS}`] : [];
+  const args = [...CHROMIUM_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...jsFlags, ...extraArgs, marker];
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
   const roots = chromiumPids(marker, { rootsOnly: true });
   /** Closes the browser; if its connection broke and the process lingers, ends it by pid. */
@@ -33,13 +35,10 @@ export async function openApp(browser, serverUrl, { backend = 'wasm', threads = 
   const context = await browser.newContext();
   await context.route((url) => !['blob:', 'data:'].includes(url.protocol) && url.origin !== origin, (route) => route.abort('blockedbyclient'));
   const page = await context.newPage();
-  const fusionGraphMs = [];
   const textTokens = [];
   page.on('console', (m) => {
     const text = m.text();
-    // The CLI hook reports stages on the console; the fusion stage's detail is the graph's own run time.
-    const graph = /^\[mer-cli\] fusion: done \((\d+(?:\.\d+)?) ms on /.exec(text);
-    if (graph) fusionGraphMs.push(Number(graph[1]));
+    // The CLI hook reports stages on the console; the text stage's detail is its token count.
     const tokens = /^\[mer-cli\] text: done \((\d+) tokens\)/.exec(text);
     if (tokens) textTokens.push(Number(tokens[1]));
     if (process.env.MER_BENCH_VERBOSE) log(`[page ${m.type()}] ${text}`);
@@ -50,7 +49,7 @@ export async function openApp(browser, serverUrl, { backend = 'wasm', threads = 
   const t0 = Date.now();
   await page.goto(url.href, { timeout: 300_000 });
   await page.waitForFunction(() => typeof window.__merAnalyze === 'function', null, { timeout: 120_000 });
-  return { context, page, origin, url: url.href, pageLoadMs: Date.now() - t0, fusionGraphMs, textTokens };
+  return { context, page, origin, url: url.href, pageLoadMs: Date.now() - t0, textTokens };
 }
 
 let served = 0;

@@ -72,7 +72,7 @@ function machine() {
   } catch { /* reported as ? */ }
   return {
     cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memory_gb: round(totalmem() / 1024 ** 3, 1),
-    chromium, node: process.version, date: new Date().toISOString(),
+    chromium, node: process.version, date: new Date().toISOString(), js_flags: process.env.MER_BENCH_JS_FLAGS ?? null,
     load_average_1m: { start: round(loadavg()[0], 2), end: null },
   };
 }
@@ -117,14 +117,13 @@ async function measureStages(serverUrl, clips, opts, configs, memory = null) {
         const rec = { timings: [], graph: [], tokens: null, segments: null, backendRan: null, features: null };
         for (let i = 0; i < runs; i++) {
           log(`${cfg.name}: ${s} s clip, run ${i + 1}/${runs}`);
-          const before = app.fusionGraphMs.length;
           const analysis = analyzeFile(app, clip.path, { backend: cfg.backend, transcript: clip.transcript });
           const r = cfg.timeoutMs
             ? await Promise.race([analysis, new Promise((res) => setTimeout(() => res({ ok: false, error: `no result within ${cfg.timeoutMs / 60_000} minutes` }), cfg.timeoutMs))])
             : await analysis;
           if (!r.ok) throw new Error(`${cfg.name} on ${s} s failed: ${r.error}`);
           rec.timings.push(r.result.timings_ms);
-          if (app.fusionGraphMs.length > before) rec.graph.push(app.fusionGraphMs.at(-1));
+          if (r.result.timings_ms.fusion_graph !== undefined) rec.graph.push(r.result.timings_ms.fusion_graph);
           rec.segments = r.result.segments.length;
           rec.tokens = app.textTokens.at(-1) ?? null;
           rec.backendRan = r.result.backend;
@@ -528,6 +527,7 @@ async function main() {
   const notes = [
     'WebGPU runs on SwiftShader (a software adapter): recorded for correctness and cost, not a target; one run on the 10 s clip, no warm-up.',
     'onnxruntime-web in the browser and onnxruntime-node are different builds (see package.json); native = CPU execution provider with the same intra-op thread count.',
+    'Browser WASM times are V8\'s default tiering: in a short run much of onnxruntime-web still executes as baseline (Liftoff) code; with MER_BENCH_JS_FLAGS=--no-liftoff the same graphs ran 1.3-4.6x faster here (bench/README.md). The browser/native target (≤ 3 for the fused graph) is judged on the default.',
     'Peak memory is sampled every 250 ms during the 1-thread WASM runs of each clip, models already loaded: JS heap = Runtime.getHeapUsage summed over the page and its workers (WASM memory is not JS heap); total = PSS of all Chromium processes.',
   ];
   const bench = {

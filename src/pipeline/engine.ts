@@ -47,6 +47,8 @@ export interface AnalyzeOptions {
  * through ffmpeg.wasm's WORKERFS), but ffmpeg.wasm's file offsets are 32-bit-safe only below 2 GiB.
  */
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
+/** Frames read per chunk: the face worker detects one chunk while the next is being read. */
+const FRAMES_IN_FLIGHT = 4;
 /**
  * Longest video analysed: 3 hours (11,250 segments). Memory does not grow with length beyond the
  * result itself (windows of WINDOW_SEGMENTS, audio streamed through ffmpeg.wasm), but time does:
@@ -275,7 +277,8 @@ export class Engine {
       const patch = audioParams.patch_frames * audioParams.mel_bins;
       const faceSize = crop.channels * crop.size * crop.size;
       const video = faceAvailable && findFile(manifest, manifest.face.detector) ? media.video : null;
-      const chunkSize = video ? frameChunkSize(video.width, video.height) : 1;
+      // Small chunks, so that seeking the next frames overlaps detecting faces in these from the start.
+      const chunkSize = video ? Math.min(FRAMES_IN_FLIGHT, frameChunkSize(video.width, video.height)) : 1;
       const aggregate = new WindowAggregate(labels.length);
       const audioMasks: Float32Array[] = [];
       const visualMasks: Float32Array[] = [];
@@ -346,10 +349,20 @@ export class Engine {
         const visualMask = new Float32Array(count);
         const boxes: (FaceBox | null)[] = Array.from({ length: count }, () => null);
         if (video) {
-          for (let k0 = 0; k0 < count; k0 += chunkSize) {
-            const k1 = Math.min(count, k0 + chunkSize);
-            const grabbed = await timed('frames', () => video.read(first + k0, k1 - k0, signal));
+          const chunks: [number, number][] = [];
+          for (let k0 = 0; k0 < count; k0 += chunkSize) chunks.push([k0, Math.min(count, k0 + chunkSize)]);
+          const readChunk = ([k0, k1]: [number, number]) => {
+            const read = timed('frames', () => video.read(first + k0, k1 - k0, signal));
+            read.catch(() => undefined); // awaited below; this only keeps an abandoned read (cancel) from going unhandled
+            return read;
+          };
+          // The next chunk's seeks (main thread) overlap this chunk's face detection (face worker).
+          let nextRead = chunks.length ? readChunk(chunks[0]!) : null;
+          for (let c = 0; c < chunks.length; c++) {
+            const [k0, k1] = chunks[c]!;
+            const grabbed = await nextRead!;
             checkAbort(signal);
+            nextRead = c + 1 < chunks.length ? readChunk(chunks[c + 1]!) : null;
             // A frame that could not be read (seek timed out) leaves that segment's face missing.
             const readable = grabbed.flatMap((f, k) => (f ? [k] : []));
             unreadable += k1 - k0 - readable.length;
@@ -389,6 +402,7 @@ export class Engine {
           ));
           if (fused.status !== 'complete') throw new Error('The fusion worker returned no result.');
           backend = fused.result.backend;
+          timings.fusion_graph = (timings.fusion_graph ?? 0) + fused.result.runMs; // session.run alone, for the benchmark
           aggregate.add(fused.result.outputs, audioMask, visualMask);
         } else {
           aggregate.skip(count);
