@@ -46,7 +46,8 @@ describe('command line', () => {
   });
 });
 
-describe.skipIf(!haveFfmpeg)('make-bad-inputs (cheap cases)', () => {
+// ffprobe on each file: a few seconds under load, over vitest's 5 s default.
+describe.skipIf(!haveFfmpeg)('make-bad-inputs (cheap cases)', { timeout: 60_000 }, () => {
   const out = DEFAULT_OUT;
   const path = (name: string) => join(out, CASES.find((c: { name: string }) => c.name === name).file);
   let rows: { name: string; status: string }[] = [];
