@@ -103,43 +103,26 @@ function exportable() {
   return result ? { result, crops: state.shared ? null : state.crops } : null;
 }
 
-export const exportJsonAction: AppAction = {
-  name: 'export-json',
-  label: 'Result (JSON)',
-  perform() {
-    const x = exportable();
-    if (x) downloadBlob(new Blob([resultJson(x.result)], { type: 'application/json' }), exportFileName(x.result.file, 'emotions.json'));
-  },
-};
+type Exportable = NonNullable<ReturnType<typeof exportable>>;
 
-export const exportSegmentsCsvAction: AppAction = {
-  name: 'export-segments-csv',
-  label: 'Segments (CSV)',
-  perform() {
-    const x = exportable();
-    if (x) downloadBlob(new Blob([segmentsCsv(x.result)], { type: 'text/csv' }), exportFileName(x.result.file, 'segments.csv'));
-  },
-};
+/** One download of the shown result: its action name, label, file suffix and contents. */
+function exportAction(name: string, label: string, suffix: string, blob: (x: Exportable) => Blob | Promise<Blob>): AppAction {
+  return {
+    name,
+    label,
+    async perform() {
+      const x = exportable();
+      if (x) downloadBlob(await blob(x), exportFileName(x.result.file, suffix));
+    },
+  };
+}
 
-export const exportSummaryCsvAction: AppAction = {
-  name: 'export-summary-csv',
-  label: 'Summary (CSV)',
-  perform() {
-    const x = exportable();
-    if (x) downloadBlob(new Blob([summaryCsv(x.result)], { type: 'text/csv' }), exportFileName(x.result.file, 'summary.csv'));
-  },
-};
-
-export const exportPngAction: AppAction = {
-  name: 'export-png',
-  label: 'Chart and timeline (PNG)',
-  async perform() {
-    const x = exportable();
-    if (x) downloadBlob(await resultPng(x.result, x.crops), exportFileName(x.result.file, 'chart.png'));
-  },
-};
-
-export const EXPORT_ACTIONS = Object.freeze([exportJsonAction, exportSegmentsCsvAction, exportSummaryCsvAction, exportPngAction] as const);
+export const EXPORT_ACTIONS = Object.freeze([
+  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result)], { type: 'application/json' })),
+  exportAction('export-segments-csv', 'Segments (CSV)', 'segments.csv', (x) => new Blob([segmentsCsv(x.result)], { type: 'text/csv' })),
+  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result)], { type: 'text/csv' })),
+  exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops)),
+] as const);
 
 const isSampleClip = (v: unknown): v is SampleClip => {
   if (typeof v !== 'object' || v === null) return false;

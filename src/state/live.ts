@@ -3,6 +3,7 @@
 // them for the chart, the text box, and the drop / backlog counters. As in store.ts, every change
 // is a pure reducer (tested in live.test.ts) and the store's actions only apply them.
 import { create } from 'zustand';
+import { bindReducers, type ActionsOf } from './bindReducers';
 import type { CaptureProblem } from '../live/capture';
 import { LIVE_HISTORY_SECONDS } from '../live/window';
 import type { Modality } from '../pipeline/result';
@@ -115,16 +116,9 @@ export const liveReducers = Object.freeze({
   },
 });
 
-type Reducers = typeof liveReducers;
-type ActionsOf<R> = { [K in keyof R]: R[K] extends (s: LiveState, ...args: infer A) => LiveState ? (...args: A) => void : never };
-export type LiveActions = ActionsOf<Reducers>;
+export type LiveActions = ActionsOf<LiveState, typeof liveReducers>;
 
-export const useLiveStore = create<LiveState & { actions: LiveActions }>()((set) => {
-  const actions = Object.fromEntries(
-    Object.entries(liveReducers).map(([name, reduce]) => [
-      name,
-      (...args: unknown[]) => set((s) => (reduce as (s: LiveState, ...a: unknown[]) => LiveState)(s, ...args)),
-    ]),
-  ) as LiveActions;
-  return { ...initialLiveState(), actions };
-});
+export const useLiveStore = create<LiveState & { actions: LiveActions }>()((set) => ({
+  ...initialLiveState(),
+  actions: bindReducers<LiveState, typeof liveReducers>(liveReducers, set),
+}));

@@ -1,6 +1,7 @@
 // App state (zustand). Every change is a pure reducer over the state — tested on its own — and
 // the store's actions only apply them, so the UI and the pipeline never mutate state directly.
 import { create } from 'zustand';
+import { bindReducers, type ActionsOf } from './bindReducers';
 import type { Backend } from '../protocol';
 import type { AnalysisResult } from '../pipeline/result';
 import type { SharedResult } from '../share/shareLink';
@@ -178,16 +179,9 @@ export const reducers = Object.freeze({
   },
 });
 
-type Reducers = typeof reducers;
-type ActionsOf<R> = { [K in keyof R]: R[K] extends (s: AppState, ...args: infer A) => AppState ? (...args: A) => void : never };
-export type AppActions = ActionsOf<Reducers>;
+export type AppActions = ActionsOf<AppState, typeof reducers>;
 
-export const useAppStore = create<AppState & { actions: AppActions }>()((set) => {
-  const actions = Object.fromEntries(
-    Object.entries(reducers).map(([name, reduce]) => [
-      name,
-      (...args: unknown[]) => set((s) => (reduce as (s: AppState, ...a: unknown[]) => AppState)(s, ...args)),
-    ]),
-  ) as AppActions;
-  return { ...initialState(), actions };
-});
+export const useAppStore = create<AppState & { actions: AppActions }>()((set) => ({
+  ...initialState(),
+  actions: bindReducers<AppState, typeof reducers>(reducers, set),
+}));
