@@ -110,9 +110,30 @@ def test_training_on_cached_maps_is_the_exported_model(variant):
     assert got["alpha"][1, 1] == 0                                        # absent visual: alpha exactly 0
 
 
-def test_exportable_pool_matches_the_original_same_padding():
-    from mer.backbones.mini_xception import SamePadMaxPool
-    from mer.default_model.backbones import ExportableSamePadMaxPool
-    for size in (4, 7, 8, 15, 16, 30, 31):
-        x = torch.randn(2, 3, size, size + 1)
-        assert torch.equal(SamePadMaxPool()(x), ExportableSamePadMaxPool()(x))
+def test_same_padding_matches_tensorflow_and_exports_without_pad_nodes(tmp_path):
+    """TF SAME: the odd pixel goes after. Exported, the layer is one Conv / MaxPool with
+    auto_pad SAME_UPPER (no Pad node) and onnxruntime gives the eager result."""
+    import onnx
+    import torch.nn.functional as F
+    from mer.backbones.same_padding import conv2d_same, max_pool2d_same, same_pads
+    from mer.export import run_onnxruntime
+    assert [same_pads(n, 3, 2) for n in (4, 7, 8, 15)] == [(0, 1), (1, 1), (0, 1), (1, 1)]
+    assert same_pads(5, 3, 1) == (1, 1) and same_pads(5, 1, 1) == (0, 0)
+    x = torch.randn(2, 4, 15, 8)
+    expected = F.max_pool2d(F.pad(x, (0, 1, 1, 1), value=float("-inf")), 3, 2)
+    assert torch.equal(max_pool2d_same(x), expected)
+    weight, bias = torch.randn(4, 1, 3, 3), torch.randn(4)
+
+    class Layer(torch.nn.Module):
+        def forward(self, x):
+            return max_pool2d_same(conv2d_same(x, weight, bias, stride=2, groups=4)) + 0.0
+
+    path = tmp_path / "same.onnx"
+    with torch.no_grad():
+        torch.onnx.export(Layer(), (x,), str(path), opset_version=17, input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "n"}})
+        want = Layer()(x).numpy()
+    graph = onnx.load(str(path)).graph
+    assert "Pad" not in {n.op_type for n in graph.node}
+    got = run_onnxruntime(path, {"x": x.numpy()})["y"]
+    assert np.abs(got - want).max() < 1e-5

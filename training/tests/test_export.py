@@ -81,3 +81,18 @@ def test_evaluate_exported_graph_matches_pytorch(tmp_path):
         if name == "fusion.onnx":
             assert abs(a["avg_f1"] - b["avg_f1"]) < 1e-9
         np.testing.assert_allclose(got["mean_alpha"], ref["mean_alpha"], atol=0.02)
+
+
+def test_pointwise_convolutions_are_exported_as_one_matmul(exported):
+    """1x1 convolutions (the SEM's query/output maps here) leave the graph as Transpose -> MatMul
+    -> Add -> Transpose, so onnxruntime-web multiplies all segments' pixels at once; test_parity
+    above covers their arithmetic."""
+    _, out, _ = exported
+    graph = onnx.load(str(out / "fusion.onnx")).graph
+    weights = {i.name: list(i.dims) for i in graph.initializer}
+    pointwise = [n.name for n in graph.node if n.op_type == "Conv" and weights.get(n.input[1], [0, 0, 0])[2:] == [1, 1]
+                 and all(a.i == 1 for a in n.attribute if a.name == "group")
+                 and all(list(a.ints) == [1, 1] for a in n.attribute if a.name == "strides")]
+    assert pointwise == []
+    assert sum(n.name.endswith("/matmul") for n in graph.node) >= 2
+    assert "Pad" not in {n.op_type for n in graph.node}

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import Backbone
+from .same_padding import max_pool2d_same
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[3].parent / "shared" / "weights" / "mini_xception" / "fer2013_mini_XCEPTION.102-0.66.hdf5"
 # The Keras model's class order; it equals Ekman-7 in training/configs/features.json.
@@ -40,11 +41,7 @@ class SamePadMaxPool(nn.Module):
     """TensorFlow 3x3 stride-2 max pool with SAME padding (extra padding goes right/bottom)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        ph = max(((h + 1) // 2 - 1) * 2 + 3 - h, 0)  # (h+1)//2, not -(-h//2): ONNX would truncate
-        pw = max(((w + 1) // 2 - 1) * 2 + 3 - w, 0)
-        x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), value=float("-inf"))
-        return F.max_pool2d(x, 3, 2)
+        return max_pool2d_same(x, 3, 2)
 
 
 class XceptionModule(nn.Module):

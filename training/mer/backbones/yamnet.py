@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mer.backbones.base import Backbone
+from mer.backbones.same_padding import conv2d_same
 
 DEFAULT_TFLITE = Path(__file__).resolve().parents[3].parent / "shared/weights/yamnet/yamnet.tflite"
 
@@ -37,20 +38,10 @@ NUM_CLASSES = 521
 
 
 class SameConv2d(nn.Conv2d):
-    """A 3x3 (or 1x1) convolution with TensorFlow's SAME padding for even inputs: stride 1 pads
-    (k-1)/2 on every side, stride 2 pads only bottom/right."""
+    """A square convolution with TensorFlow's SAME padding (``same_padding.conv2d_same``)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        k = self.kernel_size[0]
-        if k > 1:
-            if self.stride[0] == 1:
-                p = (k - 1) // 2
-                x = F.pad(x, (p, p, p, p))
-            else:
-                ph = max((-(-x.shape[2] // 2) - 1) * 2 + k - x.shape[2], 0)
-                pw = max((-(-x.shape[3] // 2) - 1) * 2 + k - x.shape[3], 0)
-                x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv2d_same(x, self.weight, self.bias, self.stride[0], self.groups)
 
 
 class ConvReLU(nn.Sequential):

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..backbones.mini_xception import MiniXceptionBackbone, SamePadMaxPool, mini_xception_backbone
+from ..backbones.mini_xception import MiniXceptionBackbone, mini_xception_backbone
 from ..backbones.resnet import ResNetBackbone, face_resnet
 
 # Per-image mean and standard deviation of FER2013 train faces, averaged over images ([0, 1] grey).
@@ -20,27 +20,7 @@ FER_IMAGE_MEAN = 0.512   # measured on 5,000 train faces: 0.5116
 FER_IMAGE_STD = 0.303    # 0.3032; IEMOCAP clip crops: 0.155 (113 crops of 20 Ses01M clips)
 
 
-class ExportableSamePadMaxPool(nn.Module):
-    """SamePadMaxPool with the padding written as ceil = (h + 1) // 2: the original's -(-h // 2)
-    is traced into ONNX integer division, which truncates instead of flooring, so the exported
-    graph pooled 15 -> 7 where PyTorch gives 8 (onnxruntime then fails on the residual Add)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        ph = max(((h + 1) // 2 - 1) * 2 + 3 - h, 0)
-        pw = max(((w + 1) // 2 - 1) * 2 + 3 - w, 0)
-        x = F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), value=float("-inf"))
-        return F.max_pool2d(x, 3, 2)
-
-
 class ContrastNormalisedMiniXception(MiniXceptionBackbone):
-    def __init__(self, input_size: int = 64) -> None:
-        super().__init__(input_size)
-        for module in list(self.modules()):
-            for name, child in module.named_children():
-                if isinstance(child, SamePadMaxPool):
-                    setattr(module, name, ExportableSamePadMaxPool())
-
     def stem(self, x: torch.Tensor) -> torch.Tensor:
         return super().stem(_match_fer_contrast(x))
 
