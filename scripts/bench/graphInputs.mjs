@@ -53,10 +53,16 @@ export function graphInputs(kind, shape, seed = 7) {
   throw new Error(`Unknown graph kind ${kind}; valid: fusion, text, detector.`);
 }
 
-/** Times `runs` calls of `session.run` after one warm-up; `makeTensor(spec)` builds the runtime's Tensor. */
+/** Warm-up before timing: at least one run, then more until WARM_UP.budgetMs is spent (at most
+ *  WARM_UP.maxRuns). Why: V8 first runs wasm as baseline (Liftoff) code and tiers hot functions up
+ *  while they run; one warm-up left the fused graph 4x slower than the app's own steady state. */
+export const WARM_UP = Object.freeze({ maxRuns: 8, budgetMs: 3000 });
+
+/** Times `runs` calls of `session.run` after the warm-up; `makeTensor(spec)` builds the runtime's Tensor. */
 export async function timeSession(session, inputs, makeTensor, runs, now = () => performance.now()) {
   const feeds = Object.fromEntries(Object.entries(inputs).map(([k, spec]) => [k, makeTensor(spec)]));
-  await session.run(feeds); // warm-up: first-run allocations and kernel selection
+  const warmStart = now();
+  for (let i = 0; i < WARM_UP.maxRuns && (i === 0 || now() - warmStart < WARM_UP.budgetMs); i++) await session.run(feeds);
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t0 = now();

@@ -5,7 +5,7 @@ import { timeSession } from './graphInputs.mjs';
 
 const makeTensor = (spec) => new ort.Tensor(spec.type, spec.data, spec.dims);
 
-/** {session_ms, runs_ms}: session creation, then `runs` timed runs after a warm-up. */
+/** {session_ms, runs_ms}: session creation, then `runs` timed runs after the same warm-up as the browser (timeSession). */
 export async function timeNative(modelPath, inputs, { threads = 1, runs = 3 } = {}) {
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(modelPath, {

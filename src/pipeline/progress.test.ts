@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProgress, ETA_MIN_SEGMENTS, formatDuration, formatRemaining, ProgressClock } from './progress';
+import { describeProgress, ETA_MIN_SEGMENTS, ETA_WARM_UP_SEGMENTS, formatDuration, formatRemaining, ProgressClock } from './progress';
 
 describe('formatRemaining', () => {
   it('words a countdown the way people read one', () => {
@@ -13,29 +13,43 @@ describe('formatRemaining', () => {
 });
 
 describe('ProgressClock', () => {
-  it('an hour (3,750 segments) at 0.3 s a segment: window k of 118 and about 18 min left after the first window', () => {
+  it('an hour (3,750 segments) at 0.3 s a segment: window k of 118 and about 18 min left once a window is timed', () => {
     let now = 0;
     const clock = new ProgressClock(32, () => now);
     const start = clock.snapshot(0, 3750);
     expect(start).toMatchObject({ window: 1, windows: 118, remainingSeconds: null });
     expect(describeProgress(start)).toBe('window 1 of 118 · 0/3750 segments');
-    now = 32 * 300; // ms
-    const one = clock.snapshot(32, 3750);
-    expect(one.window).toBe(2);
-    expect(one.remainingSeconds).toBeCloseTo((3750 - 32) * 0.3, 6);
-    expect(describeProgress(one)).toBe('window 2 of 118 · 32/3750 segments · about 19 min left');
+    now = 8 * 300; // ms
+    expect(clock.snapshot(8, 3750).remainingSeconds).toBeNull();
+    now = 40 * 300;
+    const timed = clock.snapshot(40, 3750);
+    expect(timed.window).toBe(2);
+    expect(timed.remainingSeconds).toBeCloseTo((3750 - 40) * 0.3, 6);
+    expect(describeProgress(timed)).toBe('window 2 of 118 · 40/3750 segments · about 19 min left');
     now = 3750 * 300;
     const end = clock.snapshot(3750, 3750);
     expect(end.window).toBe(118);
     expect(describeProgress(end)).toBe('window 118 of 118 · 3750/3750 segments');
   });
-  it('says nothing about time before a few segments are done, and one window needs no window count', () => {
+  it('leaves the slow start-up out of the pace', () => {
     let now = 0;
     const clock = new ProgressClock(32, () => now);
-    clock.snapshot(0, 20);
+    clock.snapshot(0, 1000);
+    now = 10_000; // decoder and models warming up: 10 s for the first 8 segments
+    clock.snapshot(ETA_WARM_UP_SEGMENTS, 1000);
+    now += 64 * 250; // then 0.25 s a segment
+    const p = clock.snapshot(ETA_WARM_UP_SEGMENTS + 64, 1000);
+    expect(p.remainingSeconds).toBeCloseTo((1000 - 72) * 0.25, 6);
+  });
+  it('says nothing about time before a few segments are timed, and one window needs no window count', () => {
+    let now = 0;
+    const clock = new ProgressClock(32, () => now);
+    clock.snapshot(0, 30);
     now = 1000;
-    expect(clock.snapshot(ETA_MIN_SEGMENTS - 1, 20).remainingSeconds).toBeNull();
-    expect(describeProgress(clock.snapshot(ETA_MIN_SEGMENTS, 20))).toMatch(/^8\/20 segments · (a few seconds|about \d+ s) left$/);
+    clock.snapshot(ETA_WARM_UP_SEGMENTS, 30);
+    now = 2000;
+    expect(clock.snapshot(ETA_WARM_UP_SEGMENTS + ETA_MIN_SEGMENTS - 1, 30).remainingSeconds).toBeNull();
+    expect(describeProgress(clock.snapshot(ETA_WARM_UP_SEGMENTS + ETA_MIN_SEGMENTS, 30))).toMatch(/^16\/30 segments · (a few seconds|about \d+ s) left$/);
   });
   it('copes with a total that grows past the estimate (streamed audio longer than the container said)', () => {
     const clock = new ProgressClock(32, () => 0);

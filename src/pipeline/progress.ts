@@ -1,10 +1,14 @@
 // How far a streamed analysis is and how long it still needs, in words for the progress panel:
 // "window 4 of 118 · 112/3750 segments · about 17 min left". The estimate is the average pace
-// since the first segment (windows cost about the same; an average of all of them is steadier than
-// the last window's pace) times the segments left, shown only once enough work is done to say.
+// since the start-up segments (windows cost about the same; an average of all of them is steadier
+// than the last window's pace) times the segments left, shown only once enough work is timed.
+// Start-up is left out because it is slow once: the video decoder and the models warm up, and an
+// hour-long run counted from its first segment said "about 18 min left" for 4.5 minutes of work.
 // Pure: the engine feeds it segment counts and times, tests feed it numbers.
 
-/** Segments done before the pace is trusted (a quarter window: the first frames also warm up the video decoder). */
+/** Segments treated as start-up, whose time is not counted in the pace (a quarter window). */
+export const ETA_WARM_UP_SEGMENTS = 8;
+/** Segments timed after start-up before the pace is trusted. */
 export const ETA_MIN_SEGMENTS = 8;
 
 /** Remaining time in plain words, rounded the way people read a countdown. */
@@ -27,25 +31,27 @@ export interface ProgressSnapshot {
   /** Window being processed, 1-based, and the number of windows. */
   window: number;
   windows: number;
-  /** Estimated seconds left, or null until ETA_MIN_SEGMENTS are done. */
+  /** Estimated seconds left, or null until ETA_MIN_SEGMENTS are timed after start-up. */
   remainingSeconds: number | null;
 }
 
 /** Measures the pace of a run of segments and words its progress. */
 export class ProgressClock {
-  private startedAt: number | null = null;
+  /** Time and segment count when start-up ended (the first snapshot past ETA_WARM_UP_SEGMENTS). */
+  private paceFrom: { t: number; done: number } | null = null;
 
   constructor(private readonly windowSegments: number, private readonly now: () => number = () => performance.now()) {}
 
   /** Where the run is after `done` of `total` segments (call with 0 when the first window starts). */
   snapshot(done: number, total: number): ProgressSnapshot {
     const t = this.now();
-    this.startedAt ??= t;
+    if (this.paceFrom === null && done >= ETA_WARM_UP_SEGMENTS) this.paceFrom = { t, done };
     const safeTotal = Math.max(total, done, 1);
     const windows = Math.max(1, Math.ceil(safeTotal / this.windowSegments));
     const window = Math.min(windows, Math.floor(Math.min(done, safeTotal - 1) / this.windowSegments) + 1);
-    const elapsed = (t - this.startedAt) / 1000;
-    const remainingSeconds = done >= ETA_MIN_SEGMENTS && elapsed > 0 ? (elapsed / done) * (safeTotal - done) : null;
+    const timed = this.paceFrom ? done - this.paceFrom.done : 0;
+    const elapsed = this.paceFrom ? (t - this.paceFrom.t) / 1000 : 0;
+    const remainingSeconds = timed >= ETA_MIN_SEGMENTS && elapsed > 0 ? (elapsed / timed) * (safeTotal - done) : null;
     return { done, total: safeTotal, window, windows, remainingSeconds };
   }
 }

@@ -23,7 +23,6 @@ Decoding (anchors, sigmoid, weighted NMS) is in ``mer.features.face_align`` and
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mer.backbones.same_padding import conv2d_same, same_pads
 from mer.tflite import TFLiteModel, read_tflite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +43,6 @@ ONNX_PATH = REPO_ROOT / "public" / "models" / "face_detector.onnx"
 
 _SUPPORTED = {"CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "RELU", "PAD", "MAX_POOL_2D",
               "RESIZE_BILINEAR", "RESHAPE", "CONCATENATION", "DEQUANTIZE"}
-
-
-def _same_pad(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """TensorFlow SAME padding (before, after) along one axis."""
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
 
 
 class BlazeFace(nn.Module):
@@ -84,7 +77,7 @@ class BlazeFace(nn.Module):
                 k, s = w_t.shape[2], op.options["stride_h"]
                 pad = (0, 0, 0, 0)
                 if op.options["padding"] == "SAME":
-                    ph, pw = _same_pad(shape_in[1], k, s), _same_pad(shape_in[2], k, s)
+                    ph, pw = same_pads(shape_in[1], k, s), same_pads(shape_in[2], k, s)
                     pad = (pw[0], pw[1], ph[0], ph[1])
                 self.weights.append(nn.Parameter(torch.from_numpy(np.ascontiguousarray(w_t)), requires_grad=False))
                 self.weights.append(nn.Parameter(torch.from_numpy(b.copy()), requires_grad=False))
@@ -107,7 +100,7 @@ class BlazeFace(nn.Module):
                 k, s = op.options["filter_h"], op.options["stride_h"]
                 pad = (0, 0, 0, 0)
                 if op.options["padding"] == "SAME":
-                    ph, pw = _same_pad(shape_in[1], k, s), _same_pad(shape_in[2], k, s)
+                    ph, pw = same_pads(shape_in[1], k, s), same_pads(shape_in[2], k, s)
                     pad = (pw[0], pw[1], ph[0], ph[1])
                 if any(pad):
                     raise ValueError("padded max pooling not supported")
@@ -129,11 +122,10 @@ class BlazeFace(nn.Module):
             x = env[ins[0]]
             if kind == "conv":
                 wi, s, pad, groups, relu = args
-                sym = pad[0] == pad[1] == pad[2] == pad[3]
-                if any(pad) and not sym:
-                    x = F.pad(x, pad)
-                x = F.conv2d(x, self.weights[wi], self.weights[wi + 1], stride=s, groups=groups,
-                             padding=pad[0] if sym else 0)
+                if pad[0] == pad[1] == pad[2] == pad[3]:
+                    x = F.conv2d(x, self.weights[wi], self.weights[wi + 1], stride=s, groups=groups, padding=pad[0])
+                else:  # SAME with the odd pixel after: one Conv with auto_pad in ONNX, no Pad node
+                    x = conv2d_same(x, self.weights[wi], self.weights[wi + 1], s, groups)
                 y = F.relu(x) if relu else x
             elif kind == "add":
                 y = x + env[ins[1]]
@@ -177,3 +169,6 @@ def export_onnx(model: BlazeFace, path: str | Path, opset: int = 17) -> None:
         dynamic_axes={"image": {0: "batch"}, **{n: {0: "batch"} for n in model.output_names}},
         do_constant_folding=True,
     )
+    # No mer.onnx_passes.pointwise_convs_as_matmul here: BlazeFace's 1x1 convolutions are mostly
+    # 96x96 and 48x48 pixels, where one product per image is already efficient and the transposes
+    # cost more (measured 2026-11-24, 7 views, 1 thread: WASM 96 -> 136 ms, native 30 -> 40 ms).
