@@ -527,7 +527,7 @@ async function main() {
   const notes = [
     'WebGPU runs on SwiftShader (a software adapter): recorded for correctness and cost, not a target; one run on the 10 s clip, no warm-up.',
     'onnxruntime-web in the browser and onnxruntime-node are different builds (see package.json); native = CPU execution provider with the same intra-op thread count.',
-    'Browser WASM times are V8\'s default tiering: in a short run much of onnxruntime-web still executes as baseline (Liftoff) code; with MER_BENCH_JS_FLAGS=--no-liftoff the same graphs ran 1.3-4.6x faster here (bench/README.md). The browser/native target (≤ 3 for the fused graph) is judged on the default.',
+    'Graph timings (both runtimes) follow a warm-up of up to 20 runs or 8 s: V8 runs wasm as baseline (Liftoff) code first and tiers it up as it runs. The fused graph\'s remaining gap to native is its matrix products: onnxruntime-node uses AVX-512 on this CPU, the WASM build 128-bit SIMD without FMA; the same MatMul shapes ran about 6x slower in WASM (bench/README.md).',
     'Peak memory is sampled every 250 ms during the 1-thread WASM runs of each clip, models already loaded: JS heap = Runtime.getHeapUsage summed over the page and its workers (WASM memory is not JS heap); total = PSS of all Chromium processes.',
   ];
   const bench = {
@@ -547,8 +547,9 @@ async function main() {
     // The stage runs' machine record (their load average) is the one that matters; say when we merged.
     bench.machine = { ...bench.machine, merged_at: m.date, load_average_1m_at_merge: m.load_average_1m.start };
   }
-  // Notes of the kept sections' runs (failed graphs and the like) stay with them.
-  for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
+  // Notes of the kept sections' runs (failed graphs and the like) stay with them; a full run
+  // starts from its own notes, so an outdated note does not live on.
+  if (opts.skip.size) for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
   if (previousFiles.length && opts.skip.size) notes.push(`Sections ${[...opts.skip].join(', ')} kept from an earlier run (${previousFiles.map((f) => f.replace(`${ROOT}/`, '')).join(', ')}).`);
   const server = await startServer(log, opts.server);
   try {
