@@ -3,6 +3,7 @@
 // was missing, downloads, and the backend and timings. A shared result has no media: the timeline
 // shows without player, crops or seeking.
 import type { AnalysisResult } from '../pipeline/result';
+import type { Coarse } from '../share/shareLink';
 import { AttentionWeights } from './AttentionWeights';
 import { ExportControls, type ExportAction } from './ExportControls';
 import { ModalityDecisions } from './ModalityDecisions';
@@ -14,7 +15,7 @@ import { VideoPlayer } from './VideoPlayer';
 
 export interface ResultViewProps {
   /** A shared result may carry `coarse` (its timeline was shortened to fit the link). */
-  result: AnalysisResult & { coarse?: { per: number; segments: number } | null };
+  result: AnalysisResult & { coarse?: Coarse | null };
   /** The analysed file's object URL; null for a shared result. */
   mediaUrl?: string | null;
   crops?: readonly (string | null)[] | null;

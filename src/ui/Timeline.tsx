@@ -8,6 +8,7 @@
 // choosing a bar goes there, and the page follows the current segment and the keyboard.
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
+import type { Coarse } from '../share/shareLink';
 import {
   cellSpan, colourFor, coverage, describeSegment, formatClock, formatSeconds, nextCell, overviewBins, PAGE_CELLS, pageOf, segmentDecision,
 } from './timeline';
@@ -15,7 +16,7 @@ import { SegmentDetail } from './SegmentDetail';
 
 export interface TimelineProps {
   /** The result; a shared one may carry `coarse` (its timeline was averaged to fit the link). */
-  result: AnalysisResult & { coarse?: { per: number; segments: number } | null };
+  result: AnalysisResult & { coarse?: Coarse | null };
   /** Face crop per segment (data URLs; null: no face), or null when there are none (shared view). */
   crops: readonly (string | null)[] | null;
   current: number | null;

@@ -4,6 +4,7 @@
 // The fused graph decides once per clip; per segment it gives the voice and face decisions only,
 // so a segment's decision is those two weighted by the clip's α (text has no per-segment decision).
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
+import type { Coarse } from '../share/shareLink';
 import { percent } from './format';
 
 /** Ekman-7 colours, mid-tone so they read on light and dark panels alike (and in the PNG export). */
@@ -182,7 +183,7 @@ export function formatClock(seconds: number): string {
  * How long one timeline cell is and how many 0.96 s segments it stands for: 1 for an analysis;
  * more for a share link of a long clip, whose timeline was averaged to fit (src/share/shareLink.ts).
  */
-export function cellSpan(result: Pick<AnalysisResult, 'segments'> & { coarse?: { per: number; segments: number } | null }): { seconds: number; per: number; segments: number } {
+export function cellSpan(result: Pick<AnalysisResult, 'segments'> & { coarse?: Coarse | null }): { seconds: number } & Coarse {
   const first = result.segments[0];
   const per = result.coarse?.per ?? 1;
   return {

@@ -33,6 +33,14 @@ def _eager_pad(x: torch.Tensor, kernel: int, stride: int, value: float) -> torch
     return F.pad(x, (left, right, top, bottom), value=value)
 
 
+def _conv_eager(x, weight, bias, stride: int, groups: int) -> torch.Tensor:
+    return F.conv2d(_eager_pad(x, weight.shape[-1], stride, 0.0), weight, bias, stride, 0, 1, groups)
+
+
+def _max_pool_eager(x, kernel: int, stride: int) -> torch.Tensor:
+    return F.max_pool2d(_eager_pad(x, kernel, stride, float("-inf")), kernel, stride)
+
+
 def _op(g, *args, **kwargs):
     # torch 1.13 hands a Function's symbolic a raw torch.Graph whose .op() warns that it is
     # deprecated; later versions hand a GraphContext with the same .op().
@@ -46,7 +54,7 @@ class _ConvSameUpper(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride: int, groups: int):
-        return F.conv2d(_eager_pad(x, weight.shape[-1], stride, 0.0), weight, bias, stride, 0, 1, groups)
+        return _conv_eager(x, weight, bias, stride, groups)
 
     @staticmethod
     def symbolic(g, x, weight, bias, stride: int, groups: int):
@@ -59,7 +67,7 @@ class _ConvSameUpper(torch.autograd.Function):
 class _MaxPoolSameUpper(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, kernel: int, stride: int):
-        return F.max_pool2d(_eager_pad(x, kernel, stride, float("-inf")), kernel, stride)
+        return _max_pool_eager(x, kernel, stride)
 
     @staticmethod
     def symbolic(g, x, kernel: int, stride: int):
@@ -73,11 +81,11 @@ def conv2d_same(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None
     """Square-kernel convolution with TF SAME padding (dilation 1)."""
     if torch.onnx.is_in_onnx_export():
         return _ConvSameUpper.apply(x, weight, bias, stride, groups)
-    return F.conv2d(_eager_pad(x, weight.shape[-1], stride, 0.0), weight, bias, stride, 0, 1, groups)
+    return _conv_eager(x, weight, bias, stride, groups)
 
 
 def max_pool2d_same(x: torch.Tensor, kernel: int = 3, stride: int = 2) -> torch.Tensor:
     """Max pool with TF SAME padding (padding never wins the max)."""
     if torch.onnx.is_in_onnx_export():
         return _MaxPoolSameUpper.apply(x, kernel, stride)
-    return F.max_pool2d(_eager_pad(x, kernel, stride, float("-inf")), kernel, stride)
+    return _max_pool_eager(x, kernel, stride)
