@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds public/models/manifest.json: the feature parameters from training/configs/features.json
-// (the single source of truth, docs/CONTRACTS.md), every model file under public/models/ with its
+// (the single source of truth, docs/CONTRACTS.md), every model file under public/models/ (the
+// voice-activity model named by audio.vad.model included, though git ignores that copy) with its
 // byte size and sha256 (the app verifies each download against it), and the metrics training wrote.
 // Deterministic (sorted, no timestamps), so re-running it changes the file only when a model did.
 //
@@ -44,12 +45,19 @@ function ignoredByGit(paths) {
 }
 
 const features = JSON.parse(readFileSync(join(root, 'training', 'configs', 'features.json'), 'utf8'));
+// The voice-activity model is copied from node_modules (git-ignored, scripts/copy-runtime-assets.mjs)
+// but shipped like every model: listed with size and sha256 whatever git thinks of it.
+const vadModel = features.audio?.vad?.model;
+if (vadModel && !existsSync(join(modelsDir, vadModel))) {
+  console.error(`write-manifest: public/models/${vadModel} (audio.vad.model) not found. Run \`node scripts/copy-runtime-assets.mjs\` first.`);
+  process.exit(1);
+}
 const candidates = walk(modelsDir)
   .map((p) => relative(modelsDir, p).split(sep).join('/'))
   .filter((p) => !NOT_MODEL_FILES.has(p) && !p.split('/').some((part) => part.startsWith('.')));
 const ignored = ignoredByGit(candidates.map((p) => `public/models/${p}`));
 const files = candidates
-  .filter((p) => !ignored.has(`public/models/${p}`))
+  .filter((p) => p === vadModel || !ignored.has(`public/models/${p}`))
   .sort()
   .map((path) => {
     const bytes = readFileSync(join(modelsDir, path));
