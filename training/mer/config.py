@@ -66,7 +66,9 @@ DEFAULTS: dict[str, Any] = {
         "segment_dropout": 0.0,      # probability each present segment is masked out (>= 1 kept)
         "cache_frozen": False,       # cache frozen-group outputs on disk (training/.cache)
         "cache_dir": None,
-        "num_workers": 0,
+        "num_workers": 0,            # DataLoader worker processes (each seeded; pinned memory on CUDA)
+        "keep_unlabelled": False,    # keep rows labelled with no class (all-zero target), as Dai et al. keep
+                                     # CMU-MOSEI's; else rows with no label in the label set are dropped
     },
     "train": {
         "seed": 0,
@@ -83,6 +85,14 @@ DEFAULTS: dict[str, Any] = {
         "out_dir": None,              # default training/runs/<name>
         "max_steps_per_epoch": 0,     # 0 = whole epoch (a smoke-test knob)
         "deterministic": True,
+        "device": "auto",             # auto (CUDA when available) | cpu | cuda | cuda:N (--device)
+        "amp": "off",                 # off | bf16 | fp16 (CUDA only; GradScaler) mixed precision (--amp)
+        "dist_timeout_s": 900,        # DDP: a collective waiting longer ends the run with an error
+        "best_fp16": False,           # store best.pt's weights in fp16 (half the size; evaluation casts back)
+    },
+    "eval": {
+        "thresholds": "fixed",        # fixed (0.5) | tuned: per-class thresholds tuned on validation F1
+                                      # (0.05 grid) and applied to test, as Dai et al. 2021 (mer/metrics.py)
     },
 }
 
@@ -147,7 +157,7 @@ def resolve(config: dict) -> dict:
         config[section][key] = [_repo_path(v) for v in value] if isinstance(value, list) else _repo_path(value)
     for stream in ("audio", "visual"):
         backbone = model[stream]["backbone"]
-        for key in ("pretrained", "pretrained_path", "tflite_path"):
+        for key in ("pretrained", "pretrained_path", "tflite_path", "weights"):
             if key in backbone:
                 backbone[key] = _repo_path(backbone[key])
     from .data.labels import label_names
@@ -180,7 +190,7 @@ def architecture_only(config: dict) -> dict:
     """Drop pretrained-weight paths from the backbone entries (random initialisation)."""
     for stream in ("audio", "visual"):
         backbone = config["model"][stream]["backbone"]
-        for key in ("pretrained", "pretrained_path", "tflite_path"):
+        for key in ("pretrained", "pretrained_path", "tflite_path", "weights"):
             backbone.pop(key, None)
     config["text"]["pretrained"] = None
     return config

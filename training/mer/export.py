@@ -25,6 +25,7 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
+from .compat import load_checkpoint as load_checkpoint_state, onnx_export
 from .config import REPO_ROOT, architecture_only, config_from_dict, load_config
 from .model import INPUT_NAMES, OUTPUT_NAMES, FusedGraph, MERModel, build_model
 from .onnx_passes import pointwise_convs_as_matmul
@@ -51,7 +52,7 @@ def export_fp32(model: MERModel, path: Path, segments: int = 3) -> None:
     dynamic = {"log_mel": {1: "T"}, "faces": {1: "T"}, "audio_mask": {1: "T"}, "visual_mask": {1: "T"},
                "audio_segments": {1: "T"}, "visual_segments": {1: "T"}}
     with torch.no_grad():
-        torch.onnx.export(graph, example_inputs(model, segments), str(path), opset_version=OPSET,
+        onnx_export(graph, example_inputs(model, segments), path, opset_version=OPSET,
                           input_names=list(INPUT_NAMES), output_names=list(OUTPUT_NAMES),
                           dynamic_axes=dynamic, do_constant_folding=True)
     pointwise_convs_as_matmul(path, path)
@@ -211,7 +212,7 @@ def export_all(model: MERModel, out_dir: Path, check: bool = False, stem: str = 
 
 
 def load_checkpoint(path: str | Path) -> MERModel:
-    state = torch.load(str(path), map_location="cpu")
+    state = load_checkpoint_state(path)
     model = build_model(architecture_only(config_from_dict(state["config"])))
     model.load_state_dict(state["model"])
     return model.eval()
@@ -220,7 +221,7 @@ def load_checkpoint(path: str | Path) -> MERModel:
 def export_text_encoder(path: str | Path, out_dir: Path) -> dict | None:
     """A checkpoint trained with ``text.encoder: bert`` also holds the fine-tuned BERT: write it in
     the transformers.js folder layout (``<out>/text``) with the text engineer's exporter."""
-    state = torch.load(str(path), map_location="cpu")
+    state = load_checkpoint_state(path)
     if not state.get("text_encoder"):
         return None
     from .text.export import export_folder

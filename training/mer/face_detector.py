@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mer.backbones.same_padding import conv2d_same, same_pads
+from mer.compat import onnx_export
 from mer.tflite import TFLiteModel, read_tflite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -163,8 +164,8 @@ def export_onnx(model: BlazeFace, path: str | Path, opset: int = 17) -> None:
     """ONNX with a dynamic batch axis (the browser batches the frame's views in one run)."""
     s = model.input_size
     dummy = torch.zeros(2, s, s, 3)
-    torch.onnx.export(
-        model, dummy, str(path), opset_version=opset,
+    onnx_export(
+        model, dummy, path, opset_version=opset,
         input_names=["image"], output_names=model.output_names,
         dynamic_axes={"image": {0: "batch"}, **{n: {0: "batch"} for n in model.output_names}},
         do_constant_folding=True,

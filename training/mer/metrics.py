@@ -7,15 +7,36 @@ class of a multi-label problem, from binary predictions (probability >= threshol
   (11) WA_i  = (TP * N/P + TN) / (2N)     -- weighted accuracy
   (12) F1_i  = 2TP / (2TP + FP + FN)
   (7)-(9) Avg Acc, Avg WA, Avg F1 = the means over classes.
+
+Thresholds: a fixed 0.5 (``probs >= 0.5``), or, as Dai et al. 2021 whose numbers the paper's
+Table 2 compares with (github.com/wenliangdai/Multimodal-End2end-Sparse, ``src/evaluate.py``
+``eval_iemocap`` and ``src/trainers/emotiontrainer.py``): per class the threshold of the grid
+0.05, 0.10, ..., 0.95 with the best validation F1 (the first on ties), a sample counting as
+positive when its probability is strictly above it, then applied unchanged to test
+(``tune_thresholds`` and ``summarize(..., thresholds, strict=True)``).
+
+Inputs may be numpy arrays or torch tensors on any device.
 """
 from __future__ import annotations
 
 import numpy as np
 
 
-def confusion(probs: np.ndarray, labels: np.ndarray, threshold: float = 0.5):
-    pred = np.asarray(probs) >= threshold
-    true = np.asarray(labels) >= 0.5
+DAI_GRID = np.round(np.arange(0.05, 1.0, 0.05), 2)
+
+
+def as_numpy(x) -> np.ndarray:
+    """numpy view of an array or a (CUDA, bf16, ...) tensor."""
+    if hasattr(x, "detach"):
+        return x.detach().float().cpu().numpy()
+    return np.asarray(x)
+
+
+def confusion(probs, labels, threshold=0.5, strict: bool = False):
+    """``threshold``: a scalar or one value per class; ``strict``: positive when ``>`` (Dai) not ``>=``."""
+    probs, threshold = as_numpy(probs), np.asarray(threshold, dtype=np.float64)
+    pred = probs > threshold if strict else probs >= threshold
+    true = as_numpy(labels) >= 0.5
     tp = (pred & true).sum(0).astype(np.float64)
     tn = (~pred & ~true).sum(0).astype(np.float64)
     fp = (pred & ~true).sum(0).astype(np.float64)
@@ -27,8 +48,8 @@ def _div(a, b):
     return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b > 0)
 
 
-def per_class(probs: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> dict[str, np.ndarray]:
-    tp, tn, fp, fn = confusion(probs, labels, threshold)
+def per_class(probs, labels, threshold=0.5, strict: bool = False) -> dict[str, np.ndarray]:
+    tp, tn, fp, fn = confusion(probs, labels, threshold, strict)
     p, n = tp + fn, tn + fp
     return {
         "acc": _div(tp + tn, p + n),                       # eq. (10)
@@ -38,11 +59,22 @@ def per_class(probs: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> 
     }
 
 
-def summarize(probs: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> dict:
-    pc = per_class(probs, labels, threshold)
-    return {"avg_acc": float(pc["acc"].mean()), "avg_wa": float(pc["wa"].mean()),   # eq. (7), (8)
-            "avg_f1": float(pc["f1"].mean()), "n": int(np.asarray(labels).shape[0]),  # eq. (9)
-            "per_class": {k: v.tolist() for k, v in pc.items()}}
+def summarize(probs, labels, threshold=0.5, strict: bool = False) -> dict:
+    pc = per_class(probs, labels, threshold, strict)
+    out = {"avg_acc": float(pc["acc"].mean()), "avg_wa": float(pc["wa"].mean()),   # eq. (7), (8)
+           "avg_f1": float(pc["f1"].mean()), "n": int(as_numpy(labels).shape[0]),  # eq. (9)
+           "per_class": {k: v.tolist() for k, v in pc.items()}}
+    if np.ndim(threshold):
+        out["thresholds"] = [float(t) for t in threshold]
+    return out
+
+
+def tune_thresholds(probs, labels, grid: np.ndarray = DAI_GRID) -> np.ndarray:
+    """Per class, the grid threshold with the best F1 on these (validation) predictions, positive
+    meaning ``prob > threshold``; the first (lowest) on ties, as ``np.argmax`` in Dai's code."""
+    probs, labels = as_numpy(probs), as_numpy(labels)
+    f1 = np.stack([per_class(probs, labels, t, strict=True)["f1"] for t in grid])   # [len(grid), M]
+    return grid[np.argmax(f1, axis=0)] if len(probs) else np.full(probs.shape[-1], 0.5)
 
 
 METRIC_STYLES = {"iemocap": ("acc", "f1"), "mosei": ("wa", "f1"), "all": ("acc", "wa", "f1")}

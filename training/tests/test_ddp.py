@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from mer.compat import load_checkpoint
 from mer.data.synthetic import make_synthetic
 
 TRAINING = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def test_torchrun_two_processes(tmp_path):
            "train.threads=1"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    state = torch.load(tmp_path / "run" / "last.pt", map_location="cpu")
+    state = load_checkpoint(tmp_path / "run" / "last.pt")
     assert state["epoch"] == 0
     log = (tmp_path / "run" / "log.jsonl").read_text().splitlines()
     assert len(log) == 1

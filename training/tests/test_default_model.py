@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from mer.compat import onnx_export
 from mer.config import load_config
 from mer.default_model.compose import MODALITIES, SUBSETS, Item, apply_dropout, compose_items, drop_modalities
 from mer.default_model.crossval import stratified_folds
@@ -130,7 +131,7 @@ def test_same_padding_matches_tensorflow_and_exports_without_pad_nodes(tmp_path)
 
     path = tmp_path / "same.onnx"
     with torch.no_grad():
-        torch.onnx.export(Layer(), (x,), str(path), opset_version=17, input_names=["x"], output_names=["y"],
+        onnx_export(Layer(), (x,), path, opset_version=17, input_names=["x"], output_names=["y"],
                           dynamic_axes={"x": {0: "n"}})
         want = Layer()(x).numpy()
     graph = onnx.load(str(path)).graph

@@ -7,6 +7,7 @@ import torch
 
 from _mer_helpers import TINY
 from mer.config import load_config
+from mer.compat import load_checkpoint
 from mer.data.synthetic import make_synthetic
 from mer.evaluate import evaluate
 from mer.train import train
@@ -63,7 +64,7 @@ def test_end_to_end_bert_text_and_export(tmp_path):
                                         "intermediate_size": 32, "max_position_embeddings": 32}})
     result = train(cfg, fresh=True, quiet=True)
     assert np.isfinite(result["history"][0]["train_loss"])
-    state = torch.load(tmp_path / "run" / "last.pt", map_location="cpu")
+    state = load_checkpoint(tmp_path / "run" / "last.pt")
     assert state["text_encoder"] and any(k.startswith("bert.encoder.layer.0") for k in state["text_encoder"])
     res = evaluate(str(tmp_path / "run" / "last.pt"), split="test", threads=1)
     assert res["n"] > 0

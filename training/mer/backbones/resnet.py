@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import torch
 from torch import nn
 
+from ..compat import load_state
 from .base import Backbone
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -171,7 +172,7 @@ def resnet18_backbone(in_channels: int = 3, pretrained_path: str | None = None) 
     std = IMAGENET_STD if in_channels == 3 else (sum(IMAGENET_STD) / 3,) * in_channels
     model = ResNetBackbone(in_channels=in_channels, mean=mean, std=std)
     if pretrained_path:
-        state = torch.load(pretrained_path, map_location="cpu")
+        state = load_state(pretrained_path)
         if isinstance(state, dict) and "state_dict" in state:
             state = state["state_dict"]
         load_torchvision_resnet18(model, state)
@@ -204,7 +205,7 @@ def face_resnet(
         std=FER2013_STD * in_channels if in_channels > 1 else FER2013_STD, dropout=dropout,
     )
     if pretrained_path:
-        state = torch.load(pretrained_path, map_location="cpu")
+        state = load_state(pretrained_path)
         state = {k[len("backbone."):]: v.float() for k, v in state.items() if k.startswith("backbone.")} or state
         model.load_state_dict(state)
     return model

@@ -17,6 +17,7 @@ from typing import Mapping
 import torch
 from torch import nn
 
+from ..compat import load_state
 from .base import Backbone
 
 
@@ -74,6 +75,6 @@ def load_torchvggish_state_dict(model: VGGish, state_dict: Mapping[str, torch.Te
 def vggish_backbone(pretrained_path: str | None = None, **kwargs) -> VGGish:
     model = VGGish(**kwargs)
     if pretrained_path:
-        state = torch.load(pretrained_path, map_location="cpu")
+        state = load_state(pretrained_path)
         load_torchvggish_state_dict(model, state.get("state_dict", state))
     return model

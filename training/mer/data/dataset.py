@@ -6,6 +6,11 @@ absent it is padded with mask 0. Training picks a random window of ``max_segment
 frame inside each segment (``faces_random``, when prepared) and applies modality and segment
 dropout; evaluation takes the whole clip and the centre frames, as the app does.
 
+Randomness: each training item draws from its own generator seeded by (seed, epoch, index), so
+the windows and dropouts are the same whatever the number of DataLoader workers, and workers
+never share one random stream. Stored features may be compressed (``mer.data.prepare``: uint8
+face crops, fp16 log-mel); they are read back as float32 in [0, 1] and log units.
+
 Modality dropout: with probability ``modality_dropout`` a sample keeps a uniformly drawn
 non-empty subset of the modalities it has, so all seven subsets of {audio, visual, text} train.
 """
@@ -36,6 +41,13 @@ def load_face_image(path: str, channels: int, size: int) -> np.ndarray:
     return (img / 255.0).clamp(0, 1).numpy().astype(np.float32)
 
 
+def stored_to_float(key: str, array: np.ndarray) -> np.ndarray:
+    """Compressed feature arrays back to what the model takes: uint8 crops -> [0, 1] float32."""
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    return array
+
+
 class MERDataset(Dataset):
     def __init__(self, rows: list[dict], config: dict, train: bool, text_lookup=None) -> None:
         self.rows = rows
@@ -53,10 +65,15 @@ class MERDataset(Dataset):
         self.text_lookup = text_lookup      # callable(row) -> np.ndarray [D] | None (precomputed I_t)
         self.tokenize = None                # set by train.py for end-to-end BERT: callable(str) -> ids
         self.labels = np.stack([encode(r["labels"], self.label_set) for r in rows]) if rows else np.zeros((0, 0))
-        self.rng = random.Random(0)
+        self.seed, self.epoch = 0, 0
 
     def set_epoch(self, epoch: int, seed: int = 0) -> None:
-        self.rng = random.Random(seed * 100003 + epoch)
+        self.seed, self.epoch = seed, epoch
+
+    def item_rng(self, index: int) -> random.Random:
+        if not self.train:
+            return random.Random(index)
+        return random.Random((self.seed * 100003 + self.epoch) * 1000003 + index)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -65,7 +82,7 @@ class MERDataset(Dataset):
         out: dict = {}
         if row.get("features"):
             with np.load(row["features"]) as z:
-                out = {k: z[k] for k in z.files}
+                out = {k: stored_to_float(k, z[k]) for k in z.files}
         if row.get("image"):
             # A still face: shown for the whole sample (every segment of its audio, or one segment).
             t = len(out["log_mel"]) if "log_mel" in out else 1
@@ -83,7 +100,7 @@ class MERDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         row = self.rows[index]
-        rng = self.rng if self.train else random.Random(index)
+        rng = self.item_rng(index)
         f = self._features(row)
         ta = len(f["log_mel"]) if "log_mel" in f else 0
         tv = len(f["faces"]) if "faces" in f else 0

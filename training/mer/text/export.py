@@ -22,6 +22,7 @@ import onnx
 import torch
 from torch import nn
 
+from ..compat import onnx_export
 from .bert import BertConfig, BertModel
 from .quantize import quantize_file
 
@@ -52,8 +53,8 @@ def export_onnx(bert: BertModel, path: str | Path) -> None:
     dynamic = {0: "batch_size", 1: "sequence_length"}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
-        torch.onnx.export(
-            _LastHiddenState(bert).eval(), (ids, mask, torch.zeros_like(ids)), str(path),
+        onnx_export(
+            _LastHiddenState(bert).eval(), (ids, mask, torch.zeros_like(ids)), path,
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=["last_hidden_state"],
             dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic,
