@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnalysisResult } from '../src/pipeline/result';
+import { deflateSync, inflateSync } from 'fflate';
+import { base64urlDecode, base64urlEncode } from '../src/share/base64url';
 import { encodeShareLink, SHARE_ERRORS } from '../src/share/shareLink';
 import { dropFile, makeTestVideo, testClipId, transcripts } from './fixtures';
 
@@ -63,7 +65,7 @@ function sample(file: string): AnalysisResult {
   const labels = ['angry', 'happy', 'neutral', 'sad'];
   const p = [0.1, 0.6, 0.2, 0.1];
   return {
-    file, labels, fused: p, modalities: { audio: p, visual: null, text: null },
+    file, labels, segment_seconds: 0.96, fused: p, modalities: { audio: p, visual: null, text: null }, modality_basis: 'unknown',
     attention: { audio: 1, visual: 0, text: 0 },
     segments: [{ start: 0, end: 0.96, audio: p, visual: null, face: false, face_box: null }],
     backend: 'wasm', timings_ms: { total: 10 },
@@ -75,11 +77,15 @@ test('tampered, oversized and newer-version links show a plain-text error and th
   const good = encodeShareLink(sample('clip.mp4'), { includeTranscript: false });
   const payload = good.slice('#r=v1.'.length);
   const flipped = `#r=v1.${payload.slice(0, 10)}${payload[10] === 'A' ? 'B' : 'A'}${payload.slice(11)}`;
+  const wire = JSON.parse(new TextDecoder().decode(inflateSync(base64urlDecode(payload) ?? new Uint8Array()))) as Record<string, unknown>;
+  const contradictory = `#r=v1.${base64urlEncode(deflateSync(new TextEncoder().encode(JSON.stringify({ ...wire, attention: [10_000, 10_000, 10_000] }))))}`;
   const cases: [string, string, RegExp][] = [
     ['tampered', flipped, /damaged|tampered|not hold a valid result|could not be opened/],
     ['truncated', good.slice(0, good.length - 12), /damaged|cut short|not hold a valid result/],
     ['oversized', `#r=v1.${'A'.repeat(200_000)}`, /too long to open/],
     ['newer version', '#r=v2.AAAA', /different version of the app \(v2\)/],
+    // Well-formed but impossible: the voice weighted 100% and so are face and words (issue 17).
+    ['contradictory weights', contradictory, /numbers contradict each other: its modality weights add up to 300%, but they always add up to 100%/],
   ];
   await page.goto('/');
   for (const [name, hash, message] of cases) {
@@ -92,7 +98,9 @@ test('tampered, oversized and newer-version links show a plain-text error and th
     expect(await notice.innerHTML()).not.toMatch(/<(?!\/?(div|button)\b)/); // text only, no markup from the link
     await expect(page.getByTestId('dropzone')).toBeVisible(); // the analyser is still there
   }
-  await page.screenshot({ path: 'test-results/shared-error.png', fullPage: true });
+  // The last case (a contradictory link) is on screen: a refused share link for a person to look at.
+  await page.screenshot({ path: 'test-results/screens/shared-link-refused.png', fullPage: true });
+  expect(await page.getByTestId('shared-error').textContent()).not.toMatch(/\b[a-z_]+\.\d|\b(fused|attention|modalities)\b/);
   await page.getByTestId('shared-back').click();
   await expect(page.getByTestId('shared-error')).toHaveCount(0);
 

@@ -5,6 +5,9 @@
 import { z } from '../zod';
 import { BACKENDS } from '../protocol';
 
+/** ModalityBasis values a link may carry (src/pipeline/result.ts). */
+export const MODALITY_BASES = Object.freeze(['text_masked', 'unknown'] as const);
+
 /** Probability resolution of a link: 1e-4 (the UI shows at most one decimal of a percent). */
 export const PROBABILITY_SCALE = 10_000;
 
@@ -55,6 +58,10 @@ export const wireSchema = z.strictObject({
   /** α for audio, visual, text. */
   attention: z.tuple([prob, prob, prob]),
   segments: z.array(wireSegment).max(LIMITS.segments),
+  /** Milliseconds per segment (the model's time base); absent in links made before it was recorded: 960. */
+  segment_ms: z.number().int().min(100).max(60_000).optional(),
+  /** How the voice and face decisions were made (src/pipeline/result.ts ModalityBasis); absent: "unknown". */
+  basis: z.enum(MODALITY_BASES).optional(),
   backend: z.enum(BACKENDS),
   timings_ms: z.record(
     z.string().max(LIMITS.timingKeyChars).regex(TIMING_KEY, 'must be a plain name'),
@@ -68,30 +75,30 @@ export const wireSchema = z.strictObject({
    */
   coarse: z.tuple([z.number().int().min(2).max(LIMITS.coarseSegments), z.number().int().min(2).max(LIMITS.coarseSegments)]).optional(),
 }).superRefine((w, ctx) => {
+  // Messages here are whole clauses for a person (path [] so no field path is put before them).
+  const say = (message: string) => ctx.addIssue({ code: 'custom', path: [], message });
   if (w.coarse && Math.ceil(w.coarse[1] / w.coarse[0]) !== w.segments.length) {
-    ctx.addIssue({ code: 'custom', path: ['coarse'], message: 'does not match the number of segments' });
+    say(`its shortened timeline should have ${Math.ceil(w.coarse[1] / w.coarse[0]).toLocaleString('en')} cells but has ${w.segments.length.toLocaleString('en')}`);
   }
   const m = w.labels.length;
-  const sized = (path: (string | number)[], v: number[] | null) => {
-    if (v !== null && v.length !== m) ctx.addIssue({ code: 'custom', path, message: `has ${v.length} values for ${m} labels` });
+  const sized = (what: string, v: number[] | null) => {
+    if (v !== null && v.length !== m) say(`there ${v.length === 1 ? 'is' : 'are'} ${v.length} ${what} for ${m} emotions`);
   };
-  if (new Set(w.labels).size !== m) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'repeat a label' });
-  sized(['fused'], w.fused);
-  if (w.fused.length === 0) ctx.addIssue({ code: 'custom', path: ['fused'], message: 'is empty' });
-  sized(['modalities', 'audio'], w.modalities.audio);
-  sized(['modalities', 'visual'], w.modalities.visual);
-  sized(['modalities', 'text'], w.modalities.text);
-  if (Object.keys(w.timings_ms).length > LIMITS.timings) {
-    ctx.addIssue({ code: 'custom', path: ['timings_ms'], message: `has more than ${LIMITS.timings} entries` });
-  }
+  if (new Set(w.labels).size !== m) say('its list of emotions names the same emotion twice');
+  sized('overall scores', w.fused);
+  sized('voice scores', w.modalities.audio);
+  sized('face scores', w.modalities.visual);
+  sized('words scores', w.modalities.text);
+  if (Object.keys(w.timings_ms).length > LIMITS.timings) say(`it lists more than ${LIMITS.timings} timings`);
   let previousEnd = 0;
   w.segments.forEach(([start, end, audio, visual, face, box], i) => {
-    if (end <= start) ctx.addIssue({ code: 'custom', path: ['segments', i], message: 'ends before it starts' });
-    if (start < previousEnd) ctx.addIssue({ code: 'custom', path: ['segments', i], message: 'overlaps the previous segment' });
+    const which = `segment ${i + 1} of the timeline`;
+    if (end <= start) say(`${which} ends before it starts`);
+    if (start < previousEnd) say(`${which} overlaps the segment before it`);
     previousEnd = end;
-    sized(['segments', i, 2], audio);
-    sized(['segments', i, 3], visual);
-    if (face === 0 && box !== null) ctx.addIssue({ code: 'custom', path: ['segments', i, 5], message: 'has a face box without a face' });
+    sized(`voice scores in ${which}`, audio);
+    sized(`face scores in ${which}`, visual);
+    if (face === 0 && box !== null) say(`${which} has a face box but no face`);
   });
 });
 

@@ -11,25 +11,51 @@ import { coarsenSegments, decodeShareLink, describeShareLink, encodeShareLink, M
 
 const LABELS = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
 
+const q = (x: number) => Math.round(x * PROBABILITY_SCALE) / PROBABILITY_SCALE;
+const logit = (p: number) => Math.log(p / (1 - p));
+
+/** `result` with its fused scores as the graph makes them: sigmoid(Σ α_m logit p_m), on the link's grid. */
+function withFused<R extends AnalysisResult>(result: R): R {
+  const fused = result.labels.map((_, k) => {
+    const z = (['audio', 'visual', 'text'] as const).reduce((acc, m) => {
+      const p = result.modalities[m]?.[k];
+      return p === undefined ? acc : acc + result.attention[m] * logit(p);
+    }, 0);
+    return q(1 / (1 + Math.exp(-z)));
+  });
+  return { ...result, fused };
+}
+
 function sampleResult(segments = 5): AnalysisResult {
   const p = (i: number, j: number) => ((i * 7 + j * 13) % 100) / 100;
-  return {
+  return withFused({
     file: 'Ses01F_impro01_F000.mp4',
     labels: [...LABELS],
-    fused: LABELS.map((_, j) => p(1, j)),
-    modalities: { audio: LABELS.map((_, j) => p(2, j)), visual: null, text: LABELS.map((_, j) => p(3, j)) },
-    attention: { audio: 0.6, visual: 0, text: 0.4 },
+    segment_seconds: 0.96,
+    fused: [],
+    modalities: { audio: LABELS.map((_, j) => p(2, j)), visual: LABELS.map((_, j) => p(4, j)), text: LABELS.map((_, j) => p(3, j)) },
+    modality_basis: 'unknown',
+    attention: { audio: 0.5, visual: 0.2, text: 0.3 },
     segments: Array.from({ length: segments }, (_, i) => ({
       start: Math.round(i * 960) / 1000,
       end: Math.round((i + 1) * 960) / 1000,
-      audio: i % 3 === 0 ? null : LABELS.map((_, j) => p(i, j)),
+      audio: i % 3 === 2 ? null : LABELS.map((_, j) => p(i, j)),
       visual: i % 2 === 0 ? LABELS.map((_, j) => p(i + 1, j)) : null,
       face: i % 2 === 0,
       face_box: i % 2 === 0 ? [120.5, 80.25, 200, 210.75] : null,
     })),
     backend: 'wasm',
     timings_ms: { decode: 120, audio: 30, faces: 800, text: 55, fusion: 40, total: 1100 },
-  };
+  });
+}
+
+/** A result with words only (no voice, no face): α_text = 1 and the fused scores are the text's. */
+function textOnly(segments = 3): AnalysisResult {
+  const r = sampleResult(segments);
+  return withFused({
+    ...r, modalities: { audio: null, visual: null, text: r.modalities.text }, attention: { audio: 0, visual: 0, text: 1 },
+    segments: r.segments.map((s) => ({ ...s, audio: null, visual: null, face: false, face_box: null })),
+  });
 }
 
 /** Builds a fragment from an arbitrary JSON value, bypassing the encoder's checks. */
@@ -123,21 +149,36 @@ describe('encodeShareLink / decodeShareLink round trip', () => {
 
   it('round-trips random valid results (property)', () => {
     const prob = fc.integer({ min: 0, max: PROBABILITY_SCALE }).map((i) => i / PROBABILITY_SCALE);
+    // Clip-level scores stay off 0 and 1 (a sigmoid never reaches them; logit would be infinite).
+    const inner = fc.integer({ min: 1, max: PROBABILITY_SCALE - 1 }).map((i) => i / PROBABILITY_SCALE);
     const arb = fc.integer({ min: 1, max: 9 }).chain((m) => {
       const probs = fc.array(prob, { minLength: m, maxLength: m });
+      const clip = fc.array(inner, { minLength: m, maxLength: m });
       return fc.record({
         file: fc.string({ maxLength: 80 }).filter((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s)),
         labels: fc.shuffledSubarray(['anger', 'joy', 'fear', 'calm', 'sad', 'surprise', 'neutral', 'disgust', 'love'], { minLength: m, maxLength: m }),
-        fused: probs,
-        modalities: fc.record({ audio: fc.option(probs, { nil: null }), visual: fc.option(probs, { nil: null }), text: fc.option(probs, { nil: null }) }),
-        attention: fc.record({ audio: prob, visual: prob, text: prob }),
+        clip: fc.record({ audio: clip, visual: clip, text: fc.option(clip, { nil: null }) }),
+        weights: fc.tuple(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 })),
         segments: fc.array(fc.record({
-          audio: fc.option(probs, { nil: null }), visual: fc.option(probs, { nil: null }), face: fc.boolean(),
-        }), { maxLength: 20 }).map((segs) => segs.map((s, i) => ({
-          start: (i * 960) / 1000, end: ((i + 1) * 960) / 1000, ...s, face_box: s.face ? [1, 2, 30, 40] as [number, number, number, number] : null,
+          audio: fc.option(probs, { nil: null }), visual: fc.option(probs, { nil: null }),
+        }), { minLength: 1, maxLength: 20 }).map((segs) => segs.map((s, i) => ({
+          start: (i * 960) / 1000, end: ((i + 1) * 960) / 1000, ...s, face: s.visual !== null,
+          face_box: s.visual !== null ? [1, 2, 30, 40] as [number, number, number, number] : null,
         }))),
         backend: fc.constantFrom(...BACKENDS),
         timings_ms: fc.dictionary(fc.constantFrom('decode', 'audio', 'faces', 'text', 'fusion', 'total_ms'), fc.nat(100_000), { maxKeys: 6 }),
+      }).filter((r) => r.clip.text !== null || r.segments.some((s) => s.audio || s.visual)).map(({ clip, weights, ...r }): AnalysisResult => {
+        const modalities = {
+          audio: r.segments.some((s) => s.audio) ? clip.audio : null,
+          visual: r.segments.some((s) => s.visual) ? clip.visual : null,
+          text: clip.text,
+        };
+        // α over the present modalities, in whole 1e-4 units that sum to exactly 1.
+        const w = (['audio', 'visual', 'text'] as const).map((mod, i) => (modalities[mod] ? weights[i]! : 0));
+        const units = w.map((x) => Math.floor((x / w.reduce((a, b) => a + b, 0)) * PROBABILITY_SCALE));
+        units[w.findIndex((x) => x > 0)]! += PROBABILITY_SCALE - units.reduce((a, b) => a + b, 0);
+        const [audio, visual, text] = units.map((u) => u / PROBABILITY_SCALE) as [number, number, number];
+        return withFused({ ...r, segment_seconds: 0.96, fused: [], modalities, modality_basis: 'unknown', attention: { audio, visual, text } });
       });
     });
     fc.assert(fc.property(arb, (result) => {
@@ -228,7 +269,7 @@ describe('size caps', () => {
   it('refuses a coarse link whose entry count does not match what it claims', () => {
     const wire = wireOf(encodeShareLink(sampleResult(4), { includeTranscript: false }));
     wire.coarse = [2, 100];
-    expectError(rawLink(wire), /does not hold a valid result \(coarse does not match the number of segments\)/);
+    expectError(rawLink(wire), /does not hold a valid result: its shortened timeline should have 50 cells but has 4\./);
     wire.coarse = [1, 4];
     expectError(rawLink(wire), /does not hold a valid result/);
   });
@@ -251,7 +292,95 @@ describe('size caps', () => {
     const wire = wireOf(encodeShareLink(sampleResult(1), { includeTranscript: false }));
     const seg = (wire.segments as unknown[])[0];
     wire.segments = Array.from({ length: LIMITS.segments + 1 }, (_, i) => { const s = [...(seg as unknown[])]; s[0] = i * 960; s[1] = (i + 1) * 960; return s; });
-    expectError(rawLink(wire), /does not hold a valid result \(segments is too large or too long\)/);
+    expectError(rawLink(wire), /does not hold a valid result: the timeline is too large or too long\./);
+  });
+});
+
+/** Field paths and wire names ("segments.1.2", "fused", "timings_ms") that a person cannot read. */
+const SCHEMA_LANGUAGE = /\b[a-z_]+\.\d|\b(fused|modalities|attention|timings_ms|coarse|wire|schema)\b/;
+
+describe('links whose numbers contradict each other are refused, in plain sentences', () => {
+  const wire = (r: AnalysisResult = sampleResult(7)) => wireOf(encodeShareLink(r, { includeTranscript: false }));
+  const refused = (w: Record<string, unknown>, pattern: RegExp) => {
+    const r = decodeShareLink(rawLink(w));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatch(/^This link’s numbers contradict each other: /);
+    expect(r.error).toMatch(pattern);
+    expect(r.error).not.toMatch(SCHEMA_LANGUAGE);
+    expect(r.error).toMatch(/Ask the sender for a new link\.$/);
+  };
+
+  it('α of 100% for all three modalities', () => {
+    refused({ ...wire(), attention: [10_000, 10_000, 10_000] }, /weights add up to 300%, but they always add up to 100%/);
+  });
+  it('α for a modality marked not available', () => {
+    const w = wire(textOnly(3));
+    refused({ ...w, attention: [5_000, 0, 5_000] }, /gives the voice a weight of 50% although it says there was no voice/);
+  });
+  it('α summing to 1 within rounding is accepted', () => {
+    const w = wire();
+    const [a, v, t] = w.attention as number[];
+    expect(decodeShareLink(rawLink({ ...w, attention: [a! + 1, v!, t!] })).ok).toBe(true);
+  });
+  it('no modality at all', () => {
+    const w = wire(textOnly(3));
+    refused({ ...w, modalities: { audio: null, visual: null, text: null }, attention: [0, 0, 0] }, /no modality \(voice, face or words\) was available/);
+  });
+  it('all overall scores 0 (the page would have said "Most likely: anger")', () => {
+    const w = wire();
+    refused({ ...w, fused: (w.fused as number[]).map(() => 0) }, /every overall score is 0%/);
+    // Also with a transcript decided in a second, text-masked run, where the weaker check applies.
+    refused({ ...w, basis: 'text_masked', fused: (w.fused as number[]).map(() => 0) }, /every overall score is 0%/);
+  });
+  it('an overall score that the voice, face and words scores and α cannot give', () => {
+    const w = wire();
+    const fused = [...(w.fused as number[])];
+    fused[3] = 9_900; // happiness 99% where the modalities say otherwise
+    refused({ ...w, fused }, /overall score for happiness \(99%\) is not what its voice, face and words scores and weights give/);
+  });
+  it('the fused identity is not applied to a text-masked basis with a transcript, but is without one', () => {
+    const w = wire();
+    const fused = [...(w.fused as number[])];
+    fused[3] = 9_900;
+    expect(decodeShareLink(rawLink({ ...w, basis: 'text_masked', fused })).ok).toBe(true);
+    const base = sampleResult(2);
+    const noWords = withFused({ ...base, modalities: { ...base.modalities, text: null }, attention: { audio: 0.6, visual: 0.4, text: 0 } });
+    const t = wire(noWords);
+    refused({ ...t, basis: 'text_masked', fused: (t.fused as number[]).map((x) => Math.min(10_000, x + 2_000)) }, /is not what/);
+  });
+  it('zero segments', () => {
+    refused({ ...wire(), segments: [] }, /it has no timeline/);
+  });
+  it('"90,000 segments" claimed for a 6.7 s timeline', () => {
+    const w = wire(sampleResult(7));
+    const segs = w.segments as unknown[][];
+    // Seven cells of 0.96 s (6.72 s) claiming to average 90,000 segments in groups of 12,858.
+    refused({ ...w, coarse: [12_858, 90_000], segments: segs }, /stands for 90,000 segments, which does not match the times of its cells/);
+  });
+  it('a gap in the timeline', () => {
+    const w = wire(sampleResult(4));
+    const segs = structuredClone(w.segments as number[][]);
+    segs[2]![0] = 2_000; segs[2]![1] = 2_880;
+    refused({ ...w, segments: segs }, /gap or a segment of the wrong length at segment 3/);
+  });
+  it('a segment with face scores but no face, and a clip with voice scores no segment has', () => {
+    const w = wire(sampleResult(4));
+    const segs = structuredClone(w.segments as unknown[][]);
+    segs[0]![4] = 0; segs[0]![5] = null;
+    refused({ ...w, segments: segs }, /segment 1 of its timeline has face scores but says no face was seen/);
+    const silent = structuredClone(w.segments as unknown[][]).map((x) => { x[2] = null; return x; });
+    refused({ ...w, segments: silent }, /voice scores for the clip but no segment of its timeline has any/);
+  });
+  it('a valid link made with another segment length opens, its times in that step', () => {
+    const r = { ...sampleResult(3), segment_seconds: 0.5 };
+    r.segments = r.segments.map((x, i) => ({ ...x, start: i * 0.5, end: (i + 1) * 0.5 }));
+    const back = decodeShareLink(encodeShareLink(r, { includeTranscript: false }));
+    expect(back.ok && back.result.segment_seconds).toBe(0.5);
+  });
+  it('the encoder refuses to make a link from a contradictory result', () => {
+    expect(() => encodeShareLink({ ...sampleResult(2), attention: { audio: 1, visual: 1, text: 1 } }, { includeTranscript: false }))
+      .toThrow(/cannot be shared as a link: its modality weights add up to 300%/);
   });
 });
 
@@ -276,17 +405,17 @@ describe('tampered links give a clear error', () => {
     ['not JSON inside', rawLink('<script>alert(1)</script>'), /contents are not readable/],
     ['JSON but not an object', rawLink([1, 2, 3]), /does not hold a valid result/],
     ['unknown field', edited((w) => { w.html = '<b>x</b>'; }), /has fields a result does not have/],
-    ['missing field', edited((w) => { delete w.labels; }), /labels has the wrong type/],
-    ['probability above 1', edited((w) => { (w.fused as number[])[0] = PROBABILITY_SCALE + 1; }), /fused\.0 is too large/],
-    ['negative probability', edited((w) => { (w.fused as number[])[0] = -1; }), /fused\.0 is too small/],
-    ['Infinity (1e999)', rawLink(JSON.stringify(good).replace('"fused":[', '"fused":[1e999,')), /fused/],
+    ['missing field', edited((w) => { delete w.labels; }), /the list of emotions is missing or has the wrong kind of value/],
+    ['probability above 1', edited((w) => { (w.fused as number[])[0] = PROBABILITY_SCALE + 1; }), /overall score 1 is too large/],
+    ['negative probability', edited((w) => { (w.fused as number[])[0] = -1; }), /overall score 1 is too small/],
+    ['Infinity (1e999)', rawLink(JSON.stringify(good).replace('"fused":[', '"fused":[1e999,')), /overall score 1 /],
     ['NaN literal', rawLink(JSON.stringify(good).replace('"fused":[', '"fused":[NaN,')), /contents are not readable/],
-    ['fraction where an integer belongs', edited((w) => { (w.fused as number[])[0] = 0.5; }), /fused\.0/],
-    ['wrong number of values', edited((w) => { (w.fused as number[]).pop(); }), /fused has 6 values for 7 labels/],
-    ['segment ends before it starts', edited((w) => { ((w.segments as unknown[][])[1]!)[1] = 0; }), /segments\.1 ends before it starts/],
-    ['HTML as a label', edited((w) => { (w.labels as string[])[0] = '<img src=x onerror=alert(1)>'; }), /labels\.0 must be a plain word/],
-    ['control characters in the file name', edited((w) => { w.file = 'a\u202egnp.mp4'; }), /file contains control characters/],
-    ['unknown backend', edited((w) => { w.backend = 'cuda'; }), /backend has a value that is not allowed/],
+    ['fraction where an integer belongs', edited((w) => { (w.fused as number[])[0] = 0.5; }), /overall score 1 /],
+    ['wrong number of values', edited((w) => { (w.fused as number[]).pop(); }), /there are 6 overall scores for 7 emotions/],
+    ['segment ends before it starts', edited((w) => { ((w.segments as unknown[][])[1]!)[1] = 0; }), /segment 2 of the timeline ends before it starts/],
+    ['HTML as a label', edited((w) => { (w.labels as string[])[0] = '<img src=x onerror=alert(1)>'; }), /emotion name 1 must be a plain word/],
+    ['control characters in the file name', edited((w) => { w.file = 'a\u202egnp.mp4'; }), /the file name contains control characters/],
+    ['unknown backend', edited((w) => { w.backend = 'cuda'; }), /the backend name has a value that is not allowed/],
     ['__proto__ key', rawLink(JSON.stringify(good).replace('{"file"', '{"__proto__":{"polluted":1},"file"')), /tampered with/],
     ['nested constructor key', rawLink(JSON.stringify(good).replace('"timings_ms":{', '"timings_ms":{"constructor":1,')), /tampered with/],
     ['prototype timing key', rawLink(JSON.stringify(good).replace('"timings_ms":{', '"timings_ms":{"prototype":1,')), /tampered with/],
@@ -296,6 +425,7 @@ describe('tampered links give a clear error', () => {
     if (!r.ok) {
       expect(r.error).not.toMatch(/[<>]/); // never echoes markup back
       expect(r.error).toMatch(/\.$/);
+      expect(r.error).not.toMatch(SCHEMA_LANGUAGE);
     }
   });
 
@@ -327,7 +457,7 @@ describe('fuzzing the decoder (fast-check)', () => {
   const valid = [
     encodeShareLink(sampleResult(1), { includeTranscript: false }),
     encodeShareLink(sampleResult(6), { includeTranscript: true, transcript: 'well, I guess so' }),
-    encodeShareLink({ ...sampleResult(3), modalities: { audio: null, visual: null, text: null } }, { includeTranscript: false }),
+    encodeShareLink(textOnly(3), { includeTranscript: false }),
   ];
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   // Decompressed once: the mutators below start from these (cloned) rather than re-inflating.

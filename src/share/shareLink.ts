@@ -7,6 +7,7 @@ import { deflateSync, Inflate } from 'fflate';
 import type { z } from 'zod';
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
 import { base64urlDecode, base64urlEncode, isBase64url } from './base64url';
+import { inconsistency, SEGMENT_MS } from './consistency';
 import { FORBIDDEN_KEYS, LIMITS, PROBABILITY_SCALE, type WireResult, wireSchema } from './schema';
 
 /**
@@ -48,7 +49,8 @@ export const SHARE_ERRORS = Object.freeze({
   bomb: `This link unpacks to more than ${LIMITS.inflatedBytes / 1024 / 1024} MB, far more than any result needs, so it was refused. ${ASK_NEW}`,
   notJson: `This link is damaged: its contents are not readable. ${ASK_AGAIN}`,
   forbiddenKey: `This link was tampered with: it contains a field name (“__proto__”, “constructor” or “prototype”) no result has. It was not opened. ${ASK_NEW}`,
-  invalid: (detail: string) => `This link does not hold a valid result (${detail}). It may have been edited by hand or made by an incompatible version. ${ASK_NEW}`,
+  invalid: (detail: string) => `This link does not hold a valid result: ${detail}. It may have been edited by hand or made by an incompatible version. ${ASK_NEW}`,
+  inconsistent: (detail: string) => `This link’s numbers contradict each other: ${detail}. A result made by this app never does, so the link was not opened (it may have been edited by hand). ${ASK_NEW}`,
   unexpected: `This link could not be opened. ${ASK_NEW}`,
 });
 
@@ -98,6 +100,8 @@ function toWire(result: AnalysisResult, transcript: string | null, per = 1): Wir
       text: toProbs(result.modalities.text),
     },
     attention: [toProb(result.attention.audio), toProb(result.attention.visual), toProb(result.attention.text)],
+    ...(Math.abs(result.segment_seconds - SEGMENT_MS / 1000) > 1e-9 ? { segment_ms: Math.round(result.segment_seconds * 1000) } : {}),
+    ...(result.modality_basis !== 'unknown' ? { basis: result.modality_basis } : {}),
     segments: segments.map((s) => [
       toMs(s.start), toMs(s.end), toProbs(s.audio), toProbs(s.visual), s.face ? 1 : 0,
       s.face_box ? [round(s.face_box[0], 2), round(s.face_box[1], 2), round(s.face_box[2], 2), round(s.face_box[3], 2)] : null,
@@ -113,8 +117,10 @@ function fromWire(w: WireResult): SharedResult {
   return {
     file: w.file,
     labels: [...w.labels],
+    segment_seconds: (w.segment_ms ?? SEGMENT_MS) / 1000,
     fused: fromProbs(w.fused) ?? [],
     modalities: { audio: fromProbs(w.modalities.audio), visual: fromProbs(w.modalities.visual), text: fromProbs(w.modalities.text) },
+    modality_basis: w.basis ?? 'unknown',
     attention: {
       audio: w.attention[0] / PROBABILITY_SCALE,
       visual: w.attention[1] / PROBABILITY_SCALE,
@@ -136,29 +142,70 @@ function fromWire(w: WireResult): SharedResult {
   };
 }
 
-/** A short, plain-text description of the first schema problems (never echoes link content). */
+const MODALITY_WORDS = Object.freeze({ audio: 'voice', visual: 'face', text: 'words' } as Record<string, string>);
+const SEGMENT_PARTS = Object.freeze(['start', 'end', 'voice scores', 'face scores', 'face flag', 'face box']);
+
+/**
+ * What a path of the wire format is called in a sentence, and whether that name is plural. Only
+ * numbers and known names are used: a key is link content and is never echoed.
+ */
+function fieldName(path: readonly PropertyKey[]): [string, boolean] {
+  const [head, a, b] = path;
+  const n = (x: unknown) => (typeof x === 'number' ? x + 1 : null);
+  switch (head) {
+    case undefined: return ['the result', false];
+    case 'file': return ['the file name', false];
+    case 'labels': return n(a) ? [`emotion name ${n(a)}`, false] : ['the list of emotions', false];
+    case 'fused': return n(a) ? [`overall score ${n(a)}`, false] : ['the overall scores', true];
+    case 'modalities': {
+      const word = typeof a === 'string' ? MODALITY_WORDS[a] : undefined;
+      if (!word) return ['the modalities', true];
+      return n(b) ? [`${word} score ${n(b)}`, false] : [`the ${word} scores`, true];
+    }
+    case 'attention': {
+      const word = typeof a === 'number' ? Object.values(MODALITY_WORDS)[a] : undefined;
+      return word ? [`the ${word} weight`, false] : ['the modality weights', true];
+    }
+    case 'segments': {
+      if (!n(a)) return ['the timeline', false];
+      const part = typeof b === 'number' ? SEGMENT_PARTS[b] : undefined;
+      return part ? [`the ${part} of segment ${n(a)} of the timeline`, part.endsWith('scores')] : [`segment ${n(a)} of the timeline`, false];
+    }
+    case 'backend': return ['the backend name', false];
+    case 'timings_ms': return a === undefined ? ['the timings', true] : ['a timing', false];
+    case 'transcript': return ['the transcript', false];
+    case 'coarse': return ['the note on the shortened timeline', false];
+    default: return ['a part of the result', false];
+  }
+}
+
+/** What is wrong, for a singular and a plural subject. */
+const REASONS: Readonly<Record<string, [string, string]>> = Object.freeze({
+  invalid_type: ['is missing or has the wrong kind of value', 'are missing or have the wrong kind of value'],
+  too_big: ['is too large or too long', 'are too large or too long'],
+  too_small: ['is too small or too short', 'are too small or too short'],
+  invalid_value: ['has a value that is not allowed', 'have a value that is not allowed'],
+  invalid_union: ['has a value that is not allowed', 'have a value that is not allowed'],
+  unrecognized_keys: ['has fields a result does not have', 'have fields a result does not have'],
+  invalid_key: ['has a field name that is not allowed', 'have a field name that is not allowed'],
+  invalid_element: ['has an entry that is not allowed', 'have an entry that is not allowed'],
+  not_multiple_of: ['is not a whole number', 'are not whole numbers'],
+});
+
+/**
+ * The first schema problems as plain clauses joined with "and" ("the overall scores are too large
+ * or too long"), never field paths, never link content.
+ */
 function describeIssues(error: z.ZodError): string {
-  const reasons: Record<string, string> = {
-    invalid_type: 'has the wrong type',
-    too_big: 'is too large or too long',
-    too_small: 'is too small or too short',
-    invalid_value: 'has a value that is not allowed',
-    invalid_union: 'has a value that is not allowed',
-    unrecognized_keys: 'has fields a result does not have',
-    invalid_format: 'is not in the expected form',
-    invalid_key: 'has a field name that is not allowed',
-    invalid_element: 'has an entry that is not allowed',
-    not_multiple_of: 'is not a whole number',
-  };
-  return error.issues.slice(0, 3).map((issue) => {
-    // Only numbers and plain names of the path are shown: a key is link content, never echoed.
-    const path = issue.path.map((k) => (typeof k === 'number' || /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(String(k)) ? String(k) : '(a field)'))
-      .join('.') || 'the result';
+  const clauses = error.issues.slice(0, 2).map((issue) => {
+    const [name, plural] = fieldName(issue.path);
+    if (issue.code === 'custom' && issue.path.length === 0) return issue.message.replace(/[<>&"]/g, '');
     const reason = issue.code === 'custom' || issue.code === 'invalid_format'
       ? issue.message.replace(/[<>&"]/g, '')
-      : reasons[issue.code] ?? 'is not valid';
-    return `${path} ${reason}`;
-  }).join('; ');
+      : (REASONS[issue.code] ?? ['is not valid', 'are not valid'])[plural ? 1 : 0];
+    return `${name} ${reason}`;
+  });
+  return [...new Set(clauses)].join(', and ');
 }
 
 /**
@@ -175,6 +222,8 @@ function encodeWith(result: AnalysisResult, transcript: string | null, per: numb
     if (wire.segments.length > LIMITS.segments) return { tooBig: Infinity };
     throw new ShareLinkError(`This result cannot be shared as a link: ${describeIssues(checked.error)}.`);
   }
+  const contradiction = inconsistency(checked.data);
+  if (contradiction) throw new ShareLinkError(`This result cannot be shared as a link: ${contradiction}.`);
   const json = new TextEncoder().encode(JSON.stringify(checked.data));
   if (json.length > LIMITS.inflatedBytes) return { tooBig: Infinity };
   const payload = `${SHARE_VERSION}.${base64urlEncode(deflateSync(json, { level: 9 }))}`;
@@ -287,6 +336,8 @@ function decode(input: string): DecodeResult {
   }
   const checked = wireSchema.safeParse(parsed);
   if (!checked.success) return { ok: false, error: SHARE_ERRORS.invalid(describeIssues(checked.error)) };
+  const contradiction = inconsistency(checked.data);
+  if (contradiction) return { ok: false, error: SHARE_ERRORS.inconsistent(contradiction) };
   return { ok: true, result: fromWire(checked.data) };
 }
 
