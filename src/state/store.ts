@@ -35,8 +35,16 @@ export interface AppState {
   error: string | null;
   backend: Backend | null;
   backendDetail: string;
-  /** What is said in the video, typed by the user (optional). */
+  /** What is said in the video, typed by the user or read from subtitles (optional). */
   transcript: string;
+  /** Where the box's text came from: typed (or pasted) by the user, or a subtitle file (its name). */
+  transcriptSource: TranscriptSource;
+  /** The box's text was already used by a run: the next video starts without it unless kept. */
+  transcriptUsed: boolean;
+  /** The "keep this transcript for the next video" box. */
+  keepTranscript: boolean;
+  /** The transcript the current (or last) run used: none, typed or subtitles; null before any run. */
+  usedTranscript: UsedTranscript | null;
   /** A result opened from a share link (read-only view), or null. */
   shared: SharedResult | null;
   /** Why the share link in the address could not be opened (plain text), or null. */
@@ -58,6 +66,22 @@ export interface AppState {
   sample: SampleClip | null;
 }
 
+/** Where the transcript box's text came from. */
+export type TranscriptSource = { kind: 'typed' } | { kind: 'subtitles'; name: string };
+
+/** Which transcript a run used, as the result view names it. */
+export interface UsedTranscript { kind: 'none' | 'typed' | 'subtitles'; name: string | null; words: number }
+
+/** What a run will use from the box: its text (trimmed) and how to name it. */
+export function transcriptForRun(text: string, source: TranscriptSource): UsedTranscript {
+  const trimmed = text.trim();
+  if (!trimmed) return { kind: 'none', name: null, words: 0 };
+  return { kind: source.kind, name: source.kind === 'subtitles' ? source.name : null, words: trimmed.split(/\s+/).length };
+}
+
+/** The note shown when a new video started without the previous video's transcript. */
+export const TRANSCRIPT_CLEARED_NOTE = 'The transcript box was emptied for this video: the previous video’s transcript belongs to that video. Tick “keep this transcript for the next video” to reuse one on purpose.';
+
 /** public/sample/sample.json when a sample clip was generated. */
 export interface SampleClip { file: string; title: string; transcript: string; source: string; licence: string }
 
@@ -66,7 +90,8 @@ const freshStages = (): Record<Stage, StageState> =>
 
 export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
-  backend: null, backendDetail: '', transcript: '',
+  backend: null, backendDetail: '', transcript: '', transcriptSource: { kind: 'typed' }, transcriptUsed: false, keepTranscript: false,
+  usedTranscript: null,
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
   mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
 });
@@ -94,7 +119,8 @@ export function segmentAt(segments: readonly { start: number; end: number }[], s
 /** A fresh run keeps what outlives one analysis: loaded models, the backend, the transcript box. */
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
-  sample: s.sample,
+  transcriptSource: s.transcriptSource, transcriptUsed: s.transcriptUsed, keepTranscript: s.keepTranscript,
+  usedTranscript: s.usedTranscript, sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -102,8 +128,16 @@ const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x))
 /** Pure state transitions. Each returns a new state (or the same one when nothing changes). */
 export const reducers = Object.freeze({
   start(s: AppState, fileName: string): AppState {
-    // Downloads and the backend survive a new run: models stay loaded.
-    return { ...kept(s), phase: 'running', fileName, shared: null, sharedError: null };
+    // Downloads and the backend survive a new run: models stay loaded. The transcript belongs to one
+    // video: once a run used it, the next video starts with an empty box unless the user kept it.
+    const clear = s.transcriptUsed && !s.keepTranscript && s.transcript.trim() !== '';
+    const transcript = clear ? '' : s.transcript;
+    const transcriptSource: TranscriptSource = clear ? { kind: 'typed' } : s.transcriptSource;
+    return {
+      ...kept(s), phase: 'running', fileName, shared: null, sharedError: null,
+      transcript, transcriptSource, transcriptUsed: true, usedTranscript: transcriptForRun(transcript, transcriptSource),
+      notes: clear ? [TRANSCRIPT_CLEARED_NOTE] : [],
+    };
   },
   stage(s: AppState, stage: Stage, patch: Partial<StageState>): AppState {
     const prev = s.stages[stage];
@@ -121,8 +155,12 @@ export const reducers = Object.freeze({
   backend(s: AppState, backend: Backend, detail: string): AppState {
     return { ...s, backend, backendDetail: detail };
   },
-  transcript(s: AppState, text: string): AppState {
-    return { ...s, transcript: text };
+  /** The box changed: typed or pasted (`source` omitted) or filled from a subtitle file. Either way it is for the next video. */
+  transcript(s: AppState, text: string, source: TranscriptSource = { kind: 'typed' }): AppState {
+    return { ...s, transcript: text, transcriptSource: source, transcriptUsed: false };
+  },
+  keepTranscript(s: AppState, keep: boolean): AppState {
+    return { ...s, keepTranscript: keep };
   },
   finish(s: AppState, result: AnalysisResult): AppState {
     return { ...s, phase: 'done', result, error: null, share: initialState().share };

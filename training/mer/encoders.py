@@ -7,6 +7,8 @@ and conv4; ResNet18 ``[3, 5]`` after conv3_x and conv5_x.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import importlib
 from typing import Mapping
 
@@ -26,9 +28,15 @@ BACKBONES = {
 }
 
 
-def _yamnet_factory(tflite_path: str | None = None, pretrained: str | None = None) -> Backbone:
-    """YAMNet (mer.backbones.yamnet), with its AudioSet weights when a .tflite path is given."""
+def _yamnet_factory(tflite_path: str | None = None, pretrained: str | None = None,
+                    weights: str | None = None) -> Backbone:
+    """YAMNet (mer.backbones.yamnet), with its AudioSet weights when a .tflite path is given, or
+    the speech-emotion fine-tune of ``mer.pretrain.speech`` when ``weights`` names its checkpoint."""
     from .backbones.yamnet import YAMNet
+    if weights:
+        from .config import REPO_ROOT
+        from .pretrain.speech import load_speech_yamnet
+        return load_speech_yamnet(weights if Path(weights).is_absolute() else REPO_ROOT / weights)
     path = tflite_path or pretrained
     return YAMNet.from_tflite(path) if path else YAMNet()
 

@@ -1,0 +1,88 @@
+"""The speech-emotion audio backbone (mer.pretrain.speech) and the fusion data that uses it:
+speakers held out, calm and boredom left out, augmentation shapes, the fine-tuned weights
+reaching the fused model's YAMNet, and neutral words over an emotional voice in composed items."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from mer.default_model.compose import compose_items
+from mer.pretrain import speech
+
+M = 7
+NEUTRAL = speech.EKMAN.index("neutral")
+
+
+def test_items_leave_out_calm_and_boredom_and_hold_out_whole_speakers():
+    if not (speech.SPEECH_EN / "metadata.csv").exists():
+        pytest.skip("../shared/data/speech_en is not here")
+    items = speech.speech_items()
+    assert {it["dataset"] for it in items} == {"ravdess", "tess", "cremad", "emodb"}
+    assert all(0 <= it["label"] < M for it in items)
+    assert not any("calm" in it["path"].split("/")[-1] for it in items if it["dataset"] == "ravdess"
+                   and it["path"].split("-")[2] == "02")     # RAVDESS emotion code 02 = calm
+    held = {it["speaker"] for it in items} & speech.HELD_OUT
+    assert {s.split(":")[0] for s in held} == {"ravdess", "cremad", "emodb"}
+    cache = {"speakers": [it["speaker"] for it in items],
+             "masks": torch.ones(len(items), 1, 2)}
+    train, test = speech.split(cache)
+    train_speakers = {items[i]["speaker"] for i in train}
+    assert not train_speakers & speech.HELD_OUT and {items[i]["speaker"] for i in test} == held
+
+
+def test_augmented_views_shift_and_stay_in_range():
+    wave = np.sin(np.arange(16000) / 10).astype(np.float32) * 0.5
+    views = speech.augmented_views(wave, np.random.default_rng(0))
+    assert [len(v) - len(wave) for v in views] == list(speech.SHIFTS)
+    assert np.array_equal(views[0], wave) and all(np.abs(v).max() <= 1 for v in views)
+    assert not np.allclose(views[1][speech.SHIFTS[1]:], wave)      # gain and noise on later views
+
+
+def test_spec_augment_masks_rows_without_changing_shape():
+    x = torch.ones(4, 2, 256, 12, 8)
+    out = speech.spec_augment(x, {"time_masks": 2, "freq_masks": 1}, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and x.min() == 1          # the input is not changed in place
+    zero_fraction = float((out == 0).float().mean())
+    assert 0.05 < zero_fraction < 0.6
+
+
+def test_tess_is_subsampled_per_epoch():
+    datasets = np.array(["tess"] * 100 + ["ravdess"] * 50)
+    order = speech.epoch_order(np.arange(150), datasets, 0.3, np.random.default_rng(0))
+    assert (datasets[order] == "tess").sum() == 30 and (datasets[order] == "ravdess").sum() == 50
+
+
+def test_fine_tuned_weights_reach_the_fused_models_yamnet(tmp_path):
+    from mer.backbones.yamnet import YAMNet
+    from mer.encoders import build_backbone
+    net = YAMNet()
+    torch.manual_seed(0)
+    for p in net.parameters():
+        p.data.normal_()
+    path = tmp_path / "audio_speech.pt"
+    torch.save({"state_dict": {k: v.half() for k, v in net.state_dict().items()}}, path)
+    loaded = build_backbone({"name": "yamnet", "weights": str(path)})
+    x = torch.randn(2, 1, 96, 64)
+    with torch.no_grad():
+        ref = YAMNet()
+        ref.load_state_dict({k: v.half().float() for k, v in net.state_dict().items()})
+        assert torch.allclose(loaded(x), ref.eval()(x), atol=1e-5)
+    tail = speech.SpeechEmotionTail(loaded, dropout=0.0).eval()
+    logits = tail(torch.randn(3, 2, 256, 12, 8), torch.tensor([[1.0, 0], [1, 1], [0, 1]]))
+    assert logits.shape == (3, M)
+
+
+def test_composed_items_with_neutral_words_keep_the_voice_and_face_class():
+    rng = np.random.default_rng(0)
+    audio, visual = rng.choice(M, 300).tolist(), rng.choice(M, 300).tolist()
+    text = rng.choice(M, 300).tolist() + [NEUTRAL] * 20
+    spoken = np.arange(300, 320)
+    items = compose_items(4000, audio, visual, text, M, rng, mismatch_rate=0.25, audio_segments=[2] * 300,
+                          neutral_text_rate=0.3, neutral=NEUTRAL, spoken=spoken)
+    neutral_words = [it for it in items if it.mismatched == "text" and it.mismatch_label == NEUTRAL
+                     and it.label != NEUTRAL and audio[it.audio] == it.label == visual[it.visual]]
+    share = len(neutral_words) / sum(it.label != NEUTRAL for it in items)
+    assert 0.2 < share < 0.35                      # 0.75 (not mismatched) x 0.3, plus random text mismatches
+    assert all(text[it.text] == NEUTRAL for it in neutral_words)
+    assert 0.3 < np.mean([it.text >= 300 for it in neutral_words]) < 0.7   # about half the speech clips' own words
