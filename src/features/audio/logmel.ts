@@ -3,6 +3,7 @@
 // both checked against the golden vectors in ./__golden__). Runs in the audio worker: the window,
 // mel matrix (sparse rows) and FFT buffers are built once per parameter set and reused.
 import FFT from 'fft.js';
+import type { VadParams } from './vad';
 
 /** The `audio` section of public/models/manifest.json (= training/configs/features.json). */
 export interface AudioParams {
@@ -17,13 +18,16 @@ export interface AudioParams {
   patch_frames: number;
   segment_seconds: number;
   silence_dbfs: number;
+  /** The voice-activity detector (./vad.ts); without it the mask is the energy floor alone. */
+  vad?: VadParams;
 }
 
 export interface LogMelPatches {
   /** `segmentCount * patch_frames * mel_bins` values, row-major `[T, 96, 64]` (time, mel). */
   logMel: Float32Array;
   segmentCount: number;
-  /** 1 where the segment has audio, 0 where it is silent (RMS below `silence_dbfs`). */
+  /** 1 where the segment is loud enough, 0 where it is silent (RMS below `silence_dbfs`); the audio
+   *  worker narrows it to segments with a voice (./vad.ts). */
   audioMask: Float32Array;
 }
 
