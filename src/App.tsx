@@ -23,7 +23,8 @@ export function App() {
   const s = useAppStore(useShallow((st) => ({
     phase: st.phase, fileName: st.fileName, stages: st.stages, downloads: st.downloads, notes: st.notes,
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
-    transcript: st.transcript, setTranscript: st.actions.transcript,
+    transcript: st.transcript, setTranscript: st.actions.transcript, keepTranscript: st.keepTranscript, setKeep: st.actions.keepTranscript,
+    transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
@@ -73,7 +74,8 @@ export function App() {
         <LiveModeSwitch mode={mode} disabled={running} onMode={(m) => void modeAction.perform(m)} />
         {mode === 'live' && <LiveView />}
         {mode === 'file' && (<>
-        <TranscriptInput value={s.transcript} onChange={s.setTranscript} disabled={running} />
+        <TranscriptInput value={s.transcript} onChange={(t) => s.setTranscript(t)} disabled={running} keep={s.keepTranscript} onKeep={s.setKeep}
+          used={s.transcriptUsed} sourceLabel={s.transcriptSource.kind === 'subtitles' ? `subtitles from ${s.transcriptSource.name}` : null} />
         <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
         <SampleButton sample={s.sample} label={trySampleAction.label} disabled={running} onTry={() => void trySampleAction.perform()} />
         {s.error && <Notice kind="error">{s.error}</Notice>}
@@ -81,7 +83,7 @@ export function App() {
         {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
         {s.result && s.phase === 'done' && (
           <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
-            onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} />
+            onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript} />
         )}
         {s.result && s.phase === 'done' && (
           <ShareControls label={shareAction.label} hasTranscript={s.transcript.trim() !== ''} link={s.share.link}

@@ -3,6 +3,8 @@
 // was missing, downloads, and the backend and timings. A shared result has no media: the timeline
 // shows without player, crops or seeking.
 import type { AnalysisResult } from '../pipeline/result';
+import { CLOSE_MARGIN, LIKELY, SCORES_ARE_INDEPENDENT, verdict } from '../pipeline/verdict';
+import type { UsedTranscript } from '../state/store';
 import type { Coarse } from '../share/shareLink';
 import { AttentionWeights } from './AttentionWeights';
 import { ExportControls, type ExportAction } from './ExportControls';
@@ -10,6 +12,7 @@ import { ModalityDecisions } from './ModalityDecisions';
 import { ProbabilityBars } from './ProbabilityBars';
 import { Timeline } from './Timeline';
 import { Timings } from './Timings';
+import { percent } from './format';
 import { cellSpan } from './timeline';
 import { VideoPlayer } from './VideoPlayer';
 
@@ -25,22 +28,43 @@ export interface ResultViewProps {
   onChooseSegment?: (index: number) => void;
   onPlayhead?: (seconds: number) => void;
   exports?: readonly ExportAction[];
+  /** Which transcript the run used (none / typed / subtitles); absent for a shared result. */
+  transcriptUsed?: UsedTranscript | null;
 }
 
-export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports }: ResultViewProps) {
+/** One sentence naming the transcript a run used, so a result is never read as resting on words it did not have. */
+export function transcriptUsedText(used: UsedTranscript): string {
+  const words = `${used.words.toLocaleString('en')} word${used.words === 1 ? '' : 's'}`;
+  if (used.kind === 'none') return 'Transcript used: none — the words were not part of this result.';
+  if (used.kind === 'subtitles') return `Transcript used: subtitles from ${used.name ?? 'a subtitle file'} (${words}).`;
+  return `Transcript used: the text typed in the transcript box (${words}).`;
+}
+
+export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports, transcriptUsed = null }: ResultViewProps) {
   const present = {
     audio: result.modalities.audio !== null,
     visual: result.modalities.visual !== null,
     text: result.modalities.text !== null,
   };
-  const top = result.labels[result.fused.indexOf(Math.max(...result.fused))] ?? '';
+  const v = verdict(result.labels, result.fused);
+  const named = (x: { label: string; score: number }, testId?: string) => (
+    <><strong data-testid={testId}>{x.label}</strong> ({percent(x.score)})</>
+  );
   const span = cellSpan(result);
   return (
     <div className="result" data-testid="result">
-      <p className="headline">
-        Most likely: <strong data-testid="top-emotion">{top}</strong>
+      <p className="headline" data-testid="headline" data-verdict={v.kind}>
+        {v.kind === 'likely' && <>Most likely: {named(v.top, 'top-emotion')}</>}
+        {v.kind === 'close' && v.second && (
+          <>Uncertain: {named(v.top, 'top-emotion')} or {named(v.second)}, within {Math.round(CLOSE_MARGIN * 100)} points of each other</>
+        )}
+        {v.kind === 'none-likely' && (
+          <>Uncertain: no emotion reaches {Math.round(LIKELY * 100)}%; highest {named(v.top, 'top-emotion')}{v.second && <> and {named(v.second)}</>}</>
+        )}
         <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of 0.96 s{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
       </p>
+      <p className="muted small" data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</p>
+      {transcriptUsed && <p className="muted small" data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</p>}
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
         {mediaUrl && <VideoPlayer src={mediaUrl} title={result.file} seek={seek} onTime={(t) => onPlayhead?.(t)} />}

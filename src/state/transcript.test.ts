@@ -1,0 +1,60 @@
+// The transcript belongs to one video (issue 17 #1): a transcript used by one run is not carried
+// into the next video unless the user keeps it on purpose, and each run names which transcript it
+// used (none, typed, subtitles). Pure reducers, as the store applies them.
+import { describe, expect, it } from 'vitest';
+import { initialState, reducers, TRANSCRIPT_CLEARED_NOTE, transcriptForRun } from './store';
+
+const SAMPLE_SENTENCE = 'I am so happy you came today';
+
+describe('the transcript belongs to one video', () => {
+  it('a transcript typed before the first video is used by it, and named as typed', () => {
+    let s = reducers.transcript(initialState(), SAMPLE_SENTENCE);
+    s = reducers.start(s, 'first.mp4');
+    expect(s.transcript).toBe(SAMPLE_SENTENCE);
+    expect(s.usedTranscript).toEqual({ kind: 'typed', name: null, words: 7 });
+    expect(s.notes).toEqual([]);
+  });
+
+  it('the next video starts with an empty transcript (the sample sentence does not leak into a test pattern)', () => {
+    // "Try the sample clip" fills the box, runs; then a colour-bar test pattern is dropped.
+    let s = reducers.transcript(initialState(), SAMPLE_SENTENCE);
+    s = reducers.start(s, 'sample.mp4');
+    s = reducers.reset(s);
+    s = reducers.start(s, 'colour-bars.mp4');
+    expect(s.transcript).toBe('');
+    expect(s.usedTranscript).toEqual({ kind: 'none', name: null, words: 0 });
+    expect(s.notes).toContain(TRANSCRIPT_CLEARED_NOTE);
+  });
+
+  it('"keep this transcript for the next video" keeps it on purpose', () => {
+    let s = reducers.transcript(initialState(), SAMPLE_SENTENCE);
+    s = reducers.keepTranscript(s, true);
+    s = reducers.start(s, 'take-1.mp4');
+    s = reducers.start(s, 'take-2.mp4');
+    expect(s.transcript).toBe(SAMPLE_SENTENCE);
+    expect(s.usedTranscript?.kind).toBe('typed');
+    expect(s.notes).not.toContain(TRANSCRIPT_CLEARED_NOTE);
+  });
+
+  it('text typed after a run is for the next video', () => {
+    let s = reducers.start(reducers.transcript(initialState(), 'old words'), 'a.mp4');
+    s = reducers.transcript(s, 'new words for b');
+    s = reducers.start(s, 'b.mp4');
+    expect(s.transcript).toBe('new words for b');
+    expect(s.usedTranscript).toEqual({ kind: 'typed', name: null, words: 4 });
+  });
+
+  it('captions from a subtitle file are named as subtitles, with the file name', () => {
+    let s = reducers.transcript(initialState(), 'Hello there. How are you?', { kind: 'subtitles', name: 'talk.srt' });
+    s = reducers.start(s, 'talk.mp4');
+    expect(s.usedTranscript).toEqual({ kind: 'subtitles', name: 'talk.srt', words: 5 });
+    s = reducers.start(s, 'other.mp4');
+    expect(s.usedTranscript?.kind).toBe('none');
+    expect(s.transcriptSource).toEqual({ kind: 'typed' });
+  });
+
+  it('an empty or blank box is "none"', () => {
+    expect(transcriptForRun('   ', { kind: 'typed' })).toEqual({ kind: 'none', name: null, words: 0 });
+    expect(reducers.start(initialState(), 'x.mp4').usedTranscript?.kind).toBe('none');
+  });
+});

@@ -1,0 +1,33 @@
+// The result view as markup (react-dom/server, no browser): the headline says when it is
+// uncertain, the page says each emotion is scored on its own, and the run names its transcript.
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { sampleResult } from '../export/fixture.test-helpers';
+import { ResultView } from './ResultView';
+
+const render = (props: Parameters<typeof ResultView>[0]) => renderToStaticMarkup(createElement(ResultView, props));
+const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&');
+
+describe('ResultView', () => {
+  it('top two within 0.1: the headline is uncertain and names both', () => {
+    const html = render({ result: sampleResult({ fused: [0.668, 0.615, 0.3] }) });
+    expect(html).toContain('data-verdict="close"');
+    expect(text(html)).toContain('Uncertain: anger (66.8%) or happiness (61.5%), within 10 points of each other');
+    expect(text(html)).not.toContain('Most likely');
+  });
+  it('none above 0.5: uncertain', () => {
+    expect(text(render({ result: sampleResult({ fused: [0.3, 0.2, 0.45] }) }))).toContain('Uncertain: no emotion reaches 50%; highest neutral (45.0%) and anger (30.0%)');
+  });
+  it('a clear result says "Most likely" and that each emotion is scored on its own', () => {
+    const t = text(render({ result: sampleResult({ fused: [0.9, 0.2, 0.4] }) }));
+    expect(t).toContain('Most likely: anger (90.0%)');
+    expect(t).toContain('Each emotion is scored on its own, from 0 to 100%: several can be high at once');
+  });
+  it('names the transcript the run used', () => {
+    const r = sampleResult();
+    expect(text(render({ result: r, transcriptUsed: { kind: 'none', name: null, words: 0 } }))).toContain('Transcript used: none — the words were not part of this result.');
+    expect(text(render({ result: r, transcriptUsed: { kind: 'typed', name: null, words: 7 } }))).toContain('Transcript used: the text typed in the transcript box (7 words).');
+    expect(text(render({ result: r, transcriptUsed: { kind: 'subtitles', name: 'talk.srt', words: 1 } }))).toContain('Transcript used: subtitles from talk.srt (1 word).');
+  });
+});
