@@ -54,6 +54,10 @@ describe('isRequestFor', () => {
     expect(isRequestFor('audio', req)).toBe(true);
     expect(isRequestFor('fusion', req)).toBe(false);
   });
+  it('accepts the audio worker\'s voice-activity model load, and only with its bytes', () => {
+    expect(isRequestFor('audio', { worker: 'audio', type: 'load', id: 2, model: new ArrayBuffer(8), assetBase: 'http://x/' })).toBe(true);
+    expect(isRequestFor('audio', { worker: 'audio', type: 'load', id: 2, model: null, assetBase: 'http://x/' })).toBe(false);
+  });
   it('rejects unknown request types and malformed payloads', () => {
     expect(isRequestFor('audio', { worker: 'audio', type: 'run', id: 1, pcm: new Float32Array(1), params })).toBe(false);
     expect(isRequestFor('audio', { worker: 'audio', type: 'logmel', id: 1, pcm: [0, 1], params })).toBe(false);

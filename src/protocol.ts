@@ -27,7 +27,10 @@ export type BackendPreference = 'auto' | 'wasm' | 'webgpu';
 
 // ---------------------------------------------------------------- requests (page -> worker)
 
-export type AudioRequest = { worker: 'audio'; type: 'logmel'; id: number; pcm: Float32Array; params: AudioParams };
+/** `load` hands the audio worker the voice-activity model (audio.vad.model); `logmel` is one window's samples. */
+export type AudioRequest =
+  | { worker: 'audio'; type: 'load'; id: number; model: ArrayBuffer; assetBase: string }
+  | { worker: 'audio'; type: 'logmel'; id: number; pcm: Float32Array; params: AudioParams };
 
 export type FaceRequest =
   | { worker: 'face'; type: 'load'; id: number; model: ArrayBuffer | null; params: FaceParams; assetBase: string; backend: BackendPreference }
@@ -58,7 +61,7 @@ export interface LogMelResult {
   /** T*96*64, row-major [T][96][64]. */
   logMel: Float32Array;
   segmentCount: number;
-  /** T; 1 = the segment is not silent. */
+  /** T; 1 = the segment has a voice (Silero VAD) and is above the silence floor. */
   audioMask: Float32Array;
 }
 
@@ -155,7 +158,7 @@ export function isWorkerEvent(v: unknown): v is WorkerEvent {
 }
 
 const REQUEST_TYPES: Readonly<Record<WorkerName, readonly string[]>> = Object.freeze({
-  audio: ['logmel'],
+  audio: ['load', 'logmel'],
   face: ['load', 'detect'],
   text: ['load', 'encode'],
   fusion: ['load', 'run'],
@@ -165,7 +168,7 @@ const REQUEST_TYPES: Readonly<Record<WorkerName, readonly string[]>> = Object.fr
 export function isRequestFor<W extends WorkerName>(worker: W, v: unknown): v is RequestFor<W> {
   if (!isObject(v) || v.worker !== worker || !isId(v.id) || !isStr(v.type)) return false;
   if (!REQUEST_TYPES[worker].includes(v.type)) return false;
-  if (worker === 'audio') return v.pcm instanceof Float32Array && isObject(v.params);
+  if (worker === 'audio') return v.type === 'load' ? v.model instanceof ArrayBuffer && isStr(v.assetBase) : v.pcm instanceof Float32Array && isObject(v.params);
   if (worker === 'fusion' && v.type === 'run') {
     const inputs = v.inputs;
     return isObject(inputs) && ['log_mel', 'faces', 'text_cls', 'audio_mask', 'visual_mask', 'text_mask']

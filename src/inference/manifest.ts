@@ -14,6 +14,11 @@ export const manifestSchema = z.looseObject({
     sample_rate: positive, frame_length: positive, hop_length: positive, fft_size: positive,
     mel_bins: positive, fmin: z.number().nonnegative(), fmax: positive, log_offset: positive,
     patch_frames: positive, segment_seconds: positive, silence_dbfs: z.number(),
+    // Voice activity (docs/CONTRACTS.md): the model file (listed in files) and the segment decision.
+    vad: z.looseObject({
+      model: z.string().min(1), frame_samples: z.number().int().positive(), context_samples: z.number().int().nonnegative(),
+      state_size: z.number().int().positive(), threshold: z.number().min(0).max(1), min_speech_frames: z.number().int().nonnegative(),
+    }).optional(),
   }),
   face: z.looseObject({
     detector: z.string().min(1),
@@ -45,6 +50,9 @@ export function parseManifest(json: unknown): Manifest {
   const m = parsed.data;
   if (!m.files.some((f) => f.path === m.fusion.path)) {
     throw new Error(`The model manifest names ${m.fusion.path} as the fused model but does not list it in files.`);
+  }
+  if (m.audio.vad && !m.files.some((f) => f.path === m.audio.vad?.model)) {
+    throw new Error(`The model manifest names ${m.audio.vad.model} as the voice-activity detector but does not list it in files.`);
   }
   return m;
 }

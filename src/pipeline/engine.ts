@@ -13,6 +13,7 @@ import type { DownloadState, Stage, StageState } from '../state/store';
 import { workerClient } from '../workers/client';
 import { WindowAggregate } from './aggregate';
 import { UserFacingError } from './errors';
+import { ensureVoiceActivity } from './voiceActivity';
 import { describeProgress, formatDuration, ProgressClock } from './progress';
 import { buildResult, segmentCount, type AnalysisResult } from './result';
 
@@ -131,6 +132,8 @@ export class Engine {
 
   /** Downloads (or reads from cache) and verifies model files, then loads each worker, one at a time. */
   async ensureModels(report: PipelineReporter, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
+    // The audio worker's voice-activity detector: its own generation check (a cancel can end that worker alone).
+    await ensureVoiceActivity(await this.loadManifest(), report, signal);
     const fusion = workerClient('fusion');
     const face = workerClient('face');
     const text = workerClient('text');

@@ -28,7 +28,8 @@ def _case(c):
 
 
 def test_golden_params_are_the_configs():
-    assert HEADER["params"] == PARAMS
+    # audio.vad (the browser's voice-activity detector) is not part of the log-mel DSP.
+    assert HEADER["params"] == {k: v for k, v in PARAMS.items() if k != "vad"}
 
 
 @pytest.mark.parametrize("case", HEADER["cases"], ids=[c["name"] for c in HEADER["cases"]])

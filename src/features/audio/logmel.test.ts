@@ -39,7 +39,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 describe('logMelPatches golden vectors (Python twin)', () => {
   it('uses the parameters of training/configs/features.json', () => {
-    expect(params).toEqual(features.audio);
+    const { vad: _voiceActivity, ...frontEnd } = features.audio as AudioParams; // the detector is not part of the DSP (./vad.ts)
+    expect(params).toEqual(frontEnd);
   });
 
   for (const c of header.cases) {
