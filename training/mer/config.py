@@ -137,6 +137,35 @@ def _repo_path(value):
     return value
 
 
+PATH_KEYS = (("text", "bert_config"), ("text", "pretrained"), ("text", "tokenizer"),
+             ("data", "manifest"), ("data", "cache_dir"), ("train", "out_dir"))
+
+
+def portable(config: dict) -> dict:
+    """A copy whose paths inside the repository are repository-relative again, so a checkpoint
+    trained on one machine (a GPU box) evaluates and exports from another checkout."""
+    out = copy.deepcopy(config)
+    root = REPO_ROOT.resolve()
+
+    def rel(value):
+        if isinstance(value, list):
+            return [rel(v) for v in value]
+        if isinstance(value, str) and Path(value).is_absolute():
+            try:
+                return str(Path(value).resolve().relative_to(root))
+            except ValueError:
+                return value
+        return value
+    for section, key in PATH_KEYS:
+        out[section][key] = rel(out[section][key])
+    for stream in ("audio", "visual"):
+        backbone = out["model"][stream]["backbone"]
+        for key in ("pretrained", "pretrained_path", "tflite_path"):
+            if key in backbone:
+                backbone[key] = rel(backbone[key])
+    return out
+
+
 def resolve(config: dict) -> dict:
     """Fill the None defaults that come from features.json and the variant."""
     features = load_features()
@@ -151,8 +180,7 @@ def resolve(config: dict) -> dict:
     model["face"]["size"] = model["face"]["size"] or features["face"]["crop"]["size"]
     model["mel_bins"] = features["audio"]["mel_bins"]
     model["patch_frames"] = features["audio"]["patch_frames"]
-    for section, key in (("text", "bert_config"), ("text", "pretrained"), ("text", "tokenizer"),
-                         ("data", "manifest"), ("data", "cache_dir"), ("train", "out_dir")):
+    for section, key in PATH_KEYS:
         value = config[section][key]
         config[section][key] = [_repo_path(v) for v in value] if isinstance(value, list) else _repo_path(value)
     for stream in ("audio", "visual"):

@@ -6,7 +6,11 @@
 Writes ``fusion.onnx`` (fp32), ``fusion_fp16.onnx`` (fp16 weights stored, Cast to fp32 at load:
 half the download, same arithmetic) and ``fusion_int8.onnx`` (weight-only int8: per-output-channel
 symmetric int8 initializers restored by Cast * scale, which onnxruntime folds at session creation),
-plus ``fusion.json`` (labels, config, parameter count, per-file sha256). Opset 17, batch 1,
+plus ``fusion.json`` (labels, config, parameter count, per-file sha256). Each ONNX file also
+carries its label set and time base in its metadata (``labels``: the output classes in order,
+``segment_seconds``, ``face_crop``, ``text_dim``), so a graph is never read with another model's
+labels. ``--device`` (default cpu) is where the model is traced and the ``--check`` reference
+runs; cpu keeps the reference free of GPU kernels' rounding (TF32). Opset 17, batch 1,
 dynamic T. onnxruntime has no Debian Python package, so ``--check`` runs each file with
 onnxruntime-node (training/scripts/ort_run.mjs) and compares with PyTorch.
 """
@@ -47,15 +51,38 @@ def example_inputs(model: MERModel, segments: int = 3, seed: int = 0) -> tuple[t
     return log_mel, faces, text_cls, ones.clone(), ones.clone(), torch.ones(1, 1)
 
 
+def graph_metadata(model: MERModel) -> dict[str, str]:
+    """What the app needs to read the graph's outputs: labels in output order and the time base."""
+    from .config import load_features
+    m = model.config["model"]
+    labels = model.config["labels"]
+    return {"labels": json.dumps(model.config["label_names"]),
+            "label_set": labels if isinstance(labels, str) else "custom",
+            "segment_seconds": str(load_features()["audio"]["segment_seconds"]),
+            "face_crop": json.dumps({"channels": m["face"]["channels"], "size": m["face"]["size"]}),
+            "text_dim": str(model.text_dim), "producer": "mer.export"}
+
+
+def stamp_metadata(path: Path, metadata: dict[str, str]) -> None:
+    model = onnx.load(str(path))
+    del model.metadata_props[:]
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(path))
+
+
 def export_fp32(model: MERModel, path: Path, segments: int = 3) -> None:
     graph = FusedGraph(model).eval()
+    device = next(model.parameters()).device
     dynamic = {"log_mel": {1: "T"}, "faces": {1: "T"}, "audio_mask": {1: "T"}, "visual_mask": {1: "T"},
                "audio_segments": {1: "T"}, "visual_segments": {1: "T"}}
     with torch.no_grad():
-        onnx_export(graph, example_inputs(model, segments), path, opset_version=OPSET,
+        onnx_export(graph, tuple(t.to(device) for t in example_inputs(model, segments)), path, opset_version=OPSET,
                           input_names=list(INPUT_NAMES), output_names=list(OUTPUT_NAMES),
                           dynamic_axes=dynamic, do_constant_folding=True)
     pointwise_convs_as_matmul(path, path)
+    stamp_metadata(path, graph_metadata(model))
     onnx.checker.check_model(str(path))
 
 
@@ -168,9 +195,10 @@ def run_onnxruntime(path: Path, inputs: dict[str, np.ndarray] | list[dict[str, n
 
 def torch_outputs(model: MERModel, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     graph = FusedGraph(model).eval()
+    device = next(model.parameters()).device
     with torch.no_grad():
-        outs = graph(*(torch.from_numpy(inputs[n]) for n in INPUT_NAMES))
-    return {n: o.numpy() for n, o in zip(OUTPUT_NAMES, outs)}
+        outs = graph(*(torch.from_numpy(inputs[n]).to(device) for n in INPUT_NAMES))
+    return {n: o.float().cpu().numpy() for n, o in zip(OUTPUT_NAMES, outs)}
 
 
 def parity(model: MERModel, paths: dict[str, Path], segments: int = 5) -> dict[str, float]:
@@ -199,6 +227,7 @@ def export_all(model: MERModel, out_dir: Path, check: bool = False, stem: str = 
     to_int8_weights(paths["fp32"], paths["int8"])
     info = {
         "labels": model.config["label_names"],
+        "metadata": graph_metadata(model),
         "inputs": list(INPUT_NAMES), "outputs": list(OUTPUT_NAMES), "opset": OPSET,
         "parameters": count_parameters(model),
         "files": [{"path": p.name, "precision": k, "bytes": p.stat().st_size, "sha256": sha256(p)}
@@ -241,6 +270,8 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(REPO_ROOT / "training" / "runs" / "export"), help="output folder")
     ap.add_argument("--check", action="store_true", help="parity against PyTorch with onnxruntime-node")
+    ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"),
+                    help="trace (and run the --check reference) here; default cpu")
     args = ap.parse_args(argv)
     import warnings
     warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
@@ -252,6 +283,8 @@ def main(argv=None) -> None:
         model = load_checkpoint(args.checkpoint)
     else:
         ap.error("give a CHECKPOINT, or --random with --config")
+    from .device import resolve_device
+    model = model.to(resolve_device(args.device))
     info = export_all(model, Path(args.out), check=args.check)
     if args.checkpoint and not args.random:
         text_files = export_text_encoder(args.checkpoint, Path(args.out))

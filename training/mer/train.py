@@ -37,7 +37,7 @@ from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler
 
 from .compat import load_checkpoint, load_state, rng_state, save_checkpoint as write_checkpoint, set_rng_state
-from .config import TRAINING_DIR, load_config
+from .config import TRAINING_DIR, load_config, portable
 from .data.dataset import MERDataset, collate
 from .data.labels import encode
 from .data.manifest import by_split, read_manifest
@@ -115,6 +115,7 @@ class TextEncoder(nn.Module):
         from .text.bert import BertConfig, BertModel
         spec = text_cfg["bert_config"]
         config = BertConfig.from_json(spec) if isinstance(spec, str) else BertConfig.from_dict(spec or {})
+        self.bert_config = config.to_dict()     # stored in checkpoints: evaluation needs no config file
         if config.hidden_size != text_dim:
             raise ValueError(f"BERT hidden_size {config.hidden_size} != model.text_dim {text_dim}")
         self.bert = BertModel(config)
@@ -263,7 +264,7 @@ def save_checkpoint(path: Path, trainable: Trainable, optimizer, epoch: int, bes
                     weights_only: bool = False, half: bool = False, thresholds=None) -> None:
     """``last.pt`` (everything to resume) or, with ``weights_only``, ``best.pt`` (what evaluation and
     export need: no optimizer or RNG state). Tensors and plain Python types only."""
-    state = {"config": {k: v for k, v in config.items() if k != "label_names"},
+    state = {"config": portable({k: v for k, v in config.items() if k != "label_names"}),
              "labels": config["label_names"], "model": _host_state(trainable.model, half),
              "text_encoder": _host_state(trainable.text_encoder, half) if trainable.text_encoder else None,
              "epoch": epoch, "best": best,
@@ -308,6 +309,8 @@ def _train(config: dict, fresh: bool, quiet: bool, device: torch.device, amp: st
 
     model = build_model(config)
     text_encoder = TextEncoder(config["text"], model.text_dim) if config["text"]["encoder"] == "bert" else None
+    if text_encoder is not None:
+        config["text"]["bert_config"] = text_encoder.bert_config
     train_set, val_set = MERDataset(train_rows, config, True), MERDataset(val_rows, config, False)
     pad_id = 0
     if text_encoder is not None:

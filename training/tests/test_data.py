@@ -66,9 +66,9 @@ def test_modality_dropout_reaches_all_seven_subsets(tmp_path):
     cfg["data"]["segment_dropout"] = 0.5
     rows = read_manifest(make_synthetic(tmp_path, n=4, max_t=4))
     ds = MERDataset(rows, cfg, train=True)
-    ds.set_epoch(0)
     seen = set()
-    for _ in range(60):
+    for epoch in range(60):     # an item's draws depend on (seed, epoch, index) only
+        ds.set_epoch(epoch)
         item = ds[0]
         key = (bool(item["audio_mask"].any()), bool(item["visual_mask"].any()), bool(item["text_mask"][0]))
         assert any(key)
@@ -107,3 +107,24 @@ def test_compose_triples_by_label_with_mismatches(tmp_path):
         votes = [int(item["log_mel"][0, 0, 0]), int(round(item["faces"][0, 0, 0, 0] * 255 / 50)), int(item["text_cls"][0])]
         assert item["faces"].shape[0] == 3 and item["visual_mask"].tolist() == [1, 1, 1]   # a still face on every segment
         assert votes.count(target) == (3 if row["source"] == "composed" else 2)
+
+
+def test_item_randomness_is_per_item_and_epoch_not_per_worker(tmp_path):
+    """The same (seed, epoch, index) gives the same window and dropouts however many DataLoader
+    workers there are; another epoch gives other draws."""
+    import torch
+    from mer.train import make_loader
+    cfg = tiny_config()
+    cfg["data"]["modality_dropout"] = 0.5
+    cfg["data"]["segment_dropout"] = 0.5
+    cfg["data"]["max_segments"] = 2
+    rows = read_manifest(make_synthetic(tmp_path, n=12, max_t=4))
+
+    def masks(workers, epoch):
+        cfg["data"]["num_workers"] = workers
+        ds = MERDataset(rows, cfg, train=True)
+        ds.set_epoch(epoch, seed=3)
+        loader = make_loader(ds, cfg, False, 1, 0)      # fixed order: compare item by item
+        return torch.cat([torch.cat([b["audio_mask"], b["visual_mask"]], 1) for b in loader])
+    assert torch.equal(masks(0, 1), masks(2, 1))
+    assert not torch.equal(masks(0, 1), masks(0, 2))

@@ -8,10 +8,14 @@ NAME:
   hap, neu, sad), one folder per utterance ``ROOT/IEMOCAP_RAW_PROCESSED/<session>/<id>/`` with
   ``audio_L.wav``/``audio_R.wav`` (the speaker's side: L when the session's gender letter equals
   the utterance's) and frames ``image_L_<n>.jpg``/``image_R_<n>.jpg`` at 30 fps; splits from
-  ``ROOT/IEMOCAP_SPLIT/{train,valid,test}_split.txt`` or ../shared/data/dai2021_splits.
+  ``ROOT/IEMOCAP_SPLIT/{train,valid,test}_split.txt`` (Dai's release; ``IEMOCAP_split``, the
+  spelling of Dai's GitHub repository, also read), or from ``--splits DIR`` (that folder or one
+  holding it, e.g. ../shared/data/dai2021_splits). No split lists: an error, never a silent fallback.
 - ``mosei-dai``: CMU-MOSEI likewise: ``ROOT/MOSEI_RAW_PROCESSED/meta.pkl`` (id -> {"text",
   "label": 6-vector anger, disgust, fear, happy, sad, surprise}), ``<id>/audio.wav`` and
-  ``<id>/image_<n>.jpg`` (30 fps); splits ``MOSEI_SPLIT`` or the shared copy.
+  ``<id>/image_<n>.jpg`` (30 fps); splits ``MOSEI_SPLIT``/``MOSEI_split`` or ``--splits``. A clip
+  whose label vector has no positive emotion is kept with ``labels: []`` (Dai et al. keep these
+  as all-zero targets; configs with ``data.keep_unlabelled: true`` train and score on them).
 - ``iemocap-dev-av``: ../shared/data/iemocap_dev_av (72 clips, split ``dev``, ``fold`` 0-4
   stratified by label for cross-validation).
 - ``fer2013`` (faces; train / valid / test), ``ckplus`` (faces; folds by subject-less hash),
@@ -38,9 +42,29 @@ DAI_SPLITS = SHARED / "data" / "dai2021_splits"
 MOSEI_ORDER = ("anger", "disgust", "fear", "happy", "sad", "surprise")
 
 
-def _splits(root: Path, folder: str) -> dict[str, str]:
-    """utterance id -> split, from ROOT/<folder> if present, else the shared copy."""
-    base = root / folder if (root / folder).exists() else DAI_SPLITS / folder
+SPLIT_FILES = tuple(f"{split}_split.txt" for split in ("train", "valid", "test"))
+
+
+def split_folder(root: Path, dataset: str, splits: str | Path | None = None) -> Path:
+    """The folder with Dai's ``{train,valid,test}_split.txt`` for ``dataset`` (IEMOCAP or MOSEI):
+    ``splits`` itself or its ``<DATASET>_SPLIT``/``<DATASET>_split``, else ROOT's. Never a guess."""
+    names = (f"{dataset}_SPLIT", f"{dataset}_split")
+    if splits is not None:
+        candidates = [Path(splits)] + [Path(splits) / n for n in names]
+    else:
+        candidates = [root / n for n in names]
+    for folder in candidates:
+        if all((folder / f).is_file() for f in SPLIT_FILES):
+            return folder
+    raise FileNotFoundError(
+        f"no {dataset} split lists ({', '.join(SPLIT_FILES)}) in any of: {', '.join(map(str, candidates))}. "
+        f"Dai et al.'s release has them in ROOT/{names[0]}; else pass --splits DIR"
+        + (f" (this project's copy: --splits {DAI_SPLITS})" if DAI_SPLITS.exists() else ""))
+
+
+def _splits(root: Path, dataset: str, splits: str | Path | None = None) -> dict[str, str]:
+    """utterance id -> split."""
+    base = split_folder(root, dataset, splits)
     out = {}
     for split in ("train", "valid", "test"):
         for line in (base / f"{split}_split.txt").read_text().split():
@@ -48,12 +72,12 @@ def _splits(root: Path, folder: str) -> dict[str, str]:
     return out
 
 
-def iemocap_dai(root: Path) -> Iterator[dict]:
+def iemocap_dai(root: Path, splits: str | Path | None = None) -> Iterator[dict]:
     main = root / "IEMOCAP_RAW_PROCESSED"
     with open(main / "meta.pkl", "rb") as fh:
         meta = pickle.load(fh)
     folders = {p.name: p for p in main.glob("*/*") if p.is_dir()}
-    for uid, split in _splits(root, "IEMOCAP_split").items():
+    for uid, split in _splits(root, "IEMOCAP", splits).items():
         entry = meta[uid]
         parts = uid.split("_")
         side = "L" if parts[0][-1] == parts[-1][0] else "R"
@@ -65,11 +89,11 @@ def iemocap_dai(root: Path) -> Iterator[dict]:
                "source": "iemocap", "speaker": parts[0][:5] + parts[-1][0]}
 
 
-def mosei_dai(root: Path) -> Iterator[dict]:
+def mosei_dai(root: Path, splits: str | Path | None = None) -> Iterator[dict]:
     main = root / "MOSEI_RAW_PROCESSED"
     with open(main / "meta.pkl", "rb") as fh:
         meta = pickle.load(fh)
-    for uid, split in _splits(root, "MOSEI_split").items():
+    for uid, split in _splits(root, "MOSEI", splits).items():
         entry = meta[uid]
         labels = [name for name, v in zip(MOSEI_ORDER, entry["label"]) if float(v) > 0]
         yield {"id": uid, "split": split, "labels": labels, "transcript": entry["text"],
@@ -135,8 +159,8 @@ def _text_rows(name: str) -> Iterator[dict]:
 
 
 ADAPTERS = {
-    "iemocap-dai": lambda root: iemocap_dai(Path(root)),
-    "mosei-dai": lambda root: mosei_dai(Path(root)),
+    "iemocap-dai": lambda root, splits=None: iemocap_dai(Path(root), splits),
+    "mosei-dai": lambda root, splits=None: mosei_dai(Path(root), splits),
     "iemocap-dev-av": lambda root: iemocap_dev_av(Path(root)) if root else iemocap_dev_av(),
     "fer2013": lambda root: fer2013(Path(root)) if root else fer2013(),
     "ckplus": lambda root: ckplus(Path(root)) if root else ckplus(),
@@ -151,11 +175,16 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mer.data.adapters", description=__doc__.split("\n\n")[0])
     ap.add_argument("name", choices=sorted(ADAPTERS))
     ap.add_argument("--root", help="dataset folder (required for iemocap-dai and mosei-dai)")
+    ap.add_argument("--splits", help="*-dai: folder with Dai's {train,valid,test}_split.txt (or one holding "
+                    "IEMOCAP_SPLIT / MOSEI_SPLIT); default ROOT/<DATASET>_SPLIT or ROOT/<DATASET>_split")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     if args.name.endswith("-dai") and not args.root:
         ap.error(f"{args.name} needs --root (the folder holding {args.name.split('-')[0].upper()}_RAW_PROCESSED)")
-    count = write_manifest(args.out, ADAPTERS[args.name](args.root))
+    if args.splits and not args.name.endswith("-dai"):
+        ap.error("--splits is for iemocap-dai and mosei-dai")
+    rows = ADAPTERS[args.name](args.root, args.splits) if args.name.endswith("-dai") else ADAPTERS[args.name](args.root)
+    count = write_manifest(args.out, rows)
     print(json.dumps({"manifest": args.out, "rows": count}))
 
 

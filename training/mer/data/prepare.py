@@ -3,9 +3,19 @@ Python twins, proven equal by golden tests): log-mel patches and silence mask
 (``mer.features.logmel``), aligned face crops and face mask (``mer.features.face_align``), and
 optionally I_t from a trained text encoder.
 
-  python -m mer.data.prepare MANIFEST --out NEW_MANIFEST [--random-frames 2]
+  python -m mer.data.prepare MANIFEST --out NEW_MANIFEST [--config MODEL_CONFIG] [--workers N]
+                             [--device auto|cpu|cuda] [--random-frames 2]
                              [--text-checkpoint training/checkpoints/text_bert.pt]
                              [--browser-features DIR]
+
+``--config``: crop the faces at the size and channels that model config takes (``model.face``;
+the paper configs: 3x224x224) instead of features.json's (the app's front end, 1x48x48); the
+rest of the face alignment is features.json's. ``--workers N``: N processes, each with its own
+face detector (on ``--device``), one row at a time. Feature files are compressed
+(``np.savez_compressed``; face crops as uint8, i.e. within 0.5/255 of the float crop, log-mel
+as fp16, i.e. within 0.004 at |x| < 8); ``--float32`` keeps the float values. Rows already
+prepared are skipped (each file is written atomically), so an interrupted run resumes; a row
+that fails is reported and left out of the new manifest.
 
 ``--browser-features DIR`` takes each row's features from the folder ``npm run prepare-dataset``
 wrote (the app's own pipeline in headless Chromium, training/README.md "Features from the
@@ -23,8 +33,11 @@ import argparse
 import glob
 import hashlib
 import json
+import os
 import random
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -158,50 +171,147 @@ def browser_features(folder: str | Path) -> dict[str, str]:
     return {r["id"]: r["features"] for r in read_manifest(manifest) if r.get("features")}
 
 
+def features_for_config(config_path: str | None) -> dict:
+    """features.json, with the face crop a model config asks for (``model.face``) when given."""
+    features = load_features()
+    if config_path:
+        from ..config import load_config
+        face = load_config(config_path)["model"]["face"]
+        features["face"]["crop"] = {**features["face"]["crop"], "size": int(face["size"]), "channels": int(face["channels"])}
+    return features
+
+
+class _OnDevice:
+    """The face detector on a device, taking and giving CPU tensors as ``detect_faces`` expects."""
+
+    def __init__(self, model, device) -> None:
+        self.model, self.device = model.to(device), device
+        self.input_size = getattr(model, "input_size", 192)
+
+    def __call__(self, batch):
+        return tuple(t.float().cpu() for t in self.model(batch.to(self.device)))
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(device: str, threads: int) -> None:
+    import torch
+    torch.set_num_threads(threads)
+    from ..device import resolve_device
+    from ..features.face_align import _default_model
+    dev = resolve_device(device)
+    _WORKER["model"] = _default_model() if dev.type == "cpu" else _OnDevice(_default_model(), dev)
+
+
+def _prepare_job(job: tuple) -> tuple[str, int, str | None]:
+    """One row's audio/visual features into ``target``: (row id, segments, error or None)."""
+    row, features, frames, face_cache, target, compress = job
+    try:
+        arrays = prepare_row(row, features, frames, face_model=_WORKER.get("model"), face_cache=face_cache)
+        _save(Path(target), arrays, compress)
+        return row["id"], int(max(len(arrays.get("log_mel", [])), len(arrays.get("faces", [])))), None
+    except Exception as exc:   # reported per row; the run goes on
+        return row["id"], 0, f"{type(exc).__name__}: {exc}"
+
+
 def prepare_manifest(src: str, dst: str, features_dir: str | None = None, random_frames: int = 2,
                      text_checkpoint: str | None = None, tokenizer_dir: str | None = None, quiet: bool = False,
-                     face_cache: bool = True, browser_dir: str | None = None) -> int:
+                     face_cache: bool = True, browser_dir: str | None = None, config: str | None = None,
+                     workers: int = 1, device: str = "cpu", compress: bool = True, threads: int = 1) -> dict:
     """Audio/visual features go to one ``.npz`` per row (``features``); I_t, when a text checkpoint
     is given, to a separate small ``.npz`` (``text_cls``), so a new text encoder does not redo faces.
-    With ``browser_dir``, rows found there take the browser's feature files instead."""
+    With ``browser_dir``, rows found there take the browser's feature files instead.
+    Returns ``{"rows", "prepared", "segments", "seconds", "segments_per_s", "failures"}``."""
     from tqdm import tqdm
-    features = load_features()
+    features = features_for_config(config)
     rows = read_manifest(src)
     from_browser = browser_features(browser_dir) if browser_dir else {}
     folder = Path(features_dir or TRAINING_DIR / ".cache" / "features" / Path(src).stem)
     folder.mkdir(parents=True, exist_ok=True)
     text_fn = text_feature_fn(text_checkpoint, tokenizer_dir) if text_checkpoint else None
-    av_tag = hashlib.sha256(json.dumps([features, random_frames], sort_keys=True).encode()).hexdigest()[:8]
+    av_tag = hashlib.sha256(json.dumps([features, random_frames] + (["u8"] if compress else []),
+                                       sort_keys=True).encode()).hexdigest()[:8]
     text_tag = None
     if text_checkpoint:
         h = hashlib.sha256(Path(text_checkpoint).read_bytes()).hexdigest()[:8]
         text_tag = hashlib.sha256(json.dumps([features["text"], h]).encode()).hexdigest()[:8]
-    out_rows = []
-    for row in tqdm(rows, desc="features", disable=quiet):
-        new = dict(row)
-        key = hashlib.sha256(row["id"].encode()).hexdigest()[:16]
-        if (row.get("video") or row.get("audio")) and not row.get("features") and row["id"] in from_browser:
-            new = {k: v for k, v in new.items() if k not in ("video", "audio")}
-            new["features"] = from_browser[row["id"]]
-        elif (row.get("video") or row.get("audio")) and not row.get("features"):
-            target = folder / f"{key}-{av_tag}.npz"
+
+    key = lambda row: hashlib.sha256(row["id"].encode()).hexdigest()[:16]
+    media = lambda row: (row.get("video") or row.get("audio")) and not row.get("features")
+    targets, jobs = {}, []
+    for row in rows:
+        if media(row) and row["id"] not in from_browser:
+            target = folder / f"{key(row)}-{av_tag}.npz"
+            targets[row["id"]] = target
             if not target.exists():
                 frames = random_frames if row["split"] != "test" else 0
-                _save(target, prepare_row(row, features, frames, face_cache=face_cache))
+                jobs.append((row, features, frames, face_cache, str(target), compress))
+    started, segments, failures = time.time(), 0, {}
+    if jobs:
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker, initargs=(device, threads))
+            results = pool.map(_prepare_job, jobs, chunksize=1)
+        else:
+            pool = None
+            _init_worker(device, threads)
+            results = map(_prepare_job, jobs)
+        try:
+            for row_id, count, error in tqdm(results, total=len(jobs), desc="features", disable=quiet):
+                segments += count
+                if error:
+                    failures[row_id] = error
+                    print(f"{row_id}: {error}", file=sys.stderr)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+    seconds = time.time() - started
+
+    out_rows = []
+    for row in rows:
+        if row["id"] in failures:
+            continue
+        new = dict(row)
+        if media(row) and row["id"] in from_browser:
             new = {k: v for k, v in new.items() if k not in ("video", "audio")}
-            new["features"] = str(target)
+            new["features"] = from_browser[row["id"]]
+        elif media(row):
+            new = {k: v for k, v in new.items() if k not in ("video", "audio")}
+            new["features"] = str(targets[row["id"]])
         if text_fn is not None and row.get("transcript") and not row.get("text_cls"):
-            target = folder / f"{key}-text-{text_tag}.npz"
+            target = folder / f"{key(row)}-text-{text_tag}.npz"
             if not target.exists():
-                _save(target, {"text_cls": text_fn(row["transcript"])})
+                _save(target, {"text_cls": text_fn(row["transcript"])}, compress=False)
             new["text_cls"] = str(target)
         out_rows.append(new)
-    return write_manifest(dst, out_rows)
+    count = write_manifest(dst, out_rows)
+    return {"manifest": str(dst), "rows": count, "prepared": len(jobs) - len(failures), "segments": segments,
+            "seconds": round(seconds, 2), "segments_per_s": round(segments / seconds, 3) if segments else None,
+            "workers": workers, "face_crop": features["face"]["crop"], "failures": failures}
 
 
-def _save(target: Path, arrays: dict) -> None:
-    tmp = target.with_name(target.stem + ".tmp.npz")
-    np.savez(tmp, **arrays)
+def compress_arrays(arrays: dict) -> dict:
+    """uint8 face crops (round(255 x)), fp16 log-mel; masks and I_t unchanged."""
+    out = {}
+    for k, v in arrays.items():
+        if k in ("faces", "faces_random"):
+            out[k] = np.round(np.clip(np.asarray(v, np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
+        elif k == "log_mel":
+            out[k] = np.asarray(v).astype(np.float16)
+        else:
+            out[k] = v
+    return out
+
+
+def _save(target: Path, arrays: dict, compress: bool = True) -> None:
+    tmp = target.with_name(target.stem + f".{os.getpid()}.tmp.npz")
+    if compress:
+        np.savez_compressed(tmp, **compress_arrays(arrays))
+    else:
+        np.savez(tmp, **arrays)
     tmp.replace(target)
 
 
@@ -215,13 +325,23 @@ def main(argv=None) -> None:
     ap.add_argument("--tokenizer", help="tokenizer folder (default public/models/text)")
     ap.add_argument("--browser-features", metavar="DIR",
                     help="take features from this `npm run prepare-dataset` folder instead of the Python twins")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (face detector, text encoder)")
+    ap.add_argument("--config", help="model config whose model.face (size, channels) the crops are made for "
+                    "(default: features.json, the app's front end)")
+    ap.add_argument("--workers", type=int, default=1, help="processes, each with its own face detector")
+    ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"),
+                    help="where the face detector runs (default cpu: it is small; auto = CUDA when available)")
+    ap.add_argument("--float32", action="store_true", help="store float features (default: uint8 crops, fp16 log-mel)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per process (face detector, text encoder)")
     args = ap.parse_args(argv)
     import torch
     torch.set_num_threads(args.threads)
-    count = prepare_manifest(args.manifest, args.out, args.features_dir, args.random_frames,
-                             args.text_checkpoint, args.tokenizer, browser_dir=args.browser_features)
-    print(json.dumps({"manifest": args.out, "rows": count}))
+    summary = prepare_manifest(args.manifest, args.out, args.features_dir, args.random_frames,
+                               args.text_checkpoint, args.tokenizer, browser_dir=args.browser_features,
+                               config=args.config, workers=args.workers, device=args.device,
+                               compress=not args.float32, threads=args.threads)
+    print(json.dumps(summary))
+    if summary["failures"]:
+        sys.exit(f"{len(summary['failures'])} rows failed (left out of {args.out}): see above")
 
 
 if __name__ == "__main__":
