@@ -138,3 +138,13 @@ def test_same_padding_matches_tensorflow_and_exports_without_pad_nodes(tmp_path)
     assert "Pad" not in {n.op_type for n in graph.node}
     got = run_onnxruntime(path, {"x": x.numpy()})["y"]
     assert np.abs(got - want).max() < 1e-5
+
+
+def test_constant_baselines_and_top1_macro_f1():
+    from mer.default_model.crossval import constant_baselines, scores, top1_macro_f1
+    labels = np.array([0, 0, 0, 3, 3, 6])
+    b = constant_baselines(labels, M)
+    assert b["always_majority_class"] == {"class": 0, "top1_accuracy": 0.5, "macro_f1": top1_macro_f1(np.zeros(6, int), labels)}
+    assert abs(b["always_majority_class"]["macro_f1"] - (2 * 0.5 / 1.5) / 3) < 1e-9   # F1 of class 0 = 2/3, others 0
+    perfect = scores(np.eye(M, dtype=np.float32)[labels], labels, M)
+    assert perfect["top1_accuracy"] == 1 and perfect["macro_f1"] == 1

@@ -24,7 +24,7 @@ import torch
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
-from .crossval import runs_dir, scores
+from .crossval import constant_baselines, runs_dir, scores
 from .features import CACHE, DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
@@ -105,6 +105,20 @@ def _emodb_entries(info: dict) -> list[dict]:
     return out
 
 
+def _speech_entries(info: dict) -> list[dict]:
+    """The speech-emotion audio backbone's own classifier (mer.pretrain.speech) on held-out speakers."""
+    from .heldout import DATASETS
+    out = []
+    split = "speakers held out (audio backbone's classifier, fixed epochs, nothing selected on them)"
+    for key, r in info.get("held_out", {}).items():
+        dataset = DATASETS.get(key, key)
+        for metric, name in (("top1_accuracy", f"top-1 accuracy ({len(r['classes'])} classes)"),
+                             ("macro_f1", "macro-F1"), ("always_majority_class", "baseline: always the most frequent class")):
+            out.append({"name": f"{name} (audio backbone's classifier)", "dataset": dataset, "split": split,
+                        "n": r["n"], "value": truncate(r[metric])})
+    return out
+
+
 def _fer_entries(info: dict) -> list[dict]:
     out = []
     for key in ("fer2013_test", "ckplus"):
@@ -135,6 +149,8 @@ def unimodal_metrics() -> list[dict]:
     ``manifest_metrics`` list in the manifest's form ({name, dataset, split, n, value}), or the
     EmoDB track's own layout."""
     entries = []
+    if (CHECKPOINTS / "audio_speech.json").exists():
+        entries += _speech_entries(json.loads((CHECKPOINTS / "audio_speech.json").read_text()))
     path = CHECKPOINTS / "audio_emodb.json"
     if path.exists():
         entries += _emodb_entries(json.loads(path.read_text()))
@@ -160,13 +176,45 @@ def cv_metrics(run_path: Path | None = None) -> list[dict]:
     run = json.loads(run_path.read_text())
     folds = run["folds"]
     out = []
-    for cond in ("audio", "visual", "text", "fused"):
+    dataset = "iemocap_dev_av (72 clips, IEMOCAP Ses01 male speaker)"
+    split = f"{folds}-fold stratified cross-validation, pooled out-of-fold"
+    for cond in CONDITIONS:
         s = run["metrics"][cond]
-        for key, label in (("avg_acc", "Avg Acc"), ("avg_f1", "Avg F1")):
-            out.append({"name": f"{label} ({cond}{' only' if cond != 'fused' else ''}, 7 classes)",
-                        "dataset": "iemocap_dev_av (72 clips, IEMOCAP Ses01 male speaker)",
-                        "split": f"{folds}-fold stratified cross-validation, pooled out-of-fold",
-                        "n": s["n"], "value": truncate(s[key])})
+        for key, label in (("top1_accuracy", "top-1 accuracy"), ("macro_f1", "macro-F1 of top-1"),
+                           ("avg_f1", "Avg F1"), ("avg_acc", "Avg Acc")):
+            if key in s:
+                out.append({"name": f"{label} ({CONDITION_NAMES[cond]}, 7 classes)", "dataset": dataset,
+                            "split": split, "n": s["n"], "value": truncate(s[key])})
+    return out + baseline_metrics(dataset, split)
+
+
+CONDITION_NAMES = {"audio": "voice only", "visual": "face only", "text": "words only",
+                   "no_text": "fused, voice + face without the words", "fused": "fused, with the words"}
+
+
+def baseline_metrics(dataset: str, split: str) -> list[dict]:
+    from .features import dev_av_rows
+    labels = np.asarray([r["label"] for r in dev_av_rows()])
+    b = constant_baselines(labels, len(load_features()["labels"]))
+    name = load_features()["labels"][b["always_majority_class"]["class"]]
+    return [{"name": f"baseline: always '{name}', top-1 accuracy", "dataset": dataset, "split": split, "n": b["n"],
+             "value": truncate(b["always_majority_class"]["top1_accuracy"])},
+            {"name": "baseline: every class on, Avg F1 (7 classes)", "dataset": dataset, "split": split, "n": b["n"],
+             "value": truncate(b["every_class_on"]["avg_f1"])}]
+
+
+def held_out_metrics(result: dict) -> list[dict]:
+    """metrics.json entries for the fused model, voice only, on speakers nobody trained on."""
+    out = []
+    for r in result.values():
+        s, b = r["metrics"], r["baselines"]
+        split = "speakers held out from every training stage; voice only through the fused graph"
+        out.append({"name": "top-1 accuracy (fused graph, voice only)", "dataset": r["dataset"], "split": split,
+                    "n": s["n"], "value": truncate(s["top1_accuracy"])})
+        out.append({"name": "macro-F1 of top-1 (fused graph, voice only)", "dataset": r["dataset"], "split": split,
+                    "n": s["n"], "value": truncate(s["macro_f1"])})
+        out.append({"name": "baseline: always the most frequent class, top-1 accuracy", "dataset": r["dataset"],
+                    "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])})
     return out
 
 
@@ -179,7 +227,8 @@ def main(argv=None) -> None:
     ap.add_argument("--metrics-only", action="store_true", help="only rewrite <out>/metrics.json")
     args = ap.parse_args(argv)
     if args.metrics_only:
-        metrics = cv_metrics() + unimodal_metrics()
+        speech = OUT_RUN / "held_out_speech.json"
+        metrics = cv_metrics() + (held_out_metrics(json.loads(speech.read_text())) if speech.exists() else []) + unimodal_metrics()
         (Path(args.out) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
         print(json.dumps(metrics, indent=1))
         return
@@ -208,6 +257,9 @@ def main(argv=None) -> None:
     model.eval()
     m = model.num_classes
     in_sample = {c: scores(predict_real(model, data, np.arange(len(labels)), k), labels, m) for c, k in CONDITIONS.items()}
+    from .heldout import held_out_speech
+    speech = held_out_speech(model)
+    (OUT_RUN / "held_out_speech.json").write_text(json.dumps(speech, indent=1) + "\n")
     export_dir = OUT_RUN / "export"
     info = export_all(model, export_dir, check=True)
     real_features = json.loads((CACHE / "latest.json").read_text()).get("real_features", "python twins")
@@ -235,7 +287,7 @@ def main(argv=None) -> None:
     (OUT_RUN / "build.json").write_text(json.dumps(report, indent=1) + "\n")
     (out / "fusion.json").write_text(json.dumps({**{k: v for k, v in info.items() if k != "files"},
                                                  "shipped_precision": shipped, "file": report["file"]}, indent=1) + "\n")
-    metrics = cv_metrics() + unimodal_metrics()
+    metrics = cv_metrics() + held_out_metrics(speech) + unimodal_metrics()
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     print(json.dumps({k: report[k] for k in ("shipped_precision", "avg_f1_loss_vs_fp32", "max_prob_diff_vs_fp32", "file")}, indent=1))
 

@@ -45,6 +45,33 @@ def results_split(run: dict) -> str:
     return "\n".join(lines)
 
 
+def baselines_text() -> str:
+    from ..config import load_features
+    from .crossval import constant_baselines
+    from .features import dev_av_rows
+    names = load_features()["labels"]
+    b = constant_baselines(np.asarray([r["label"] for r in dev_av_rows()]), len(names))
+    major = b["always_majority_class"]
+    return (f"- always answering the most frequent class ({names[major['class']]}): top-1 accuracy "
+            f"{cut3(major['top1_accuracy'])}, macro-F1 {cut3(major['macro_f1'])};\n"
+            f"- every class on: Avg Acc {cut3(b['every_class_on']['avg_acc'])}, Avg F1 {cut3(b['every_class_on']['avg_f1'])};\n"
+            f"- no class on: Avg Acc 0.857, Avg F1 0.")
+
+
+def held_out_speech_table() -> str:
+    path = OUT_RUN / "held_out_speech.json"
+    if not path.exists():
+        return "*not yet measured*"
+    rows = json.loads(path.read_text())
+    lines = ["dataset (held-out speakers) | n | top-1 acc | macro-F1 (top-1) | always the most frequent class | chance",
+             "--- | --- | --- | --- | --- | ---"]
+    for r in rows.values():
+        s, b = r["metrics"], r["baselines"]
+        lines.append(f"{r['dataset']} | {s['n']} | {cut3(s['top1_accuracy'])} | {cut3(s['macro_f1'])} | "
+                     f"{cut3(b['always_majority_class']['top1_accuracy'])} | {cut3(1 / r.get('classes', 7))}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mer.default_model.card", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(REPO_ROOT / "public" / "models" / "MODEL_CARD.md"))
@@ -66,6 +93,8 @@ def main(argv=None) -> None:
         note = f"\n\n*not yet measured:* {', '.join(missing)} (the ablation job was still running)" if missing else ""
         parts.append(f"**{title}**, fused input, n = 72:\n\n{body}{note}")
     text = text.replace("ABLATION_TABLES", "\n\n".join(parts))
+    text = text.replace("BASELINES", baselines_text())
+    text = text.replace("HELD_OUT_SPEECH", held_out_speech_table())
     uni = unimodal_metrics()
     lines = ["dataset | split | metric | n | value", "--- | --- | --- | --- | ---"]
     lines += [f"{e['dataset']} | {e['split']} | {e['name']} | {e['n']} | {e['value']}" for e in uni]

@@ -1,11 +1,11 @@
 """Aligned triples for fusion training, composed from the unimodal sets by label, and the
 modality dropout that makes every non-empty subset of {audio, visual, text} a training input.
 
-A composed item takes its target class ``c`` uniformly over the classes, then an EmoDB
-utterance, a FER2013 face and a text sentence of class ``c`` (surprise has no EmoDB audio, so its
-items are visual + text). The face is one image repeated over the T segments of the audio (one
-person per item, as in a clip); T comes from the audio (EmoDB: 1-3 segments as cached), or is
-drawn from 2-4 when there is none.
+A composed item takes its target class ``c`` uniformly over the classes, then a speech clip
+(English speech_en or German EmoDB, training speakers only), a FER2013 face and a text sentence
+of class ``c``. The face is one image repeated over the T segments of the audio (one person per
+item, as in a clip); T comes from the audio (1-5 segments as cached), or is drawn from 2-4 when
+there is none.
 
 Mismatches (``mismatch_rate`` of the three-modality items): one modality, chosen uniformly,
 comes from another class and the target stays ``c``, the class the other two agree on. So the
@@ -13,6 +13,11 @@ model cannot learn that any one modality, text included, is always right: two ag
 modalities outvote the third. Modality dropout then keeps a random non-empty subset of the
 present modalities; if it leaves only the mismatched modality, the target becomes that
 modality's class (the item is then a clean single-modality example, not a contradiction).
+
+Neutral words (``neutral_text_rate``): acted speech corpora say emotionally neutral sentences
+with an emotional voice, and so do people. A share of the matched items of a non-neutral class
+get neutral words; their target stays the class voice and face agree on, so the model learns
+that neutral words do not make a clip neutral.
 """
 from __future__ import annotations
 
@@ -31,8 +36,8 @@ class Item:
     label: int
     source: str                         # "real" or "composed"
     real: int | None = None             # index into the real-clip cache
-    audio: int | None = None            # EmoDB index
-    shift: int = 0                      # EmoDB time-shift view
+    audio: int | None = None            # speech-clip index
+    shift: int = 0                      # augmented view of that clip
     visual: int | None = None           # FER index
     text: int | None = None             # text-sentence index
     segments: int = 1
@@ -48,8 +53,12 @@ def pools(labels, num_classes: int) -> dict[int, np.ndarray]:
 
 
 def compose_items(n: int, audio_labels, visual_labels, text_labels, num_classes: int, rng: np.random.Generator,
-                  mismatch_rate: float = 0.25, audio_segments=None, audio_shifts: int = 1) -> list[Item]:
-    """``n`` composed items. ``audio_segments[i]``: valid segments of EmoDB item ``i`` (default 1)."""
+                  mismatch_rate: float = 0.25, audio_segments=None, audio_shifts: int = 1,
+                  neutral_text_rate: float = 0.0, neutral: int | None = None, spoken=None) -> list[Item]:
+    """``n`` composed items. ``audio_segments[i]``: valid segments of speech item ``i`` (default 1).
+    ``neutral_text_rate``: share of the matched three-modality items of a non-neutral class whose
+    words are neutral (class ``neutral``; half of them from ``spoken``, the speech clips' own
+    sentences) while voice and face carry the emotion: the target stays the emotion."""
     pa, pv, pt = (pools(l, num_classes) for l in (audio_labels, visual_labels, text_labels))
     classes = [c for c in range(num_classes) if len(pv[c]) and len(pt[c])]
     if not classes:
@@ -75,6 +84,10 @@ def compose_items(n: int, audio_labels, visual_labels, text_labels, num_classes:
             if modality == "audio":
                 item.segments = int(audio_segments[item.audio]) if audio_segments is not None else 1
             item.mismatched, item.mismatch_label = modality, k
+        elif has_audio and neutral is not None and c != neutral and rng.random() < neutral_text_rate:
+            pool = spoken if spoken is not None and len(spoken) and rng.random() < 0.5 else pt[neutral]
+            item.text = int(rng.choice(pool))
+            item.mismatched, item.mismatch_label = "text", neutral
         items.append(item)
     return items
 

@@ -4,8 +4,9 @@ paper's ablations in the shape of Table 3 (MER, MER-SEM, MER-MBT, MER-SEM-MBT) a
 
 Each fold trains a fresh model on the composed triples plus the other folds' real clips, for a
 fixed number of epochs (no early stopping: there is no validation set to stop on that is not
-the test fold), and predicts its held-out clips four ways: audio only, visual only, text only,
-and all three (fused). Predictions of all folds are pooled (every clip predicted once, n = 72)
+the test fold), and predicts its held-out clips five ways: audio only, visual only, text only,
+voice and face without the words (no_text), and all three (fused). Predictions of all folds are
+pooled (every clip predicted once, n = 72)
 and scored with the paper's eq. (7)-(12) (``mer.metrics``).
 
 Caveats reported with every number: one speaker (Ses01 male) in all 72 clips, so folds share the
@@ -75,7 +76,24 @@ def scores(probs: np.ndarray, labels: np.ndarray, num_classes: int) -> dict:
     s["avg_f1_present"] = float(np.mean(np.asarray(pc["f1"])[present]))
     s["classes_present"] = int(present.sum())
     s["top1_accuracy"] = float((probs[ok].argmax(1) == labels[ok]).mean())
+    s["macro_f1"] = top1_macro_f1(probs[ok].argmax(1), labels[ok])
     return s
+
+
+def top1_macro_f1(pred: np.ndarray, labels: np.ndarray) -> float:
+    """Macro-F1 of the top-1 decisions over the classes that occur in ``labels``."""
+    from sklearn.metrics import f1_score
+    return float(f1_score(labels, pred, labels=sorted(set(labels.tolist())), average="macro", zero_division=0))
+
+
+def constant_baselines(labels: np.ndarray, num_classes: int) -> dict:
+    """What a model that knows nothing scores on the same clips: always the most frequent class
+    (top-1, macro-F1) and every class on (the paper's Avg F1 / Avg Acc at threshold 0.5)."""
+    majority = int(np.bincount(labels, minlength=num_classes).argmax())
+    every = scores(np.ones((len(labels), num_classes), np.float32), labels, num_classes)
+    return {"always_majority_class": {"class": majority, "top1_accuracy": float(np.mean(labels == majority)),
+                                      "macro_f1": top1_macro_f1(np.full_like(labels, majority), labels)},
+            "every_class_on": {k: every[k] for k in ("avg_acc", "avg_f1")}, "n": int(len(labels))}
 
 
 def model_config(overrides: dict, config_path: Path = DEFAULT_CONFIG) -> dict:
@@ -116,12 +134,14 @@ def cut3(value: float) -> str:
 
 
 def table(results: dict, conditions=("fused",)) -> str:
-    head = ["Model", "input", "Avg Acc (7)", "Avg F1 (7)", "Avg Acc (6 present)", "Avg F1 (6 present)", "top-1 acc", "n"]
+    head = ["Model", "input", "Avg Acc (7)", "Avg F1 (7)", "Avg Acc (6 present)", "Avg F1 (6 present)", "top-1 acc",
+            "macro-F1 (top-1)", "n"]
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for name, r in results.items():
         for c in conditions:
             s = r["metrics"][c]
-            lines.append(" | ".join([name, c] + [cut3(s[k]) for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy")]
+            lines.append(" | ".join([name, c] + [cut3(s[k]) for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy",
+                                                                   "macro_f1")]
                                     + [str(s["n"])]))
     return "\n".join(lines)
 
@@ -161,8 +181,9 @@ def main(argv=None) -> None:
             done[key] = results[name]
         conds = tuple(CONDITIONS) if run in ("table3", "default") else ("fused",)
         print(f"\n{run} (iemocap_dev_av, {args.folds}-fold CV, n=72)\n" + table(results, conds), flush=True)
-        summary[run] = {name: {c: {k: r["metrics"][c][k] for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy", "n")}
+        summary[run] = {name: {c: {k: r["metrics"][c][k] for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy", "macro_f1", "n")}
                                for c in CONDITIONS} for name, r in results.items()}
+    summary["baselines"] = constant_baselines(data["real"]["labels"].numpy(), len(model_config({})["label_names"]))
     summary["text_checkpoint"] = data.get("text_checkpoint")
     summary["train"] = train_cfg
     summary["folds"] = args.folds

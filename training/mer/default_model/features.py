@@ -7,11 +7,13 @@ everything behind it take as input. Training then never runs a CNN (2 shared CPU
 - real clips (../shared/data/iemocap_dev_av, 72): log-mel patches and silence mask
   (``mer.features.logmel``), face crops and face mask (``mer.features.face_align``, cached by
   H4), I_t of the transcript, all through the browser's own front ends' Python twins;
-- EmoDB audio (German acted speech): the group-5 maps the EmoDB track cached
-  (training/.cache/emodb/frozen_g5.pt, 3 time shifts, at most 3 segments per utterance), or
-  computed here if absent; boredom has no Ekman class and is dropped;
+- speech audio (``speech``): English acted speech of many speakers (speech_en: RAVDESS, TESS,
+  CREMA-D) and German EmoDB, the training speakers of ``mer.pretrain.speech`` only, as group-5
+  maps through the fine-tuned YAMNet (3 augmented views, at most 5 segments per clip);
 - FER2013 train faces (48x48 grey, the crops' target framing), a class-balanced sample;
-- text: GoEmotions-Ekman, MELD and IEMOCAP (sessions 2-5) train sentences with one label.
+- text: GoEmotions-Ekman, MELD and IEMOCAP (sessions 2-5) train sentences with one label, plus
+  the speech clips' own emotionally neutral sentences ("Kids are talking by the door") as neutral
+  text, so the fusion sees neutral words over an emotional voice.
 
     python -m mer.default_model.features [--config training/configs/default_fusion.yaml]
                                          [--browser-features DIR]
@@ -41,8 +43,6 @@ CACHE = TRAINING_DIR / ".cache" / "default_model"
 DEFAULT_CONFIG = TRAINING_DIR / "configs" / "default_fusion.yaml"
 TEXT_CHECKPOINTS = (TRAINING_DIR / "checkpoints" / "text_bert.pt",       # H6's final
                     TRAINING_DIR / ".cache" / "text_default" / "best.pt")  # its best so far
-EMODB_G5 = TRAINING_DIR / ".cache" / "emodb" / "frozen_g5.pt"
-EMODB_LABELS = ("anger", "boredom", "disgust", "fear", "happiness", "sadness", "neutral")
 # Camera issue found by the face track: in Ses01F_* clips the woman, not the labelled male
 # speaker, is on camera.
 WRONG_FACE_PREFIX = "Ses01F_"
@@ -143,18 +143,30 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
     return out
 
 
-def emodb_audio(model: MERModel) -> dict:
-    """Group-5 maps of EmoDB utterances: [N, shifts, T<=3, 1024, 3, 2] + masks, Ekman labels."""
-    names = load_features()["labels"]
-    if EMODB_G5.exists():
-        d = torch.load(EMODB_G5)
-        if d.get("freeze") != 5:
-            raise ValueError(f"{EMODB_G5}: freeze {d.get('freeze')} (need the group-5 maps)")
-        keep = [i for i, l in enumerate(d["labels"].tolist()) if EMODB_LABELS[l] in names]
-        labels = torch.tensor([names.index(EMODB_LABELS[int(d["labels"][i])]) for i in keep])
-        return {"maps": d["features"][keep].half(), "mask": d["masks"][keep].float(), "labels": labels,
-                "speakers": [d["speakers"][i] for i in keep], "files": [d["files"][i] for i in keep]}
-    raise FileNotFoundError(f"{EMODB_G5} missing: run `python -m mer.pretrain.emodb cache` first")
+def speech_audio(model: MERModel) -> dict:
+    """Group-5 maps of the training speakers' speech clips (speech_en + EmoDB, ``mer.pretrain.speech``;
+    its held-out speakers are left out here too, so they stay unheard by the fused model):
+    ``maps`` [N, views, T<=5, 1024, 3, 2] fp16 through the fused model's own (fine-tuned) YAMNet
+    groups 4-5 from the cached frozen group-3 maps, ``mask`` [N, views, T], Ekman ``labels``."""
+    from ..pretrain.speech import FREEZE, HELD_OUT, build_cache, speech_transcripts
+    d = torch.load(build_cache())
+    keep = [i for i, s in enumerate(d["speakers"]) if s not in HELD_OUT]
+    backbone = model.audio_encoder.backbone
+    if len(backbone.stages) != 5 or d["freeze"] != FREEZE:
+        raise ValueError("the speech cache holds YAMNet group-3 maps; the audio backbone must be YAMNet")
+    maps = []
+    with torch.no_grad():
+        for k in range(0, len(keep), 64):
+            x = d["features"][keep[k:k + 64]]                      # [b, V, T, 256, 12, 8]
+            h = x.flatten(0, 2).float()
+            for stage in list(backbone.stages)[FREEZE:]:
+                h = stage(h)
+            maps.append(h.half().view(*x.shape[:3], *h.shape[1:]))
+    transcripts = speech_transcripts()
+    paths = [d["paths"][i] for i in keep]
+    return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep],
+            "speakers": [d["speakers"][i] for i in keep], "datasets": [d["datasets"][i] for i in keep],
+            "paths": paths, "transcripts": [transcripts.get(p) for p in paths]}
 
 
 def fer_faces(model: MERModel, per_class: int, seed: int = 0) -> dict:
@@ -181,14 +193,18 @@ def text_sentences(texts, per_class: int, seed: int = 0) -> dict:
             y = np.asarray(s.labels)
             if y.sum() == 1 and len(s.text.split()) >= 2:
                 by_class[int(np.argmax(y))].append(s.text)
+    from ..pretrain.speech import speech_transcripts
     rng = np.random.default_rng(seed)
     sentences, labels = [], []
     for c, pool in by_class.items():
         for i in rng.permutation(len(pool))[:per_class]:
             sentences.append(pool[i])
             labels.append(c)
+    spoken = sorted(set(t for t in speech_transcripts().values() if t))   # every one, all neutral
+    sentences += spoken
+    labels += [names.index("neutral")] * len(spoken)
     return {"text": torch.from_numpy(texts.cls(sentences)), "labels": torch.tensor(labels),
-            "sentences": sentences}
+            "sentences": sentences, "spoken": torch.arange(len(sentences) - len(spoken), len(sentences))}
 
 
 VISUAL_SNAPSHOT = CACHE / "visual_fer.snapshot.pt"
@@ -220,18 +236,20 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
     texts, text_path = text_encoder()
     CACHE.mkdir(parents=True, exist_ok=True)
     m = config["model"]
-    audio_tag = file_tag(m["audio"]["backbone"].get("tflite_path") or m["audio"]["backbone"].get("pretrained_path"),
-                         spec=m["audio"]["backbone"])
+    from ..pretrain.speech import build_cache as speech_cache
+    speech_path = speech_cache()
+    audio_tag = file_tag(m["audio"]["backbone"].get("weights") or m["audio"]["backbone"].get("tflite_path")
+                         or m["audio"]["backbone"].get("pretrained_path"), spec=m["audio"]["backbone"])
     visual_tag = file_tag(m["visual"]["backbone"].get("pretrained_path"), spec=m["visual"]["backbone"])
     text_tag = file_tag(text_path)
     paths = {
         "real": CACHE / (f"real-{audio_tag}-{visual_tag}-{text_tag}.pt" if not browser_dir else
                          f"real-{audio_tag}-{visual_tag}-{text_tag}-browser{file_tag(Path(browser_dir) / 'manifest.jsonl')}.pt"),
-        "emodb": CACHE / f"emodb-{audio_tag}.pt",
+        "speech": CACHE / f"speech-{audio_tag}-{file_tag(speech_path)}.pt",
         "fer": CACHE / f"fer-{visual_tag}-{per_class_faces}.pt",
         "text": CACHE / f"text-{text_tag}-{per_class_text}.pt",
     }
-    makers = {"real": lambda: real_clips(model, texts, browser_dir), "emodb": lambda: emodb_audio(model),
+    makers = {"real": lambda: real_clips(model, texts, browser_dir), "speech": lambda: speech_audio(model),
               "fer": lambda: fer_faces(model, per_class_faces),
               "text": lambda: text_sentences(texts, per_class_text)}
     for name, path in paths.items():
@@ -249,7 +267,7 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
 
 def load_caches(info_path: Path = CACHE / "latest.json") -> dict:
     info = json.loads(Path(info_path).read_text())
-    data = {k: torch.load(info[k]) for k in ("real", "emodb", "fer", "text")}
+    data = {k: torch.load(info[k]) for k in ("real", "speech", "fer", "text")}
     data["text_checkpoint"] = info.get("text_checkpoint")
     return data
 

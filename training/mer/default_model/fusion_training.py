@@ -38,7 +38,7 @@ class Batcher:
         self.data = data
         self.m = num_classes
         self.max_segments = max_segments
-        real, emodb, fer = data["real"], data["emodb"], data["fer"]
+        real, fer = data["real"], data["fer"]
         self.a_shape = tuple(real["audio"][0].shape[1:])
         self.v_shape = tuple(fer["maps"].shape[1:])
         self.text_dim = data["text"]["text"].shape[1]
@@ -57,7 +57,7 @@ class Batcher:
         else:
             t_count = max(1, item.segments)
             if item.audio is not None:
-                e = self.data["emodb"]
+                e = self.data["speech"]
                 a = e["maps"][item.audio, item.shift, :t_count]
                 am = e["mask"][item.audio, item.shift, :t_count].clone()
                 t_count = len(a)
@@ -93,6 +93,12 @@ class Batcher:
         return out
 
 
+def model_labels(num_classes: int) -> list[str]:
+    from ..config import load_features
+    names = list(load_features()["labels"])
+    return names if len(names) == num_classes else []
+
+
 def real_items(data: dict, indices, drop_wrong_face: bool) -> list[Item]:
     real = data["real"]
     items = []
@@ -106,11 +112,15 @@ def real_items(data: dict, indices, drop_wrong_face: bool) -> list[Item]:
 
 
 def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num_classes: int) -> list[Item]:
-    e = data["emodb"]
-    seg = e["mask"][:, 0].sum(1).clamp(min=1).int().tolist()
+    e = data["speech"]
+    # Segments up to the last one with sound: leading silence stays (masked), as in a real clip.
+    seg = [int(np.flatnonzero(m.numpy())[-1]) + 1 if m.any() else 1 for m in e["mask"].amax(1)]
+    names = model_labels(num_classes)
     composed = compose_items(cfg["composed_per_epoch"], e["labels"].tolist(), data["fer"]["labels"].tolist(),
                              data["text"]["labels"].tolist(), num_classes, rng, cfg["mismatch_rate"], seg,
-                             audio_shifts=e["maps"].shape[1])
+                             audio_shifts=e["maps"].shape[1], neutral_text_rate=cfg["neutral_text_rate"],
+                             neutral=names.index("neutral") if "neutral" in names else None,
+                             spoken=data["text"].get("spoken"))
     real = real_items(data, train_real, cfg["drop_wrong_face"]) * cfg["real_repeats"]
     for it in real:
         if it.segments > cfg["max_segments"]:
@@ -120,8 +130,8 @@ def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num
     return [items[i] for i in order]
 
 
-DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 400, "real_repeats": 3,
-                 "mismatch_rate": 0.25, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
+DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 800, "real_repeats": 3,
+                 "mismatch_rate": 0.25, "neutral_text_rate": 0.3, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
                  "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4}
 
 
@@ -159,8 +169,10 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
     return model.eval()
 
 
+# Input conditions every real clip is scored under: each modality alone, voice + face without
+# the words (what a user who just drops a video gets), and all three (the app's default).
 CONDITIONS = {"audio": (True, False, False), "visual": (False, True, False), "text": (False, False, True),
-              "fused": (True, True, True)}
+              "no_text": (True, True, False), "fused": (True, True, True)}
 
 
 @torch.no_grad()
