@@ -68,8 +68,10 @@ export function jsonLine(file, r) {
   return {
     file,
     labels: r.labels,
+    segment_seconds: r.segment_seconds,
     fused: r.fused,
     modalities: { audio: r.modalities.audio, visual: r.modalities.visual, text: r.modalities.text },
+    modality_basis: r.modality_basis,
     attention: { audio: r.attention.audio, visual: r.attention.visual, text: r.attention.text },
     segments: r.segments.map((s) => ({ start: s.start, end: s.end, audio: s.audio, visual: s.visual, face: s.face, face_box: s.face_box ?? null })),
     backend: r.backend,

@@ -9,7 +9,7 @@ import { displaySize, FfmpegMedia, type FfmpegProbe } from './ffmpeg';
 import { audioAfterBrowserFailure, chooseRoute, type AudioRoute, type VideoRoute } from './route';
 import { sniffContainer, type ContainerInfo } from './sniff';
 import { frameSize, openFrameReader, probeVideo, type FrameReader } from './video';
-import { segmentCentres } from './windows';
+import { segmentCentres } from '../timebase';
 
 export interface AudioReader {
   /** Samples of the whole signal when it was decoded up front (fast path); null when streamed. */

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { logMelPatches, type AudioParams } from '../features/audio/logmel';
 import features from '../../training/configs/features.json';
+import { segmentCentres, timeBase } from '../timebase';
 import {
-  chunked, frameChunkSize, LOOKAHEAD_SAMPLES, MAX_FRAME_CHUNK, segmentCentres, segmentsRead, WINDOW_SEGMENTS, windowSampleRange, windowsFor,
+  chunked, frameChunkSize, MAX_FRAME_CHUNK, segmentsRead, WINDOW_SEGMENTS, windowSampleRange, windowsFor,
 } from './windows';
 
+const TB = timeBase(features.audio as AudioParams);
 const S = 15360;
 
 describe('windowsFor', () => {
@@ -27,35 +29,36 @@ describe('windowsFor', () => {
 
 describe('windowSampleRange and segmentsRead', () => {
   it('reads each window with the lookahead its last patch needs', () => {
-    expect(windowSampleRange({ first: 0, count: 32 }, S)).toEqual({ start: 0, length: 32 * S + 240 });
-    expect(windowSampleRange({ first: 32, count: 5 }, S)).toEqual({ start: 32 * S, length: 5 * S + 240 });
-    expect(LOOKAHEAD_SAMPLES).toBe(400 - 160);
+    expect(windowSampleRange({ first: 0, count: 32 }, TB)).toEqual({ start: 0, length: 32 * S + 240 });
+    expect(windowSampleRange({ first: 32, count: 5 }, TB)).toEqual({ start: 32 * S, length: 5 * S + 240 });
+    expect(TB.lookahead).toBe(400 - 160);
+    expect(TB.segmentSamples).toBe(S);
   });
   it('counts the segments a short read covers and says the audio ended', () => {
     const w = { first: 32, count: 32 };
-    expect(segmentsRead(w, 32 * S + 240, S)).toEqual({ count: 32, ended: false });
-    expect(segmentsRead(w, 32 * S + 100, S)).toEqual({ count: 32, ended: true });
-    expect(segmentsRead(w, 3 * S + 1, S)).toEqual({ count: 4, ended: true });
-    expect(segmentsRead(w, 0, S)).toEqual({ count: 0, ended: true });
+    expect(segmentsRead(w, 32 * S + 240, TB)).toEqual({ count: 32, ended: false });
+    expect(segmentsRead(w, 32 * S + 100, TB)).toEqual({ count: 32, ended: true });
+    expect(segmentsRead(w, 3 * S + 1, TB)).toEqual({ count: 4, ended: true });
+    expect(segmentsRead(w, 0, TB)).toEqual({ count: 0, ended: true });
     // T >= 1: a first window always has a segment, even for an empty signal.
-    expect(segmentsRead({ first: 0, count: 32 }, 0, S)).toEqual({ count: 1, ended: true });
+    expect(segmentsRead({ first: 0, count: 32 }, 0, TB)).toEqual({ count: 1, ended: true });
   });
   it('takes a short read well before the stated duration for a gap, not the end (an hour: 3,750 segments)', () => {
     const w = { first: 32, count: 32 };
-    expect(segmentsRead(w, 31 * S, S, 3750)).toEqual({ count: 32, ended: false });
+    expect(segmentsRead(w, 31 * S, TB, 3750)).toEqual({ count: 32, ended: false });
     // Near the duration's end, or nothing at all: the audio ended.
-    expect(segmentsRead({ first: 3744, count: 32 }, 3 * S, S, 3750)).toEqual({ count: 3, ended: true });
-    expect(segmentsRead(w, 0, S, 3750)).toEqual({ count: 0, ended: true });
-    expect(segmentsRead(w, 31 * S, S, 64)).toEqual({ count: 31, ended: true });
+    expect(segmentsRead({ first: 3744, count: 32 }, 3 * S, TB, 3750)).toEqual({ count: 3, ended: true });
+    expect(segmentsRead(w, 0, TB, 3750)).toEqual({ count: 0, ended: true });
+    expect(segmentsRead(w, 31 * S, TB, 64)).toEqual({ count: 31, ended: true });
   });
   it('windows read this way give T = max(1, ceil(N / 15360)) for any length', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 200 * S }), (n) => {
       let total = 0;
       for (let first = 0; ; first += WINDOW_SEGMENTS) {
         const w = { first, count: WINDOW_SEGMENTS };
-        const { start, length } = windowSampleRange(w, S);
+        const { start, length } = windowSampleRange(w, TB);
         const got = Math.max(0, Math.min(n, start + length) - start);
-        const r = segmentsRead(w, got, S);
+        const r = segmentsRead(w, got, TB);
         total += r.count;
         if (r.ended) break;
       }
@@ -69,9 +72,9 @@ describe('windowSampleRange and segmentsRead', () => {
     const whole = logMelPatches(pcm, params);
     const patch = params.patch_frames * params.mel_bins;
     for (const w of windowsFor(whole.segmentCount)) {
-      const { start, length } = windowSampleRange(w, S);
+      const { start, length } = windowSampleRange(w, TB);
       const part = logMelPatches(pcm.slice(start, start + length), params);
-      const { count } = segmentsRead(w, Math.min(length, n - start), S);
+      const { count } = segmentsRead(w, Math.min(length, n - start), TB);
       expect(count).toBe(w.count);
       expect(part.logMel.subarray(0, count * patch)).toEqual(whole.logMel.subarray(w.first * patch, (w.first + count) * patch));
       expect(part.audioMask.subarray(0, count)).toEqual(whole.audioMask.subarray(w.first, w.first + count));
@@ -81,8 +84,8 @@ describe('windowSampleRange and segmentsRead', () => {
 
 describe('frames', () => {
   it('asks for the segment centres', () => {
-    expect(segmentCentres(0, 3, 0.96)).toEqual([0.48, 1.44, 2.4]);
-    expect(segmentCentres(32, 1, 0.96)[0]).toBeCloseTo(31.2, 10);
+    expect(segmentCentres(0, 3, TB.segmentSeconds)).toEqual([0.48, 1.44, 2.4]);
+    expect(segmentCentres(32, 1, TB.segmentSeconds)[0]).toBeCloseTo(31.2, 10);
   });
   it('holds at most the frame budget at once, 1..16 frames', () => {
     expect(frameChunkSize(640, 480)).toBe(MAX_FRAME_CHUNK);

@@ -1,14 +1,13 @@
-// Window arithmetic for streaming a clip of any length: the clip's 0.96 s segments are processed
+// Window arithmetic for streaming a clip of any length: the clip's segments are processed
 // WINDOW_SEGMENTS at a time (audio samples, frames, fused graph), so memory holds one window, never
-// the whole clip. Pure functions of the contract's time base (docs/CONTRACTS.md "Time base").
+// the whole clip. Pure functions of the model's time base (src/timebase.ts, docs/CONTRACTS.md "Time base").
+import type { TimeBase } from '../timebase';
 
 /**
- * Segments per window: 32 x 0.96 s = 30.72 s, the longest sequence the fused graph is trained on
+ * Segments per window: 32 segments (30.72 s of the default model), the longest sequence the fused graph is trained on
  * (training `data.max_segments`; longer clips are cut into random windows of this size there).
  */
 export const WINDOW_SEGMENTS = 32;
-/** Real samples a log-mel window needs past its last segment: the last frame (400) minus one hop (160). */
-export const LOOKAHEAD_SAMPLES = 240;
 /** Bytes of RGBA frames held at once (one chunk sent to the face worker). */
 export const FRAME_BUDGET_BYTES = 32 * 1024 ** 2;
 /** At most this many frames per chunk, however small (progress stays fine-grained). */
@@ -30,13 +29,16 @@ export function windowsFor(total: number, size = WINDOW_SEGMENTS): SegmentWindow
   return out;
 }
 
+/** The time base's sample counts these functions need. */
+export type SampleGeometry = Pick<TimeBase, 'segmentSamples' | 'lookahead'>;
+
 /**
  * The 16 kHz samples window `w` reads: its segments plus the lookahead the last patch's frames
  * reach into, so its log-mel patches equal the whole signal's (frames never straddle a window:
  * 15,360 is a multiple of the 160-sample hop).
  */
-export function windowSampleRange(w: SegmentWindow, segmentSamples: number): { start: number; length: number } {
-  return { start: w.first * segmentSamples, length: w.count * segmentSamples + LOOKAHEAD_SAMPLES };
+export function windowSampleRange(w: SegmentWindow, tb: SampleGeometry): { start: number; length: number } {
+  return { start: w.first * tb.segmentSamples, length: w.count * tb.segmentSamples + tb.lookahead };
 }
 
 /**
@@ -49,17 +51,13 @@ export function windowSampleRange(w: SegmentWindow, segmentSamples: number): { s
  * short read that is not the end: a read that got something but stops more than one segment before
  * the duration's last segment is a gap in the audio (the caller zero-pads it: silence), not the end.
  */
-export function segmentsRead(w: SegmentWindow, got: number, segmentSamples: number, expected?: number): { count: number; ended: boolean } {
-  const wanted = w.count * segmentSamples + LOOKAHEAD_SAMPLES;
+export function segmentsRead(w: SegmentWindow, got: number, tb: SampleGeometry, expected?: number): { count: number; ended: boolean } {
+  const { segmentSamples } = tb;
+  const wanted = w.count * segmentSamples + tb.lookahead;
   if (got >= wanted) return { count: w.count, ended: false };
   if (got > 0 && expected !== undefined && w.first + w.count < expected - 1) return { count: w.count, ended: false };
   const reached = Math.ceil(got / segmentSamples);
   return { count: Math.min(w.count, w.first === 0 ? Math.max(1, reached) : reached), ended: true };
-}
-
-/** Frame times of segments `[first, first + count)`: the segment centres `0.96 t + 0.48` s. */
-export function segmentCentres(first: number, count: number, segmentSeconds: number): number[] {
-  return Array.from({ length: count }, (_, k) => (first + k + 0.5) * segmentSeconds);
 }
 
 /** Frames per chunk for frames of `width` x `height` RGBA: as many as fit the budget, 1..MAX_FRAME_CHUNK. */

@@ -5,8 +5,10 @@ export function sampleResult(overrides: Partial<AnalysisResult> = {}): AnalysisR
   return {
     file: 'talk, final.mp4',
     labels: ['anger', 'happiness', 'neutral'],
+    segment_seconds: 0.96,
     fused: [0.7, 0.2, 0.4],
     modalities: { audio: [0.6, 0.1, 0.5], visual: [0.8, 0.3, 0.2], text: null },
+    modality_basis: 'text_masked',
     attention: { audio: 0.25, visual: 0.75, text: 0 },
     segments: [
       { start: 0, end: 0.96, audio: [0.6, 0.1, 0.5], visual: [0.2, 0.9, 0.1], face: true, face_box: [10, 20, 48, 48] },
@@ -32,8 +34,10 @@ export function longResult(n: number): AnalysisResult {
   return {
     file: 'one-hour.mp4',
     labels,
+    segment_seconds: 0.96,
     fused: probs(),
     modalities: { audio: probs(), visual: probs(), text: null },
+    modality_basis: 'text_masked',
     attention: { audio: 0.4, visual: 0.6, text: 0 },
     segments: Array.from({ length: n }, (_, i) => {
       const face = i % 5 !== 0;

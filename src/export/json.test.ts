@@ -19,7 +19,9 @@ describe('resultJson', () => {
     const shared: SharedResult = { ...sampleResult(), transcript: 'private words' };
     const text = resultJson(shared);
     expect(text).not.toContain('private words');
-    expect(Object.keys(JSON.parse(text))).toEqual(['file', 'labels', 'fused', 'modalities', 'attention', 'segments', 'backend', 'timings_ms']);
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms',
+    ]);
   });
   it('copies instead of sharing arrays with the result', () => {
     const result = sampleResult();

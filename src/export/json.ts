@@ -9,12 +9,14 @@ export function resultForExport(result: AnalysisResult): AnalysisResult {
   return {
     file: result.file,
     labels: [...result.labels],
+    segment_seconds: result.segment_seconds,
     fused: [...result.fused],
     modalities: {
       audio: result.modalities.audio && [...result.modalities.audio],
       visual: result.modalities.visual && [...result.modalities.visual],
       text: result.modalities.text && [...result.modalities.text],
     },
+    modality_basis: result.modality_basis,
     attention: { audio: result.attention.audio, visual: result.attention.visual, text: result.attention.text },
     segments: result.segments.map((s) => ({
       start: s.start, end: s.end, audio: s.audio && [...s.audio], visual: s.visual && [...s.visual], face: s.face,

@@ -5,6 +5,7 @@ import type { AppAction } from '../actions';
 import { parseBackendPreference } from '../inference/backend';
 import { useAppStore } from '../state/store';
 import { useLiveStore, type PageMode } from '../state/live';
+import type { LiveReporter } from './reporter';
 import { LiveSession } from './session';
 import { listen, onDeviceSpeechSupport, type SpeechSupport } from './speech';
 import { installLiveStatsHook } from './stats';
@@ -21,6 +22,17 @@ const TEXT_DEBOUNCE_MS = 400;
 
 const live = () => useLiveStore.getState();
 
+/** The session's reporter, bound to the live store (and the app store for model downloads and the backend). */
+function liveReporter(): LiveReporter {
+  const a = live().actions;
+  const app = useAppStore.getState().actions;
+  return {
+    models: { download: app.download, backend: app.backend },
+    starting: a.starting, detail: a.detail, note: a.note, running: a.running, text: a.text,
+    waiting: a.waiting, predicted: a.predicted, counters: a.counters, failed: a.failed,
+  };
+}
+
 export const liveStartAction: AppAction = {
   name: 'live-start',
   label: 'Start camera and microphone',
@@ -31,7 +43,7 @@ export const liveStartAction: AppAction = {
       live().actions.failed('other', 'A video is being analysed. Wait for it to finish (or cancel it) before starting live mode.');
       return;
     }
-    const own = new LiveSession();
+    const own = new LiveSession(liveReporter());
     session = own;
     controller = new AbortController();
     own.setTranscript(live().transcript);

@@ -2,17 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import manifest from '../../public/models/manifest.json';
 import { logMelPatches, type AudioParams } from '../features/audio/logmel';
+import { timeBase } from '../timebase';
 import {
-  centresPassed, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentGeometry, segmentsCompleted,
+  centresPassed, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentsCompleted,
   type SegmentFeatures, type WindowShape,
 } from './window';
 
 const params = manifest.audio as AudioParams;
-const g = segmentGeometry(params);
+const g = timeBase(params);
 
 describe('segment geometry', () => {
   it('matches the contract: 15,360 samples per segment, a 240-sample look-ahead', () => {
-    expect(g).toEqual({ segmentSamples: 15360, lookahead: 240, windowSamples: 15600 });
+    expect({ segmentSamples: g.segmentSamples, lookahead: g.lookahead, windowSamples: g.windowSamples })
+      .toEqual({ segmentSamples: 15360, lookahead: 240, windowSamples: 15600 });
   });
 
   it('completes segment t once (t + 1) * 15360 + 240 samples are in', () => {

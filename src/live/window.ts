@@ -1,12 +1,14 @@
-// The live mode's time base and rolling window, kept pure so they can be tested without a camera:
-// which 0.96 s segments a growing stream of 16 kHz samples has completed (with the 240-sample
+// The live mode's segment clock and rolling window, kept pure so they can be tested without a camera:
+// which segments (src/timebase.ts) a growing stream of 16 kHz samples has completed (with the
 // look-ahead the log-mel of a segment needs, docs/CONTRACTS.md), a ring buffer of recent samples,
 // a "latest only" queue that drops stale segments instead of building a backlog, and the window of
 // the last few segments' features assembled into the fused graph's inputs.
-import type { AudioParams, FaceBox, FusionInputs } from '../protocol';
+import type { FaceBox, FusionInputs } from '../protocol';
+import { fusionInputs } from '../pipeline/windowStep';
+import type { TimeBase } from '../timebase';
 
 /**
- * Segments per prediction: 5 x 0.96 s = 4.8 s, about one IEMOCAP utterance (the dev clips run
+ * Segments per prediction: 5 segments (4.8 s with the default model), about one IEMOCAP utterance (the dev clips run
  * 2-5 s), which is the span the fused graph was trained to judge. Shorter windows make the MBT
  * see fewer segments than in training and flicker; longer ones lag behind a change of mood.
  */
@@ -14,20 +16,8 @@ export const LIVE_WINDOW_SEGMENTS = 5;
 /** How long the chart looks back. */
 export const LIVE_HISTORY_SECONDS = 60;
 
-export interface SegmentGeometry {
-  /** Samples per segment (15,360 at 16 kHz). */
-  segmentSamples: number;
-  /** Samples past a segment's end its log-mel patch reads (240 = 400 - 160). */
-  lookahead: number;
-  /** Samples in one patch window: segment + look-ahead. */
-  windowSamples: number;
-}
-
-export function segmentGeometry(p: AudioParams): SegmentGeometry {
-  const segmentSamples = Math.round(p.segment_seconds * p.sample_rate);
-  const windowSamples = (p.patch_frames - 1) * p.hop_length + p.frame_length;
-  return { segmentSamples, lookahead: windowSamples - segmentSamples, windowSamples };
-}
+/** The time base's sample counts the segment clock needs (src/timebase.ts). */
+export type SegmentGeometry = Pick<TimeBase, 'segmentSamples' | 'lookahead'>;
 
 /** Segments whose patch window became complete when the sample count went from `before` to `after`. */
 export function segmentsCompleted(before: number, after: number, g: SegmentGeometry): number[] {
@@ -188,17 +178,9 @@ export class RollingWindow {
       if (s.visual > 0) faces.set(s.face, i * faceSize);
       visualMask[i] = s.visual;
     });
-    const text = textCls ?? new Float32Array(textDim);
     return {
       indexes, audioMask, visualMask, boxes,
-      inputs: {
-        log_mel: { data: logMel, dims: [1, T, patchFrames, melBins] },
-        faces: { data: faces, dims: [1, T, channels, cropSize, cropSize] },
-        text_cls: { data: Float32Array.from(text), dims: [1, textDim] },
-        audio_mask: { data: audioMask.slice(), dims: [1, T] },
-        visual_mask: { data: visualMask.slice(), dims: [1, T] },
-        text_mask: { data: new Float32Array([textCls ? 1 : 0]), dims: [1, 1] },
-      },
+      inputs: fusionInputs({ patchFrames, melBins, channels, cropSize, textDim }, { logMel, faces, audioMask, visualMask }, textCls),
     };
   }
 }

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUSION_OUTPUTS, type FusionOutputs } from '../protocol';
-import { buildResult, segmentCount } from './result';
-
-describe('segmentCount (docs/CONTRACTS.md time base)', () => {
-  it.each([
-    [0, 1], [1, 1], [15360, 1], [15361, 2], [16000 * 4, 5],
-  ])('%i samples -> %i segments', (n, t) => expect(segmentCount(n, 0, 0.96, 16000)).toBe(t));
-  it('uses the duration when there is no audio', () => {
-    expect(segmentCount(null, 1.92, 0.96, 16000)).toBe(2);
-    expect(segmentCount(null, 2.0, 0.96, 16000)).toBe(3);
-    expect(segmentCount(null, 0, 0.96, 16000)).toBe(1);
-  });
-});
+import { buildResult } from './result';
 
 function outputs(t: number, m: number): FusionOutputs {
   const fill = (dims: number[], f: (i: number) => number) => {

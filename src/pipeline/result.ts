@@ -14,21 +14,27 @@ export interface SegmentResult {
   face_box: FaceBox | null;
 }
 
+/**
+ * How the voice and face decisions (`modalities.audio` / `.visual`, `segments[].audio` / `.visual`)
+ * were made. `text_masked`: by the fused graph run with the transcript masked (text_mask = 0), so
+ * the words cannot decide them; `fused`, `attention` and `modalities.text` come from the run with
+ * every modality. `unknown`: a shared link from before this was recorded (its voice and face
+ * decisions may have seen the transcript).
+ */
+export type ModalityBasis = 'text_masked' | 'unknown';
+
 export interface AnalysisResult {
   file: string;
   labels: string[];
+  /** Seconds per segment: the model's time base (src/timebase.ts); every timeline is drawn from it. */
+  segment_seconds: number;
   fused: number[];
   modalities: Record<Modality, number[] | null>;
+  modality_basis: ModalityBasis;
   attention: Record<Modality, number>;
   segments: SegmentResult[];
   backend: Backend;
   timings_ms: Record<string, number>;
-}
-
-/** T = max(1, ceil(N / samples per segment)), or from the duration when there is no audio. */
-export function segmentCount(samples: number | null, seconds: number, segmentSeconds: number, sampleRate: number): number {
-  if (samples !== null) return Math.max(1, Math.ceil(samples / Math.round(segmentSeconds * sampleRate)));
-  return Math.max(1, Math.ceil(seconds / segmentSeconds - 1e-9));
 }
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -38,6 +44,7 @@ export interface BuildResultInput {
   file: string;
   labels: string[];
   segmentSeconds: number;
+  /** The graph's outputs; `audio`, `visual` and their `_segments` from the text-masked run (ModalityBasis). */
   outputs: FusionOutputs;
   audioMask: Float32Array;
   visualMask: Float32Array;
@@ -68,12 +75,14 @@ export function buildResult(x: BuildResultInput): AnalysisResult {
   return {
     file: x.file,
     labels: [...x.labels],
+    segment_seconds: x.segmentSeconds,
     fused: Array.from(outputs.fused.data),
     modalities: {
       audio: audioPresent ? Array.from(outputs.audio.data) : null,
       visual: visualPresent ? Array.from(outputs.visual.data) : null,
       text: x.textPresent ? Array.from(outputs.text.data) : null,
     },
+    modality_basis: 'text_masked',
     attention: { audio: alpha[0] ?? 0, visual: alpha[1] ?? 0, text: alpha[2] ?? 0 },
     segments,
     backend: x.backend,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialLiveState, liveReducers as r, type LivePrediction } from './live';
 
 const prediction = (segment: number): LivePrediction => ({
-  segment, time: (segment + 1) * 0.96, fused: [0.1, 0.9], modalities: { audio: [0.2, 0.8], visual: null, text: null },
+  segment, time: (segment + 1) * 0.96, segmentSeconds: 0.96, fused: [0.1, 0.9], modalities: { audio: [0.2, 0.8], visual: null, text: null },
   attention: { audio: 1, visual: 0, text: 0 }, face: false, audio: true, windowSegments: Math.min(segment + 1, 5), text: false,
 });
 
@@ -33,7 +33,7 @@ describe('live reducers', () => {
   });
 
   it('stopping keeps the results on screen and drops the stream', () => {
-    let s = r.running(r.starting(initialLiveState(), ''), { stream: {} as MediaStream, sources: { video: 'cam', audio: null }, labels: ['a', 'b'], backend: 'wasm' });
+    let s = r.running(r.starting(initialLiveState(), ''), { stream: {} as MediaStream, sources: { video: 'cam', audio: null }, labels: ['a', 'b'], backend: 'wasm', segmentSeconds: 0.96 });
     s = r.predicted(s, prediction(3));
     s = r.counters(s, 2, 1);
     s = r.stopped(s);

@@ -5,29 +5,15 @@
 import { create } from 'zustand';
 import { bindReducers, type ActionsOf } from './bindReducers';
 import type { CaptureProblem } from '../live/capture';
+import type { LivePrediction, LiveRunning, LiveTextStatus } from '../live/reporter';
 import { LIVE_HISTORY_SECONDS } from '../live/window';
-import type { Modality } from '../pipeline/result';
 import type { Backend } from '../protocol';
 
 export type PageMode = 'file' | 'live';
 export type LiveStatus = 'idle' | 'starting' | 'running' | 'error';
-export type TextStatus = 'none' | 'encoding' | 'ready' | 'unavailable';
+export type TextStatus = LiveTextStatus;
 
-export interface LivePrediction {
-  /** Index of the newest segment in the window (0 = the first 0.96 s after Start). */
-  segment: number;
-  /** Seconds from Start to the end of that segment (capture clock). */
-  time: number;
-  fused: number[];
-  modalities: Record<Modality, number[] | null>;
-  attention: Record<Modality, number>;
-  /** The newest segment: a face was found / there was sound. */
-  face: boolean;
-  audio: boolean;
-  /** Segments the graph saw (grows to the window size after Start). */
-  windowSegments: number;
-  text: boolean;
-}
+export type { LivePrediction };
 
 export interface SpeechState {
   /** `checking` until known; `off` = hidden, with `reason`; `listening` = on-device recognition runs. */
@@ -59,12 +45,15 @@ export interface LiveState {
   text: TextStatus;
   speech: SpeechState;
   backend: Backend | null;
+  /** Seconds per segment of the running model (null until a session runs). */
+  segmentSeconds: number | null;
 }
 
 export const initialLiveState = (): LiveState => ({
   mode: 'file', status: 'idle', detail: '', error: null, notes: [], labels: [], stream: null,
   sources: { video: null, audio: null }, latest: null, history: [], predictions: 0, dropped: 0, backlog: 0,
   waiting: null, transcript: '', text: 'none', speech: { status: 'checking', reason: '', interim: '' }, backend: null,
+  segmentSeconds: null,
 });
 
 /** Pure state transitions. */
@@ -76,13 +65,14 @@ export const liveReducers = Object.freeze({
   starting(s: LiveState, detail: string): LiveState {
     return {
       ...initialLiveState(), mode: s.mode, transcript: s.transcript, text: s.text, speech: s.speech, backend: s.backend,
+      segmentSeconds: s.segmentSeconds,
       status: 'starting', detail,
     };
   },
   detail(s: LiveState, detail: string): LiveState {
     return { ...s, detail };
   },
-  running(s: LiveState, x: { stream: MediaStream; sources: LiveState['sources']; labels: string[]; backend: Backend | null }): LiveState {
+  running(s: LiveState, x: LiveRunning): LiveState {
     return { ...s, status: 'running', detail: '', error: null, ...x };
   },
   note(s: LiveState, text: string): LiveState {

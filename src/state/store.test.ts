@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../pipeline/result';
 import { initialState, reducers, STAGES, useAppStore } from './store';
 
 const result: AnalysisResult = {
-  file: 'a.mp4', labels: ['x'], fused: [0.5], modalities: { audio: [0.5], visual: null, text: null },
+  file: 'a.mp4', labels: ['x'], segment_seconds: 0.96, fused: [0.5], modalities: { audio: [0.5], visual: null, text: null }, modality_basis: 'text_masked',
   attention: { audio: 1, visual: 0, text: 0 }, segments: [], backend: 'wasm', timings_ms: {},
 };
 

@@ -5,23 +5,8 @@ import { bindReducers, type ActionsOf } from './bindReducers';
 import type { Backend } from '../protocol';
 import type { AnalysisResult } from '../pipeline/result';
 import type { SharedResult } from '../share/shareLink';
-
-export const STAGES = Object.freeze(['models', 'decode', 'audio', 'face', 'text', 'fusion'] as const);
-export type Stage = (typeof STAGES)[number];
-export const STAGE_LABELS: Readonly<Record<Stage, string>> = Object.freeze({
-  models: 'Load models',
-  decode: 'Decode video',
-  audio: 'Audio features',
-  face: 'Faces',
-  text: 'Transcript',
-  fusion: 'Fusion model',
-});
-
-export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error';
-export interface StageState { status: StageStatus; progress: number; detail: string }
-
-export type DownloadStatus = 'pending' | 'downloading' | 'verified' | 'cached' | 'error';
-export interface DownloadState { path: string; loaded: number; total: number; status: DownloadStatus }
+import { STAGES, type DownloadState, type Stage, type StageState } from '../pipeline/stages';
+export { STAGES, STAGE_LABELS, type DownloadState, type DownloadStatus, type Stage, type StageState, type StageStatus } from '../pipeline/stages';
 
 export type Phase = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 

@@ -1,7 +1,9 @@
 // Page side of the worker protocol: one lazily created singleton per model worker, requests as
 // promises that resolve on `ready`/`complete`, progress events forwarded, and cancellation that
 // really stops work (the worker is terminated; the next request starts a fresh one).
-import { isWorkerEvent, type RequestFor, type TerminalEvent, type WorkerEvent, type WorkerName } from '../protocol';
+import {
+  isWorkerEvent, type CompleteFor, type ReadyEvent, type RequestFor, type TerminalEvent, type WorkerEvent, type WorkerName,
+} from '../protocol';
 
 // Vite needs the literal `new Worker(new URL(...))` form to bundle each worker.
 const FACTORIES: Readonly<Record<WorkerName, () => Worker>> = Object.freeze({
@@ -12,6 +14,29 @@ const FACTORIES: Readonly<Record<WorkerName, () => Worker>> = Object.freeze({
 });
 
 type Payload<W extends WorkerName> = RequestFor<W> extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/** The one place that says which buffers each request hands over to its worker (they are detached on the page). */
+export function transferList(payload: Payload<WorkerName>): Transferable[] {
+  if (payload.type === 'load') return 'model' in payload && payload.model ? [payload.model] : [];
+  switch (payload.type) {
+    case 'logmel':
+      return [payload.pcm.buffer];
+    case 'detect':
+      return payload.frames.map((f) => f.data.buffer);
+    case 'run':
+      return [payload.inputs.log_mel.data.buffer, payload.inputs.faces.data.buffer];
+    default:
+      return [];
+  }
+}
+
+/** A worker answered a request with something other than what the request resolves to. */
+export class WorkerReplyError extends Error {
+  constructor(readonly worker: WorkerName, readonly expected: 'ready' | 'complete') {
+    super(`The ${worker} worker answered without ${expected === 'ready' ? 'reporting whether its model loaded' : 'a result'}.`);
+    this.name = 'WorkerReplyError';
+  }
+}
 
 interface Pending {
   resolve: (e: WorkerEvent) => void;
@@ -78,6 +103,20 @@ export class WorkerClient<W extends WorkerName> {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(reason);
+  }
+
+  /** Work (`logmel`, `detect`, `encode`, `run`): resolves to the typed result; its buffers are transferred. */
+  async compute(payload: Payload<W>, opts: Omit<RequestOptions, 'transfer'> = {}): Promise<CompleteFor<W>['result']> {
+    const e = await this.request(payload, { ...opts, transfer: transferList(payload as Payload<WorkerName>) });
+    if (e.status !== 'complete') throw new WorkerReplyError(this.name, 'complete');
+    return e.result as CompleteFor<W>['result'];
+  }
+
+  /** Loads a model: resolves to the `ready` event (available or not, and why); its buffers are transferred. */
+  async load(payload: Payload<W>, opts: Omit<RequestOptions, 'transfer'> = {}): Promise<ReadyEvent & { worker: W }> {
+    const e = await this.request(payload, { ...opts, transfer: transferList(payload as Payload<WorkerName>) });
+    if (e.status !== 'ready') throw new WorkerReplyError(this.name, 'ready');
+    return e as ReadyEvent & { worker: W };
   }
 
   request(payload: Payload<W>, opts: RequestOptions = {}): Promise<TerminalEvent<W>> {

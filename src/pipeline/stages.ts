@@ -1,0 +1,19 @@
+// The analysis stages and the download states the pipeline reports (through its reporter) and the
+// store keeps: owned by the pipeline, so it never imports the store.
+
+export const STAGES = Object.freeze(['models', 'decode', 'audio', 'face', 'text', 'fusion'] as const);
+export type Stage = (typeof STAGES)[number];
+export const STAGE_LABELS: Readonly<Record<Stage, string>> = Object.freeze({
+  models: 'Load models',
+  decode: 'Decode video',
+  audio: 'Audio features',
+  face: 'Faces',
+  text: 'Transcript',
+  fusion: 'Fusion model',
+});
+
+export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error';
+export interface StageState { status: StageStatus; progress: number; detail: string }
+
+export type DownloadStatus = 'pending' | 'downloading' | 'verified' | 'cached' | 'error';
+export interface DownloadState { path: string; loaded: number; total: number; status: DownloadStatus }
