@@ -34,7 +34,9 @@ def as_numpy(x) -> np.ndarray:
 
 def confusion(probs, labels, threshold=0.5, strict: bool = False):
     """``threshold``: a scalar or one value per class; ``strict``: positive when ``>`` (Dai) not ``>=``."""
-    probs, threshold = as_numpy(probs), np.asarray(threshold, dtype=np.float64)
+    probs = as_numpy(probs)
+    # Compared in the probabilities' own precision, as Dai's torch code does (float32 0.3 is not > 0.3).
+    threshold = np.asarray(threshold, dtype=probs.dtype if probs.dtype.kind == "f" else np.float64)
     pred = probs > threshold if strict else probs >= threshold
     true = as_numpy(labels) >= 0.5
     tp = (pred & true).sum(0).astype(np.float64)
