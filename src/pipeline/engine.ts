@@ -227,8 +227,9 @@ function finishStages(w: FileWindowsOutput, hadVideo: boolean, report: PipelineR
   const T = w.audioMask.length;
   if (w.audio) {
     const silent = w.audioMask.every((v) => v === 0);
-    if (silent) report.note('Audio modality left out: the soundtrack is silent.');
-    report.stage('audio', { status: 'done', progress: 1, detail: silent ? 'silent' : `${w.audioMask.filter((v) => v > 0).length}/${T} segments with sound` });
+    // The mask is voice activity (Silero VAD above the -50 dBFS floor): music, a tone or noise is not a voice.
+    if (silent) report.note('Audio modality left out: no voice was heard (the sound is silent, or only music, tones or noise).');
+    report.stage('audio', { status: 'done', progress: 1, detail: silent ? 'no voice' : `${w.audioMask.filter((v) => v > 0).length}/${T} segments with a voice` });
   }
   if (hadVideo) {
     if (w.unreadable) report.note(`${w.unreadable} of ${T} video frames could not be read (the file may be cut short); the face is marked missing there.`);

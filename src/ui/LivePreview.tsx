@@ -20,7 +20,7 @@ export function LivePreview({ stream, face, sound }: { stream: MediaStream | nul
         <p className="live-flags small" aria-live="polite">
           <span data-testid="live-face" data-value={face === null ? '' : String(face)}>Face: {face === null ? '…' : face ? 'found' : 'not found'}</span>
           {' · '}
-          <span data-testid="live-sound" data-value={sound === null ? '' : String(sound)}>Sound: {sound === null ? '…' : sound ? 'heard' : 'silent'}</span>
+          <span data-testid="live-sound" data-value={sound === null ? '' : String(sound)}>Voice: {sound === null ? '…' : sound ? 'heard' : 'none'}</span>
         </p>
       )}
     </div>

@@ -12,9 +12,9 @@ export function modalityStatements(result: Pick<AnalysisResult, 'modalities' | '
   const voiced = result.segments.filter((s) => s.audio !== null).length;
   const faces = result.segments.filter((s) => s.face).length;
   if (result.modalities.audio === null) {
-    out.push({ modality: 'audio', missing: 'all', text: 'No voice: no speech was heard (the sound is silent or missing), so the voice was left out of the decision.' });
+    out.push({ modality: 'audio', missing: 'all', text: 'No voice: no speech was heard (the sound is silent, missing, or only music, tones or noise), so the voice was left out of the decision.' });
   } else if (voiced < total) {
-    out.push({ modality: 'audio', missing: 'some', text: `Voice heard in ${voiced} of ${total} segments; the silent ones count only through face and words.` });
+    out.push({ modality: 'audio', missing: 'some', text: `Voice heard in ${voiced} of ${total} segments; the others (silence, music, noise) count only through face and words.` });
   }
   if (result.modalities.visual === null) {
     out.push({ modality: 'visual', missing: 'all', text: 'No face: no face was found in the video, so the face was left out of the decision.' });
