@@ -63,8 +63,12 @@ export function listInputs(input) {
   return files.map((f) => join(input, f));
 }
 
-/** The JSON line: the result object of docs/CONTRACTS.md, in its key order (segments keep face_box). */
-export function jsonLine(file, r) {
+/**
+ * The JSON line: the result object of docs/CONTRACTS.md, in its key order (segments keep face_box),
+ * then `reading` when given (the page's words for it: headline, uncertainty, transcript used;
+ * src/export/reading.ts), exactly as the page's JSON export has them.
+ */
+export function jsonLine(file, r, reading) {
   return {
     file,
     labels: r.labels,
@@ -76,15 +80,18 @@ export function jsonLine(file, r) {
     segments: r.segments.map((s) => ({ start: s.start, end: s.end, audio: s.audio, visual: s.visual, face: s.face, face_box: s.face_box ?? null })),
     backend: r.backend,
     timings_ms: r.timings_ms,
+    ...(reading ? { reading } : {}),
   };
 }
 
 const argmax = (xs) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
 
-export function summary(file, r, notes) {
+/** The summary; `reading` (from the page: src/export/reading.ts) gives the headline, uncertain when it is. */
+export function summary(file, r, notes, reading) {
   const lines = [`${file}`];
   const top = argmax(r.fused);
-  lines.push(`  emotion: ${r.labels[top]} (${(r.fused[top] * 100).toFixed(1)} %)`);
+  lines.push(reading ? `  ${reading.headline}` : `  emotion: ${r.labels[top]} (${(r.fused[top] * 100).toFixed(1)} %)`);
+  if (reading) lines.push(`  (${reading.scores})`);
   const width = Math.max(...r.labels.map((l) => l.length));
   r.labels.forEach((l, i) => {
     const p = r.fused[i] ?? 0;
@@ -97,7 +104,8 @@ export function summary(file, r, notes) {
   const faces = r.segments.filter((s) => s.face).length;
   const heard = r.segments.filter((s) => s.audio).length;
   lines.push(`  segments: ${r.segments.length} × 0.96 s, sound in ${heard}, face in ${faces}`);
-  lines.push(`  backend: ${r.backend}; time: ${Object.entries(r.timings_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  lines.push(`  backend: ${r.backend}; time: ${Object.entries(r.timings_ms).map(([k, v]) => `${k}: ${v} ms`).join(', ')}`);
+  if (reading?.transcript) lines.push(`  transcript used: ${reading.transcript}`);
   for (const n of notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }
@@ -131,7 +139,7 @@ async function main() {
       log(`${file}: analysing (${opts.backend})…`);
       const outcome = await session.analyze(file, hookOpts);
       if (outcome.ok) {
-        console.log(opts.json ? JSON.stringify(jsonLine(file, outcome.result)) : summary(file, outcome.result, outcome.notes));
+        console.log(opts.json ? JSON.stringify(jsonLine(file, outcome.result, outcome.reading)) : summary(file, outcome.result, outcome.notes, outcome.reading));
       } else {
         failed++;
         if (opts.json) console.log(JSON.stringify({ file, error: outcome.error }));

@@ -56,7 +56,7 @@ describe('jsonLine and summary', () => {
   };
   it('keeps the contract\'s keys in order', () => {
     const line = jsonLine('dir/x.mp4', result);
-    expect(Object.keys(line)).toEqual(['file', 'labels', 'fused', 'modalities', 'attention', 'segments', 'backend', 'timings_ms']);
+    expect(Object.keys(line)).toEqual(['file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms']);
     expect(line.file).toBe('dir/x.mp4');
     expect(Object.keys(line.segments[0]!)).toEqual(['start', 'end', 'audio', 'visual', 'face', 'face_box']);
     expect(line.modalities.visual).toBeNull();
@@ -66,5 +66,19 @@ describe('jsonLine and summary', () => {
     expect(text).toContain('emotion: neutral (70.0 %)');
     expect(text).toMatch(/visual α = 0\.000 {2}missing/);
     expect(text).toContain('note: Visual modality left out');
+    expect(text).toMatch(/time: total: 10 ms/); // a timing's name and value are separated
+  });
+  it('prints the page\'s headline, uncertain when it is, that scores are independent, and the transcript used (issue 17 #3)', () => {
+    const reading = {
+      headline: 'Uncertain: neutral (70.0%) or anger (65.0%), within 10 points of each other', uncertain: true,
+      scores: 'Each emotion is scored on its own, from 0 to 100%: several can be high at once, so the scores do not add up to 100%.',
+      transcript: 'typed',
+    };
+    const text = summary('x.mp4', { ...result, fused: [0.65, 0.7] }, [], reading);
+    expect(text.split('\n')[1]).toBe('  Uncertain: neutral (70.0%) or anger (65.0%), within 10 points of each other');
+    expect(text).toContain('(Each emotion is scored on its own');
+    expect(text).toContain('transcript used: typed');
+    expect(text).not.toContain('emotion: neutral');
+    expect(jsonLine('x.mp4', result, reading).reading).toEqual(reading);
   });
 });

@@ -100,7 +100,9 @@ export const chooseSegmentAction: AppAction<[number]> = {
 function exportable() {
   const state = useAppStore.getState();
   const result = shownResult(state);
-  return result ? { result, crops: state.shared ? null : state.crops } : null;
+  // The transcript the run used is known for an analysis made here; a shared link does not say.
+  const transcript = state.shared ? null : state.usedTranscript?.kind ?? null;
+  return result ? { result, crops: state.shared ? null : state.crops, transcript } : null;
 }
 
 type Exportable = NonNullable<ReturnType<typeof exportable>>;
@@ -118,10 +120,10 @@ function exportAction(name: string, label: string, suffix: string, blob: (x: Exp
 }
 
 export const EXPORT_ACTIONS = Object.freeze([
-  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result)], { type: 'application/json' })),
+  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript)], { type: 'application/json' })),
   exportAction('export-segments-csv', 'Segments (CSV)', 'segments.csv', (x) => new Blob([segmentsCsv(x.result)], { type: 'text/csv' })),
-  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result)], { type: 'text/csv' })),
-  exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops)),
+  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript)], { type: 'text/csv' })),
+  exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops, x.transcript)),
 ] as const);
 
 const isSampleClip = (v: unknown): v is SampleClip => {

@@ -69,7 +69,15 @@ describe('summaryCsv', () => {
     expect(rows[1]).toEqual(['anger', '0.7', '0.6', '0.8', '']);
     expect(rows[3]).toEqual(['neutral', '0.4', '0.5', '0.2', '']);
     expect(rows[4]).toEqual(['alpha (fusion weight)', '', '0.25', '0.75', '0']);
-    expect(rows).toHaveLength(5);
+    expect(rows[5]).toEqual(['headline', 'Most likely: anger (70.0%)']);
+    expect(rows[6]?.[0]).toBe('note');
+    expect(rows[6]?.[1]).toMatch(/^Each emotion is scored on its own/);
+    expect(rows).toHaveLength(7);
+  });
+  it('says when the headline is uncertain, and which transcript the run used (issue 17 #3)', () => {
+    const rows = parseCsv(summaryCsv(sampleResult({ fused: [0.45, 0.2, 0.4] }), 'none'));
+    expect(rows[5]).toEqual(['headline', 'Uncertain: no emotion reaches 50%; highest anger (45.0%) and neutral (40.0%)']);
+    expect(rows[7]).toEqual(['transcript used', 'none']);
   });
 });
 

@@ -8,6 +8,7 @@
 // spreadsheet would run as a formula (=, +, -, @ first) get a leading apostrophe.
 import type { AnalysisResult } from '../pipeline/result';
 import { MODALITIES } from '../pipeline/result';
+import { readingOf, type TranscriptKind } from './reading';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -37,10 +38,18 @@ export function segmentsCsv(result: AnalysisResult): string {
   return [line(header), ...rows].join('\r\n') + '\r\n';
 }
 
-export function summaryCsv(result: AnalysisResult): string {
+/**
+ * One row per emotion, the α row, then how to read them: `headline` (uncertain when the top two are
+ * within 0.1 or none reaches 0.5), `note` (each emotion is scored on its own) and, when known,
+ * `transcript used` (none / typed / subtitles).
+ */
+export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | null = null): string {
   const rows = result.labels.map((label, k) => line([
     label, prob(result.fused[k]), ...MODALITIES.map((m) => prob(result.modalities[m]?.[k])),
   ]));
   const alpha = line(['alpha (fusion weight)', null, ...MODALITIES.map((m) => prob(result.attention[m]))]);
-  return [line(['emotion', 'fused', 'audio', 'visual', 'text']), ...rows, alpha].join('\r\n') + '\r\n';
+  const reading = readingOf(result, transcript);
+  const words = [line(['headline', reading.headline]), line(['note', reading.scores])];
+  if (reading.transcript) words.push(line(['transcript used', reading.transcript]));
+  return [line(['emotion', 'fused', 'audio', 'visual', 'text']), ...rows, alpha, ...words].join('\r\n') + '\r\n';
 }

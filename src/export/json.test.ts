@@ -6,12 +6,13 @@ import type { SharedResult } from '../share/shareLink';
 import { exportFileName } from './download';
 import { sampleResult } from './fixture.test-helpers';
 import { resultForExport, resultJson } from './json';
+import { readingOf } from './reading';
 
 describe('resultJson', () => {
   it('matches `npm run analyze -- --json` key for key, in order', () => {
     const result = sampleResult();
     const fromPage = JSON.parse(resultJson(result));
-    const fromCli = jsonLine(result.file, result);
+    const fromCli = jsonLine(result.file, result, readingOf(result));
     expect(fromPage).toEqual(fromCli);
     expect(JSON.stringify(fromPage)).toBe(JSON.stringify(fromCli));
   });
@@ -20,7 +21,7 @@ describe('resultJson', () => {
     const text = resultJson(shared);
     expect(text).not.toContain('private words');
     expect(Object.keys(JSON.parse(text))).toEqual([
-      'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms',
+      'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms', 'reading',
     ]);
   });
   it('copies instead of sharing arrays with the result', () => {
@@ -28,6 +29,23 @@ describe('resultJson', () => {
     const copy = resultForExport(result);
     copy.fused[0] = 0;
     expect(result.fused[0]).toBe(0.7);
+  });
+});
+
+describe('the reading (issue 17 #3): the headline in words, uncertain when it is', () => {
+  it('close top two: uncertain, both named; the transcript the run used', () => {
+    const back = JSON.parse(resultJson(sampleResult({ fused: [0.668, 0.615, 0.3] }), 'subtitles')) as { reading: Record<string, unknown> };
+    expect(back.reading).toEqual({
+      headline: 'Uncertain: anger (66.8%) or happiness (61.5%), within 10 points of each other',
+      uncertain: true,
+      scores: 'Each emotion is scored on its own, from 0 to 100%: several can be high at once, so the scores do not add up to 100%.',
+      transcript: 'subtitles',
+    });
+  });
+  it('a clear result: "Most likely"; unknown transcript (a shared link) is left out', () => {
+    const back = JSON.parse(resultJson(sampleResult({ fused: [0.9, 0.2, 0.4] }))) as { reading: Record<string, unknown> };
+    expect(back.reading).toMatchObject({ headline: 'Most likely: anger (90.0%)', uncertain: false });
+    expect(back.reading).not.toHaveProperty('transcript');
   });
 });
 
@@ -46,8 +64,9 @@ describe('an hour of segments (3,750)', () => {
     const { longResult } = await import('./fixture.test-helpers');
     const hour = longResult(3750);
     const text = resultJson(hour);
-    const back = JSON.parse(text) as typeof hour;
+    const { reading, ...back } = JSON.parse(text) as typeof hour & { reading: unknown };
     expect(back.segments).toHaveLength(3750);
     expect(back).toEqual(hour);
+    expect(reading).toMatchObject({ uncertain: expect.any(Boolean) });
   });
 });

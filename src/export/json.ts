@@ -3,6 +3,7 @@
 // from the command line compare line for line. Media (video, face crops) and a shared link's
 // transcript are never part of it.
 import type { AnalysisResult } from '../pipeline/result';
+import { readingOf, type TranscriptKind } from './reading';
 
 /** A plain copy of `result` with exactly the contract's keys, in the contract's order. */
 export function resultForExport(result: AnalysisResult): AnalysisResult {
@@ -27,7 +28,11 @@ export function resultForExport(result: AnalysisResult): AnalysisResult {
   };
 }
 
-/** Pretty-printed (two spaces) with a final newline: readable, and diffable with the CLI's output. */
-export function resultJson(result: AnalysisResult): string {
-  return `${JSON.stringify(resultForExport(result), null, 2)}\n`;
+/**
+ * Pretty-printed (two spaces) with a final newline: readable, and diffable with the CLI's output.
+ * After the result's keys, `reading`: the headline in words (uncertain when it is), that each
+ * emotion is scored on its own, and the transcript the run used when known (src/export/reading.ts).
+ */
+export function resultJson(result: AnalysisResult, transcript?: TranscriptKind | null): string {
+  return `${JSON.stringify({ ...resultForExport(result), reading: readingOf(result, transcript) }, null, 2)}\n`;
 }

@@ -5,7 +5,9 @@
 // DOM-to-image library (which would fight the strict CSP), and every number in it is text.
 import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
 import { percent } from '../ui/format';
-import { argmax, cellSpan, colourFor, formatClock, overviewBins, segmentDecision } from '../ui/timeline';
+import { readingOf, type TranscriptKind } from './reading';
+import { argmax, cellSpan, overviewBins, segmentDecision } from '../pipeline/decisions';
+import { colourFor, formatClock } from '../ui/timelineCells';
 
 /** Light, print-friendly colours (the page's light theme). */
 const INK = Object.freeze({
@@ -35,7 +37,22 @@ export function axisTicks(end: number): number[] {
 }
 
 /** Draws the whole picture and returns how tall it came out (logical pixels). */
-function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTMLImageElement | null)[] | null): number {
+/**
+ * The picture's opening lines, in words: the headline (uncertain when it is; src/pipeline/verdict.ts),
+ * the file and its segments, that each emotion is scored on its own, and the transcript used if known.
+ */
+export function headerLines(result: AnalysisResult, transcript: TranscriptKind | null = null): { headline: string; details: string[] } {
+  const reading = readingOf(result, transcript);
+  const span = cellSpan(result);
+  const details = [
+    `${result.file || 'file name not shared'} · ${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of 0.96 s`
+      + (reading.transcript ? ` · transcript used: ${reading.transcript}` : ''),
+    reading.scores,
+  ];
+  return { headline: reading.headline, details };
+}
+
+function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTMLImageElement | null)[] | null, transcript: TranscriptKind | null): number {
   const W = CHART_WIDTH;
   const inner = W - 2 * PAD;
   let y = PAD;
@@ -58,10 +75,13 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
   const top = argmax(result.fused);
   text('How the speaker feels', PAD, y + 10, 24, INK.text, 700);
   y += 40;
-  const topLabel = result.labels[top] ?? '';
+  const header = headerLines(result, transcript);
   const span = cellSpan(result);
-  text(`Most likely: ${topLabel} (${percent(result.fused[top] ?? 0)}) · ${result.file || 'file name not shared'} · `
-    + `${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of 0.96 s`, PAD, y, 15, INK.muted);
+  text(header.headline, PAD, y, 17, INK.text, 600);
+  for (const line of header.details) {
+    y += 22;
+    text(line, PAD, y, 14, INK.muted);
+  }
   y += 12;
 
   heading('Emotions (fused decision; multi-label, each 0-100 %)');
@@ -179,7 +199,7 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
 }
 
 /** The picture as a PNG blob, at twice the logical size for sharp text. */
-export async function resultPng(result: AnalysisResult, cropUrls: readonly (string | null)[] | null): Promise<Blob> {
+export async function resultPng(result: AnalysisResult, cropUrls: readonly (string | null)[] | null, transcript: TranscriptKind | null = null): Promise<Blob> {
   // Crops are drawn only when each segment has a column at least 16 px wide (about 56 segments):
   // a long clip's thousands of crops are not even loaded.
   const drawsCrops = cropUrls !== null && (CHART_WIDTH - 2 * PAD) / Math.max(1, result.segments.length) >= 16;
@@ -193,7 +213,7 @@ export async function resultPng(result: AnalysisResult, cropUrls: readonly (stri
   ctx.scale(scale, scale);
   ctx.fillStyle = INK.background;
   ctx.fillRect(0, 0, CHART_WIDTH, 4000);
-  const height = Math.ceil(draw(ctx, result, crops));
+  const height = Math.ceil(draw(ctx, result, crops, transcript));
   const out = document.createElement('canvas');
   out.width = CHART_WIDTH * scale;
   out.height = height * scale;

@@ -31,3 +31,13 @@ describe('ResultView', () => {
     expect(text(render({ result: r, transcriptUsed: { kind: 'subtitles', name: 'talk.srt', words: 1 } }))).toContain('Transcript used: subtitles from talk.srt (1 word).');
   });
 });
+
+describe('PNG export header (issue 17 #3)', () => {
+  it('has the same headline, the independence note and the transcript used', async () => {
+    const { headerLines } = await import('../export/png');
+    const h = headerLines(sampleResult({ fused: [0.668, 0.615, 0.3] }), 'typed');
+    expect(h.headline).toBe('Uncertain: anger (66.8%) or happiness (61.5%), within 10 points of each other');
+    expect(h.details[0]).toMatch(/transcript used: typed$/);
+    expect(h.details[1]).toMatch(/^Each emotion is scored on its own/);
+  });
+});
