@@ -2,7 +2,8 @@
 // served tampered by a route, one byte flipped — is refused with a message that names the file and
 // says what to do; nothing of it is kept in any cache; and the app stays usable: once the real file
 // is served again, the next analysis downloads it afresh and completes. Both download paths are
-// covered: the page's (fusion.onnx) and the text worker's (transformers.js, via our verified store).
+// covered: the page's (fusion.onnx, the voice-activity detector) and the text worker's (transformers.js,
+// via our verified store).
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { dropFile, makeTestVideo, testClipId, transcripts } from './fixtures';
@@ -19,7 +20,10 @@ const cachedUrls = (page: Page) => page.evaluate(async () => {
 // Two analyses (or an analysis and live mode) on a loaded 2-core machine: more than the default budget.
 test.describe.configure({ timeout: 900_000 });
 
-for (const target of ['fusion.onnx', 'text/onnx/model_quantized.onnx']) {
+// The voice-activity detector (copied from node_modules at build time) is verified like the rest.
+const VAD = (JSON.parse(readFileSync('training/configs/features.json', 'utf8')) as { audio: { vad: { model: string } } }).audio.vad.model;
+
+for (const target of ['fusion.onnx', 'text/onnx/model_quantized.onnx', VAD]) {
   test(`a tampered ${target} is refused, named, not kept, and the app stays usable`, async ({ context, page }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
