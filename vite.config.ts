@@ -5,7 +5,13 @@
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders';
+
+/** public/: the runtime files are copied from it into the build unchanged (scripts/copy-runtime-assets.mjs). */
+const publicDir = resolve(import.meta.dirname, 'public');
 
 export { securityHeaders };
 
@@ -19,6 +25,19 @@ function emitHeadersFile(): Plugin {
       this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${lines.join('\n')}\n` });
     },
   };
+}
+
+/**
+ * The runtime's large files (ort/, ffmpeg/) get their SHA-256 as their precache revision
+ * (`sha256-<hex>`), so the service worker verifies every copy like the models (src/sw/runtimeIntegrity.ts).
+ */
+async function sha256Revisions(entries: { url: string; revision: string | null; size: number }[]) {
+  const manifest = entries.map((e) => {
+    if (!/^(ort|ffmpeg)\//.test(e.url)) return e;
+    const hex = createHash('sha256').update(readFileSync(join(publicDir, e.url))).digest('hex');
+    return { ...e, revision: `sha256-${hex}` };
+  });
+  return { manifest, warnings: [] as string[] };
 }
 
 export default defineConfig({
@@ -39,6 +58,7 @@ export default defineConfig({
         globPatterns: ['**/*.{html,js,mjs,css,wasm}', 'sample/*.{json,mp4}'],
         globIgnores: ['models/**', '**/*.map', 'sw.js'],
         maximumFileSizeToCacheInBytes: 64 * 1024 ** 2,
+        manifestTransforms: [sha256Revisions],
       },
     }),
   ],

@@ -10,6 +10,7 @@ import { useSyncExternalStore } from 'react';
 import { registerSW } from 'virtual:pwa-register';
 import { useLiveStore } from '../state/live';
 import { useAppStore } from '../state/store';
+import { isRepairedMessage } from './runtimeIntegrity';
 import { nothingToLose } from './updatePolicy';
 
 let updateReady = false;
@@ -18,6 +19,10 @@ const listeners = new Set<() => void>();
 
 export function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
+  // A damaged runtime file was replaced (src/sw/runtimeIntegrity.ts): say so in plain words.
+  navigator.serviceWorker.addEventListener('message', (e: MessageEvent<unknown>) => {
+    if (isRepairedMessage(e.data)) useAppStore.getState().actions.note(e.data.text);
+  });
   applyUpdate = registerSW({
     immediate: true,
     onNeedRefresh() {

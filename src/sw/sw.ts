@@ -11,6 +11,7 @@ import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAnd
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import { LAZY_PREFIXES, RUNTIME_CACHE, SKIP_WAITING } from './constants';
+import { integrityPlugin, repairedMessage } from './runtimeIntegrity';
 import { securityHeaders, strictCsp } from './securityHeaders';
 
 interface ExtendableEventLike extends Event { waitUntil(p: Promise<unknown>): void }
@@ -18,6 +19,7 @@ interface ServiceWorkerScope {
   __WB_MANIFEST: Array<PrecacheEntry | string>;
   registration: { scope: string };
   skipWaiting(): Promise<void>;
+  clients: { matchAll(options: { type: 'window' }): Promise<{ postMessage(message: unknown): void }[]> };
   addEventListener(type: 'message', listener: (e: MessageEvent<unknown>) => void): void;
   addEventListener(type: 'activate', listener: (e: ExtendableEventLike) => void): void;
 }
@@ -52,6 +54,7 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { allow
 
 // ---- the runtime's large files: cached on first use under a key that carries the build's revision
 // of each file, so an app update with a new onnxruntime never pairs new glue with an old .wasm.
+// The revision is the file's SHA-256: a damaged cached copy is dropped and fetched again.
 const lazyRevision = new Map(entries.filter((e) => isLazy(e.url)).map((e) => [new URL(e.url, scope).href, e.revision ?? '']));
 const revisionedKey = (url: string) => `${url}?__rev=${lazyRevision.get(url) ?? ''}`;
 registerRoute(
@@ -61,10 +64,21 @@ registerRoute(
     plugins: [
       { cacheKeyWillBeUsed: async ({ request }: { request: Request }) => revisionedKey(new URL(request.url).origin + new URL(request.url).pathname) },
       new CacheableResponsePlugin({ statuses: [200] }),
+      // Each copy checked against the SHA-256 the build wrote as its revision (runtimeIntegrity.ts).
+      integrityPlugin({
+        cacheName: RUNTIME_CACHE,
+        revisionOf: (url) => { const u = new URL(url); return lazyRevision.get(u.origin + u.pathname); },
+        onRepair: (url) => void tellPages(repairedMessage(url)),
+      }),
       securityHeadersPlugin,
     ],
   }),
 );
+
+/** Posts `message` to every page of the app this worker controls. */
+async function tellPages(message: unknown): Promise<void> {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(message);
+}
 
 /** Drops runtime files of earlier builds (their revision is no longer listed). */
 async function pruneRuntimeCache(): Promise<void> {
