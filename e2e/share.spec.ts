@@ -85,7 +85,7 @@ test('tampered, oversized and newer-version links show a plain-text error and th
     ['oversized', `#r=v1.${'A'.repeat(200_000)}`, /too long to open/],
     ['newer version', '#r=v2.AAAA', /different version of the app \(v2\)/],
     // Well-formed but impossible: the voice weighted 100% and so are face and words (issue 17).
-    ['contradictory weights', contradictory, /numbers contradict each other: its modality weights add up to 300%, but they always add up to 100%/],
+    ['contradictory weights', contradictory, /numbers contradict each other: it gives the face a weight of 100% although it says no face was seen\./],
   ];
   await page.goto('/');
   for (const [name, hash, message] of cases) {
