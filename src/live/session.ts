@@ -421,7 +421,7 @@ export class LiveSession {
     const { time, window } = ready;
     const textCls = this.textCls;
     if (!window.hasAudioOrFace() && !textCls) {
-      this.report.waiting(`No sound, no face and no text in the last ${(LIVE_WINDOW_SEGMENTS * time.segmentSeconds).toFixed(1)} s: nothing to analyse yet.`);
+      this.report.waiting(`No voice, no face and no text in the last ${(LIVE_WINDOW_SEGMENTS * time.segmentSeconds).toFixed(1)} s: nothing to analyse yet.`);
       return;
     }
     const w = window.assemble(textCls);
