@@ -113,9 +113,11 @@ IEMOCAP_DAI_LABELS = ("ang", "exc", "fru", "hap", "neu", "sad")
 
 
 def make_dai_tree(root: str | Path, dataset: str = "iemocap", per_split: tuple[int, int, int] = (4, 2, 2),
-                  seconds: float = 1.2, split_folder: str | None = None, seed: int = 0) -> Path:
+                  seconds: float = 1.2, split_folder: str | None = None, seed: int = 0,
+                  frame_size: tuple[int, int] = (160, 120)) -> Path:
     """Raw media in Dai et al. 2021's layout under ``root`` (``dataset`` iemocap or mosei), with
-    ``per_split`` utterances for train / valid / test and the split lists in ``split_folder``
+    ``per_split`` utterances for train / valid / test, ``frame_size`` (width, height) JPEG frames,
+    and the split lists in ``split_folder``
     (default Dai's release spelling ``<DATASET>_SPLIT``). MOSEI's last test clip has no emotion
     (an all-zero label vector), as some CMU-MOSEI clips do. Returns ``root``."""
     root = Path(root)
@@ -140,8 +142,8 @@ def make_dai_tree(root: str | Path, dataset: str = "iemocap", per_split: tuple[i
                 label = IEMOCAP_DAI_LABELS[i % len(IEMOCAP_DAI_LABELS)]
                 write_wav(folder / "audio_L.wav", speech_like(seconds, 110 + 10 * (i % 5), seed=seed + i))
                 write_wav(folder / "audio_R.wav", speech_like(seconds, 200, seed=seed + 100 + i) * 0.1)
-                _write_frames(folder, "image_L_", seconds, seed=seed + i)
-                _write_frames(folder, "image_R_", seconds, seed=seed + 50 + i)
+                _write_frames(folder, "image_L_", seconds, seed=seed + i, size=frame_size)
+                _write_frames(folder, "image_R_", seconds, seed=seed + 50 + i, size=frame_size)
             else:
                 uid = f"clip{i:03d}_{i % 3}"
                 folder = main / uid
@@ -150,7 +152,7 @@ def make_dai_tree(root: str | Path, dataset: str = "iemocap", per_split: tuple[i
                 if not (split == "test" and _ == count - 1):
                     label[i % 6] = 1.0 + (i % 3) / 3
                 write_wav(folder / "audio.wav", speech_like(seconds, 110 + 10 * (i % 5), seed=seed + i))
-                _write_frames(folder, "image_", seconds, seed=seed + i)
+                _write_frames(folder, "image_", seconds, seed=seed + i, size=frame_size)
             meta[uid] = {"text": f"utterance number {i} says something", "label": label}
             ids.append(uid)
         (splits / f"{split}_split.txt").write_text("\n".join(ids) + "\n")
@@ -167,9 +169,10 @@ def main(argv=None) -> None:
     ap.add_argument("--dai", choices=("iemocap", "mosei"), help="write raw media in Dai et al.'s layout instead")
     ap.add_argument("--per-split", type=int, nargs=3, default=(4, 2, 2), metavar=("TRAIN", "VALID", "TEST"))
     ap.add_argument("--seconds", type=float, default=1.2, help="--dai: length of each utterance")
+    ap.add_argument("--frame-size", type=int, nargs=2, default=(160, 120), metavar=("W", "H"), help="--dai: frame size")
     args = ap.parse_args(argv)
     if args.dai:
-        print(make_dai_tree(args.out_dir, args.dai, tuple(args.per_split), args.seconds))
+        print(make_dai_tree(args.out_dir, args.dai, tuple(args.per_split), args.seconds, frame_size=tuple(args.frame_size)))
     else:
         print(make_synthetic(args.out_dir, args.n, text_dim=args.text_dim))
 
