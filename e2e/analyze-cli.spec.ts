@@ -14,8 +14,10 @@ interface Segment { start: number; end: number; audio: number[] | null; visual: 
 interface Result {
   file: string;
   labels: string[];
+  segment_seconds: number;
   fused: number[];
   modalities: Record<'audio' | 'visual' | 'text', number[] | null>;
+  modality_basis: string;
   attention: Record<'audio' | 'visual' | 'text', number>;
   segments: Segment[];
   backend: string;
@@ -106,7 +108,12 @@ test('npm run analyze --json matches the page after a drag-and-drop within 1e-3'
   const cli = await runCli([clip, '--transcript', transcript, '--json', '--backend', 'wasm', '--server', baseURL ?? ''], 300_000);
   expect(cli.code, cli.stderr).toBe(0);
   const r = parseOneLine(cli.stdout);
-  expect(Object.keys(r)).toEqual(['file', 'labels', 'fused', 'modalities', 'attention', 'segments', 'backend', 'timings_ms']);
+  expect(Object.keys(r)).toEqual([
+    'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms',
+  ]);
+  // The manifest's time base, and voice and face judged with the transcript masked (issue 13 #5).
+  expect(r.segment_seconds).toBe(0.96);
+  expect(r.modality_basis).toBe('text_masked');
   expect(Object.keys(r.segments[0] ?? {})).toEqual(['start', 'end', 'audio', 'visual', 'face', 'face_box']);
   expect(r.file).toBe(clip);
   expect(r.backend).toBe('wasm');

@@ -99,11 +99,12 @@ export function summary(file, r, notes, reading) {
   });
   for (const m of ['audio', 'visual', 'text']) {
     const d = r.modalities[m];
-    lines.push(`  ${m.padEnd(6)} α = ${r.attention[m].toFixed(3)}  ${d ? `says ${r.labels[argmax(d)]} (${d[argmax(d)].toFixed(3)})` : 'missing'}`);
+    const own = m !== 'text' && r.modality_basis === 'text_masked' ? ' without the words' : '';
+    lines.push(`  ${m.padEnd(6)} α = ${r.attention[m].toFixed(3)}  ${d ? `says ${r.labels[argmax(d)]} (${d[argmax(d)].toFixed(3)})${own}` : 'missing'}`);
   }
   const faces = r.segments.filter((s) => s.face).length;
   const heard = r.segments.filter((s) => s.audio).length;
-  lines.push(`  segments: ${r.segments.length} × 0.96 s, sound in ${heard}, face in ${faces}`);
+  lines.push(`  segments: ${r.segments.length} × ${r.segment_seconds} s, sound in ${heard}, face in ${faces}`);
   lines.push(`  backend: ${r.backend}; time: ${Object.entries(r.timings_ms).map(([k, v]) => `${k}: ${v} ms`).join(', ')}`);
   if (reading?.transcript) lines.push(`  transcript used: ${reading.transcript}`);
   for (const n of notes) lines.push(`  note: ${n}`);

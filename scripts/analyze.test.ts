@@ -48,8 +48,8 @@ describe('listInputs', () => {
 
 describe('jsonLine and summary', () => {
   const result = {
-    file: 'x.mp4', labels: ['anger', 'neutral'], fused: [0.2, 0.7],
-    modalities: { audio: [0.1, 0.9], visual: null, text: [0.3, 0.6] },
+    file: 'x.mp4', labels: ['anger', 'neutral'], segment_seconds: 0.96, fused: [0.2, 0.7],
+    modalities: { audio: [0.1, 0.9], visual: null, text: [0.3, 0.6] }, modality_basis: 'text_masked',
     attention: { audio: 0.5, visual: 0, text: 0.5 },
     segments: [{ start: 0, end: 0.96, audio: [0.1, 0.9], visual: null, face: false, face_box: null }],
     backend: 'wasm', timings_ms: { total: 10 },
@@ -65,6 +65,9 @@ describe('jsonLine and summary', () => {
     const text = summary('x.mp4', result, ['Visual modality left out: no face was found.']);
     expect(text).toContain('emotion: neutral (70.0 %)');
     expect(text).toMatch(/visual α = 0\.000 {2}missing/);
+    expect(text).toMatch(/audio {2}α = 0\.500 {2}says neutral \(0\.900\) without the words/); // voice judged with the transcript masked
+    expect(text).toMatch(/text {3}α = 0\.500 {2}says neutral \(0\.600\)$/m);
+    expect(text).toContain('segments: 1 × 0.96 s');
     expect(text).toContain('note: Visual modality left out');
     expect(text).toMatch(/time: total: 10 ms/); // a timing's name and value are separated
   });

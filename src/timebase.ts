@@ -43,7 +43,7 @@ export function segmentCentres(first: number, count: number, segmentSeconds: num
 /** Seconds from the start to the end of segment `t`. */
 export const segmentEnd = (t: number, segmentSeconds: number): number => (t + 1) * segmentSeconds;
 
-/** `seconds` as a short label ("0.96 s" for one segment of this model). */
+/** `seconds` as a short label, to the millisecond ("1.5 s"). */
 export const secondsLabel = (seconds: number): string => `${Math.round(seconds * 1000) / 1000} s`;
 
 /**

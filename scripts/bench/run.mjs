@@ -330,8 +330,10 @@ async function timeInPage(serverUrl, cases, threads, runs) {
 async function measureGraphs(serverUrl, stages, clips, runs) {
   const tokens = {};
   const segments = {};
+  // The model's time base (src/timebase.ts reads the same manifest field).
+  const segmentSeconds = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')).audio.segment_seconds;
   for (const s of CLIPS) {
-    segments[clipKey(s)] = stages?.[clipKey(s)]?.['wasm-1t']?.segments ?? Math.ceil(clips[s].seconds / 0.96);
+    segments[clipKey(s)] = stages?.[clipKey(s)]?.['wasm-1t']?.segments ?? Math.ceil(clips[s].seconds / segmentSeconds);
     // Word pieces of the transcript, [CLS] and [SEP] included, capped at the contract's 128.
     tokens[clipKey(s)] = stages?.[clipKey(s)]?.['wasm-1t']?.tokens ?? Math.min(128, Math.round(clips[s].transcript.split(/\s+/).length * 1.3) + 2);
   }

@@ -44,7 +44,8 @@ describe('segmentsCsv', () => {
   const rows = parseCsv(segmentsCsv(result));
   it('has a header and one row per segment, all the same width', () => {
     expect(rows[0]).toEqual(['segment', 'start_s', 'end_s', 'voice', 'face',
-      'audio_anger', 'audio_happiness', 'audio_neutral', 'visual_anger', 'visual_happiness', 'visual_neutral']);
+      'audio_without_text_anger', 'audio_without_text_happiness', 'audio_without_text_neutral',
+      'visual_without_text_anger', 'visual_without_text_happiness', 'visual_without_text_neutral']);
     expect(rows).toHaveLength(1 + result.segments.length);
     for (const r of rows) expect(r).toHaveLength(rows[0]?.length ?? 0);
   });
@@ -57,7 +58,7 @@ describe('segmentsCsv', () => {
     const r = sampleResult({ labels: ['Very Happy!', 'b', 'c'] });
     r.segments[0] = { ...r.segments[0]!, audio: [1 / 3, 0, 0] };
     const [header, first] = parseCsv(segmentsCsv(r));
-    expect(header?.[5]).toBe('audio_very_happy_');
+    expect(header?.[5]).toBe('audio_without_text_very_happy_');
     expect(first?.[5]).toBe('0.333333');
   });
 });
@@ -65,7 +66,7 @@ describe('segmentsCsv', () => {
 describe('summaryCsv', () => {
   it('has one row per emotion with fused and per-modality decisions, then α', () => {
     const rows = parseCsv(summaryCsv(sampleResult()));
-    expect(rows[0]).toEqual(['emotion', 'fused', 'audio', 'visual', 'text']);
+    expect(rows[0]).toEqual(['emotion', 'fused', 'audio_without_text', 'visual_without_text', 'text']);
     expect(rows[1]).toEqual(['anger', '0.7', '0.6', '0.8', '']);
     expect(rows[3]).toEqual(['neutral', '0.4', '0.5', '0.2', '']);
     expect(rows[4]).toEqual(['alpha (fusion weight)', '', '0.25', '0.75', '0']);
@@ -78,6 +79,14 @@ describe('summaryCsv', () => {
     const rows = parseCsv(summaryCsv(sampleResult({ fused: [0.45, 0.2, 0.4] }), 'none'));
     expect(rows[5]).toEqual(['headline', 'Uncertain: no emotion reaches 50%; highest anger (45.0%) and neutral (40.0%)']);
     expect(rows[7]).toEqual(['transcript used', 'none']);
+  });
+});
+
+describe('what the voice and face columns hold (issue 13 #5)', () => {
+  it('are named as judged without the words, except for an old shared link that does not say', () => {
+    const old = sampleResult({ modality_basis: 'unknown' });
+    expect(parseCsv(summaryCsv(old))[0]).toEqual(['emotion', 'fused', 'audio', 'visual', 'text']);
+    expect(parseCsv(segmentsCsv(old))[0]?.slice(5, 6)).toEqual(['audio_anger']);
   });
 });
 

@@ -1,5 +1,5 @@
 // The result as CSV, in two files because they have different shapes:
-// - segments: one row per 0.96 s segment — start, end, whether voice and face were there, and the
+// - segments: one row per segment (result.segment_seconds) — start, end, whether voice and face were there, and the
 //   voice (audio) and face (visual) probability of every emotion; empty cells where a modality is
 //   missing in that segment (never a made-up 0);
 // - summary: one row per emotion with the fused decision and each modality's own decision, then a
@@ -26,10 +26,18 @@ const line = (fields: readonly (string | number | boolean | null | undefined)[])
 const prob = (x: number | undefined) => (x === undefined ? null : Math.round(x * 1e6) / 1e6);
 /** Column names from labels: lower case, anything but letters and digits becomes `_`. */
 const column = (label: string) => label.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '_');
+/**
+ * The voice and face columns' names say what they hold: `audio_without_text` / `visual_without_text`
+ * when judged with the transcript masked (result.modality_basis), plain `audio` / `visual` for an
+ * old shared link that does not say.
+ */
+const ownColumn = (m: 'audio' | 'visual', result: Pick<AnalysisResult, 'modality_basis'>) =>
+  (result.modality_basis === 'text_masked' ? `${m}_without_text` : m);
 
 export function segmentsCsv(result: AnalysisResult): string {
   const header = ['segment', 'start_s', 'end_s', 'voice', 'face',
-    ...result.labels.map((l) => `audio_${column(l)}`), ...result.labels.map((l) => `visual_${column(l)}`)];
+    ...result.labels.map((l) => `${ownColumn('audio', result)}_${column(l)}`),
+    ...result.labels.map((l) => `${ownColumn('visual', result)}_${column(l)}`)];
   const rows = result.segments.map((s, i) => line([
     i + 1, s.start, s.end, s.audio !== null, s.face,
     ...result.labels.map((_, k) => (s.audio ? prob(s.audio[k]) : null)),
@@ -51,5 +59,6 @@ export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | 
   const reading = readingOf(result, transcript);
   const words = [line(['headline', reading.headline]), line(['note', reading.scores])];
   if (reading.transcript) words.push(line(['transcript used', reading.transcript]));
-  return [line(['emotion', 'fused', 'audio', 'visual', 'text']), ...rows, alpha, ...words].join('\r\n') + '\r\n';
+  const header = ['emotion', 'fused', ownColumn('audio', result), ownColumn('visual', result), 'text'];
+  return [line(header), ...rows, alpha, ...words].join('\r\n') + '\r\n';
 }

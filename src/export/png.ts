@@ -8,6 +8,7 @@ import { percent } from '../ui/format';
 import { readingOf, type TranscriptKind } from './reading';
 import { argmax, cellSpan, overviewBins, segmentDecision } from '../pipeline/decisions';
 import { colourFor, formatClock } from '../ui/timelineCells';
+import { secondsLabel } from '../timebase';
 
 /** Light, print-friendly colours (the page's light theme). */
 const INK = Object.freeze({
@@ -45,7 +46,7 @@ export function headerLines(result: AnalysisResult, transcript: TranscriptKind |
   const reading = readingOf(result, transcript);
   const span = cellSpan(result);
   const details = [
-    `${result.file || 'file name not shared'} · ${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of 0.96 s`
+    `${result.file || 'file name not shared'} · ${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of ${secondsLabel(result.segment_seconds)}`
       + (reading.transcript ? ` · transcript used: ${reading.transcript}` : ''),
     reading.scores,
   ];
@@ -118,7 +119,7 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
     ctx.fillRect(PAD, y - 6, 12, 12);
     text(`${MODALITY_NAMES[m]}: α = ${result.attention[m].toFixed(3)}`, PAD + 20, y, 15);
     const own = decision
-      ? `own decision: ${result.labels[argmax(decision)] ?? ''} ${percent(decision[argmax(decision)] ?? 0)}`
+      ? `own decision${m === 'text' ? '' : ' (without the words)'}: ${result.labels[argmax(decision)] ?? ''} ${percent(decision[argmax(decision)] ?? 0)}`
       : 'not available — left out of the fusion';
     text(own, PAD + 300, y, 15, decision ? INK.text : INK.muted);
     y += 24;

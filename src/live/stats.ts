@@ -1,7 +1,7 @@
 // Live-mode counters for tests and the benchmark: `window.__merLiveStats()` returns
 // `{ predictions, latencies_ms, dropped_segments, backlog, started_at }` (the bench reads
 // `live_latency_ms` from `latencies_ms`; keep the names and shape). A latency runs from the end of
-// a 0.96 s segment by the capture clock to the animation frame after its prediction reached the
+// a segment by the capture clock to the animation frame after its prediction reached the
 // store. `started_at` is Date.now() at Start. Counters persist after Stop until the next Start.
 // `stages_ms` (extra, for the benchmark's breakdown): the last STAGE_HISTORY durations of each
 // live stage — face detection + alignment, log-mel, fused graph.

@@ -16,7 +16,7 @@
 // Each problem is reported as one plain sentence (no field paths).
 import { PROBABILITY_SCALE, type WireResult } from './schema';
 
-/** Milliseconds a segment lasts when a link does not say (docs/CONTRACTS.md: 0.96 s). */
+/** Milliseconds a segment lasts when a link does not say (links made before they said: the default model's segment, docs/CONTRACTS.md). */
 export const SEGMENT_MS = 960;
 /** How far α may sum from 1 (three values rounded to 1e-4 are at most 1.5e-4 off; this allows float error). */
 export const ALPHA_SUM_TOLERANCE = 1e-3;

@@ -17,11 +17,11 @@ export const LIMITS = Object.freeze({
   /** Bytes after decompression; the inflater stops as soon as it would exceed this. */
   inflatedBytes: 1024 * 1024,
   /**
-   * Timeline entries in a link. 20 minutes of 0.96 s segments (1,250) fit whole; a longer clip's
+   * Timeline entries in a link. 20 minutes of the default model's segments (1,250) fit whole; a longer clip's
    * timeline is averaged over groups of segments until it fits (`coarse`; src/share/shareLink.ts).
    */
   segments: 1_500,
-  /** Segments a coarse link may stand for: 24 hours of 0.96 s segments. */
+  /** Segments a coarse link may stand for: 24 hours of the default model's segments. */
   coarseSegments: 90_000,
   labels: 32,
   labelChars: 40,
@@ -71,7 +71,7 @@ export const wireSchema = z.strictObject({
     .refine((s) => !UNSAFE_CHARS.test(s), 'contains control characters').nullable(),
   /**
    * Present when the timeline was shortened to fit the link: [segments per entry (2 or more),
-   * segments of the analysis]. Each entry then averages that many 0.96 s segments.
+   * segments of the analysis]. Each entry then averages that many segments.
    */
   coarse: z.tuple([z.number().int().min(2).max(LIMITS.coarseSegments), z.number().int().min(2).max(LIMITS.coarseSegments)]).optional(),
 }).superRefine((w, ctx) => {

@@ -9,6 +9,7 @@ import type { AnalysisResult, SegmentResult } from '../pipeline/result';
 import { base64urlDecode, base64urlEncode, isBase64url } from './base64url';
 import { inconsistency, SEGMENT_MS } from './consistency';
 import { FORBIDDEN_KEYS, LIMITS, PROBABILITY_SCALE, type WireResult, wireSchema } from './schema';
+import type { Coarse } from '../pipeline/decisions';
 
 /**
  * A result as opened from a link: the analysis result plus the transcript if the sender included
@@ -18,7 +19,7 @@ import { FORBIDDEN_KEYS, LIMITS, PROBABILITY_SCALE, type WireResult, wireSchema 
 export type SharedResult = AnalysisResult & { transcript: string | null; coarse?: Coarse };
 
 /** How a link's timeline was shortened to fit: entries of `per` segments, of `segments` in all. */
-export interface Coarse { per: number; segments: number }
+export type { Coarse };
 
 export type DecodeResult = { ok: true; result: SharedResult } | { ok: false; error: string };
 
@@ -268,8 +269,9 @@ export function describeShareLink(fragment: string): string | null {
   const decoded = decodeShareLink(fragment);
   if (!decoded.ok || !decoded.result.coarse) return null;
   const { per, segments } = decoded.result.coarse;
+  const seconds = per * decoded.result.segment_seconds;
   return `This clip is too long for a link to hold all ${segments.toLocaleString('en')} segments: the link has the whole clip's result `
-    + `and a shortened timeline (each cell the average of ${per} segments, ${(per * 0.96).toFixed(2)} s). Export JSON or CSV for every segment.`;
+    + `and a shortened timeline (each cell the average of ${per} segments, ${seconds.toFixed(2)} s). Export JSON or CSV for every segment.`;
 }
 
 class InflateLimitExceeded extends Error {}

@@ -28,6 +28,8 @@ export interface AppState {
   transcriptUsed: boolean;
   /** The "keep this transcript for the next video" box. */
   keepTranscript: boolean;
+  /** A sentence about the box's text (captions read, cues left out, a subtitle file refused), or null. */
+  transcriptNotice: string | null;
   /** The transcript the current (or last) run used: none, typed or subtitles; null before any run. */
   usedTranscript: UsedTranscript | null;
   /** A result opened from a share link (read-only view), or null. */
@@ -76,7 +78,7 @@ const freshStages = (): Record<Stage, StageState> =>
 export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '', transcriptSource: { kind: 'typed' }, transcriptUsed: false, keepTranscript: false,
-  usedTranscript: null,
+  transcriptNotice: null, usedTranscript: null,
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
   mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
 });
@@ -86,7 +88,7 @@ export const shownResult = (s: AppState): AnalysisResult | null => s.shared ?? s
 
 /**
  * Index of the segment that contains `seconds` (segments are contiguous from 0). The tolerance keeps
- * a seek to a segment's own start (0.96 t, not exact in binary) inside that segment.
+ * a seek to a segment's own start (segment_seconds × t, not exact in binary) inside that segment.
  */
 export function segmentAt(segments: readonly { start: number; end: number }[], seconds: number): number | null {
   if (!segments.length || !Number.isFinite(seconds)) return null;
@@ -105,7 +107,7 @@ export function segmentAt(segments: readonly { start: number; end: number }[], s
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
   transcriptSource: s.transcriptSource, transcriptUsed: s.transcriptUsed, keepTranscript: s.keepTranscript,
-  usedTranscript: s.usedTranscript, sample: s.sample,
+  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -121,7 +123,9 @@ export const reducers = Object.freeze({
     return {
       ...kept(s), phase: 'running', fileName, shared: null, sharedError: null,
       transcript, transcriptSource, transcriptUsed: true, usedTranscript: transcriptForRun(transcript, transcriptSource),
-      notes: clear ? [TRANSCRIPT_CLEARED_NOTE] : [],
+      // What the captions lost (cues left out) stays in view for the run that uses them.
+      transcriptNotice: clear ? null : s.transcriptNotice,
+      notes: clear ? [TRANSCRIPT_CLEARED_NOTE] : s.transcriptNotice && transcript ? [s.transcriptNotice] : [],
     };
   },
   stage(s: AppState, stage: Stage, patch: Partial<StageState>): AppState {
@@ -141,8 +145,16 @@ export const reducers = Object.freeze({
     return { ...s, backend, backendDetail: detail };
   },
   /** The box changed: typed or pasted (`source` omitted) or filled from a subtitle file. Either way it is for the next video. */
-  transcript(s: AppState, text: string, source: TranscriptSource = { kind: 'typed' }): AppState {
-    return { ...s, transcript: text, transcriptSource: source, transcriptUsed: false };
+  transcript(s: AppState, text: string, source: TranscriptSource = { kind: 'typed' }, notice: string | null = null): AppState {
+    return { ...s, transcript: text, transcriptSource: source, transcriptUsed: false, transcriptNotice: notice };
+  },
+  /** A dropped file that is plainly not a video (or one too many): said at once, nothing starts. */
+  refuse(s: AppState, message: string): AppState {
+    return { ...s, error: message };
+  },
+  /** A sentence about the transcript box that is not a change of its text (a subtitle file refused). */
+  transcriptNotice(s: AppState, notice: string | null): AppState {
+    return { ...s, transcriptNotice: notice };
   },
   keepTranscript(s: AppState, keep: boolean): AppState {
     return { ...s, keepTranscript: keep };

@@ -1,9 +1,8 @@
 // The attentive decision fusion weights α (audio, visual, text): how much each modality's
 // decision counted. A modality that was left out shows 0 and says why.
+import { MODALITY_NAMES as NAMES } from '../pipeline/decisions';
 import { MODALITIES, type Modality } from '../pipeline/result';
 import { percent } from './format';
-
-const NAMES: Readonly<Record<Modality, string>> = Object.freeze({ audio: 'Voice', visual: 'Face', text: 'Words' });
 
 export function AttentionWeights({ attention, present }: { attention: Record<Modality, number>; present: Record<Modality, boolean> }) {
   return (

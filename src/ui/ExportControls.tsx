@@ -12,8 +12,8 @@ export function ExportControls({ actions }: { actions: readonly ExportAction[] }
         ))}
       </div>
       <p className="muted small">
-        JSON: the whole result (as <code>npm run analyze -- --json</code> writes it). Segments CSV: one row per 0.96 s segment with
-        every emotion’s voice and face probability. Summary CSV: fused and per-modality decisions and α. PNG: the charts.
+        JSON: the whole result (as <code>npm run analyze -- --json</code> writes it). Segments CSV: one row per segment with
+        every emotion’s voice and face probability (judged without the words). Summary CSV: fused and per-modality decisions and α. PNG: the charts.
       </p>
     </section>
   );

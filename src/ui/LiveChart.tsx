@@ -55,7 +55,7 @@ export function LiveChart({ labels, history }: { labels: string[]; history: Live
       </ul>
       <table className="live-sr-only" data-testid="live-chart-table">
         <caption>
-          Fused probability per emotion over the last {Math.round(Math.min(LIVE_HISTORY_SECONDS, history.length * 0.96))} s
+          Fused probability per emotion over the last {Math.round(Math.min(LIVE_HISTORY_SECONDS, history.length * (history[0]?.segmentSeconds ?? 0)))} s
           ({history.length} predictions)
         </caption>
         <thead><tr><th scope="col">Emotion</th><th scope="col">Now</th><th scope="col">Average</th><th scope="col">Highest</th></tr></thead>

@@ -1,5 +1,6 @@
 // Start / Stop for live mode, its status in words, and the pipeline's counters.
 import type { LiveStatus } from '../state/live';
+import { secondsLabel } from '../timebase';
 
 export interface LiveControlsProps {
   status: LiveStatus;
@@ -10,6 +11,8 @@ export interface LiveControlsProps {
   stopKey: string;
   predictions: number;
   dropped: number;
+  /** Seconds per segment of the running model (null before it is known). */
+  segmentSeconds: number | null;
   onStart: () => void;
   onStop: () => void;
 }
@@ -30,7 +33,7 @@ export function LiveControls(p: LiveControlsProps) {
       {/* Only state changes are announced; the counters below change every second and are not. */}
       <span className="small muted" role="status" data-testid="live-status" data-status={p.status}>
         {p.status === 'starting' ? p.detail || 'Starting…'
-          : p.status === 'running' ? 'Live: a new prediction every 0.96 s.'
+          : p.status === 'running' ? `Live: a new prediction every ${p.segmentSeconds ? secondsLabel(p.segmentSeconds) : 'segment'}.`
             : p.predictions ? `Stopped after ${p.predictions} predictions. Camera and microphone are off.` : 'Camera and microphone are off.'}
       </span>
       {p.status === 'running' && (

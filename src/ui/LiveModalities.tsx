@@ -1,10 +1,10 @@
 // Each modality's own decision in the newest live prediction: its most likely emotion, or why it
-// was left out of the fusion.
+// was left out of the fusion. Voice and face are judged with the transcript masked (their names say so).
+import { OWN_DECISION_NAMES as NAMES } from '../pipeline/decisions';
 import { MODALITIES, type Modality } from '../pipeline/result';
 import type { LivePrediction } from '../state/live';
 import { percent } from './format';
 
-const NAMES: Readonly<Record<Modality, string>> = Object.freeze({ audio: 'Voice', visual: 'Face', text: 'Words' });
 const MISSING: Readonly<Record<Modality, string>> = Object.freeze({
   audio: 'left out: no sound in the window',
   visual: 'left out: no face found in the window',

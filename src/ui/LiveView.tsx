@@ -13,12 +13,13 @@ import { LivePreview } from './LivePreview';
 import { LiveTranscript } from './LiveTranscript';
 import { Notice } from './Notice';
 import { ProbabilityBars } from './ProbabilityBars';
+import { secondsLabel } from '../timebase';
 
 export function LiveView() {
   const s = useLiveStore(useShallow((st) => ({
     status: st.status, detail: st.detail, error: st.error, notes: st.notes, labels: st.labels, stream: st.stream,
     latest: st.latest, history: st.history, predictions: st.predictions, dropped: st.dropped, waiting: st.waiting,
-    transcript: st.transcript, text: st.text, speech: st.speech,
+    transcript: st.transcript, text: st.text, speech: st.speech, segmentSeconds: st.segmentSeconds,
   })));
   const latest = s.latest;
   const present = latest && {
@@ -29,11 +30,13 @@ export function LiveView() {
       <section className="panel" aria-labelledby="live-title">
         <h2 id="live-title">Live: camera and microphone</h2>
         <p className="small muted">
-          Every 0.96 s the last {LIVE_WINDOW_SEGMENTS} segments ({(LIVE_WINDOW_SEGMENTS * 0.96).toFixed(1)} s, about one sentence)
+          {s.segmentSeconds
+            ? `Every ${secondsLabel(s.segmentSeconds)} the last ${LIVE_WINDOW_SEGMENTS} segments (${(LIVE_WINDOW_SEGMENTS * s.segmentSeconds).toFixed(1)} s, about one sentence)`
+            : `After every segment the last ${LIVE_WINDOW_SEGMENTS} segments (about one sentence)`}
           are analysed in this tab. Nothing is recorded or sent anywhere.
         </p>
         <LiveControls
-          status={s.status} detail={s.detail} predictions={s.predictions} dropped={s.dropped}
+          status={s.status} detail={s.detail} predictions={s.predictions} dropped={s.dropped} segmentSeconds={s.segmentSeconds}
           startLabel={liveStartAction.label} stopLabel={liveStopAction.label}
           startKey={liveStartAction.key ?? 'l'} stopKey={liveStopAction.key ?? 'Escape'}
           onStart={() => void liveStartAction.perform()} onStop={() => void liveStopAction.perform()}
@@ -54,7 +57,7 @@ export function LiveView() {
         <div className="result" data-testid="live-result" data-segment={latest.segment}>
           <p className="headline" aria-live="polite">
             Now: <strong>{s.labels[latest.fused.indexOf(Math.max(...latest.fused))]}</strong>
-            <span className="muted"> · over the last {(latest.windowSegments * 0.96).toFixed(1)} s</span>
+            <span className="muted"> · over the last {(latest.windowSegments * latest.segmentSeconds).toFixed(1)} s</span>
           </p>
           <div className="grid">
             <ProbabilityBars title="Emotions now (fused)" labels={s.labels} values={latest.fused} />

@@ -1,8 +1,10 @@
 // Each modality's own decision (voice, face, words) next to the fused one, and — when a modality is
 // missing — a plain sentence saying which and why, so nobody reads a left-out modality as a 0 %.
+// Voice and face are judged with the transcript masked, and their column names and a line say so.
+import { ownDecisionsNote, OWN_DECISION_NAMES } from '../pipeline/decisions';
 import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
 import { percent } from './format';
-import { modalityStatements, MODALITY_NAMES } from './modalityStatus';
+import { modalityStatements } from './modalityStatus';
 
 export function ModalityDecisions({ result }: { result: AnalysisResult }) {
   const statements = modalityStatements(result);
@@ -10,6 +12,7 @@ export function ModalityDecisions({ result }: { result: AnalysisResult }) {
   return (
     <section className="panel" aria-labelledby="modalities-title" data-testid="modalities">
       <h2 id="modalities-title">Each modality’s own decision</h2>
+      <p className="muted small" data-testid="own-decisions-note" data-basis={result.modality_basis}>{ownDecisionsNote(result.modality_basis)}</p>
       {statements.length > 0 && (
         <ul className="missing" data-testid="missing-modalities">
           {statements.map((s) => <li key={s.modality} data-modality={s.modality}>{s.text}</li>)}
@@ -22,7 +25,7 @@ export function ModalityDecisions({ result }: { result: AnalysisResult }) {
             <tr>
               <th scope="col">Emotion</th>
               <th scope="col">Fused</th>
-              {MODALITIES.map((m) => <th scope="col" key={m}>{MODALITY_NAMES[m]}</th>)}
+              {MODALITIES.map((m) => <th scope="col" key={m}>{OWN_DECISION_NAMES[m]}</th>)}
             </tr>
           </thead>
           <tbody>

@@ -13,8 +13,9 @@ import { ProbabilityBars } from './ProbabilityBars';
 import { Timeline } from './Timeline';
 import { Timings } from './Timings';
 import { percent } from './format';
-import { cellSpan } from './timeline';
+import { cellSpan } from '../pipeline/decisions';
 import { VideoPlayer } from './VideoPlayer';
+import { secondsLabel } from '../timebase';
 
 export interface ResultViewProps {
   /** A shared result may carry `coarse` (its timeline was shortened to fit the link). */
@@ -61,7 +62,7 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
         {v.kind === 'none-likely' && (
           <>Uncertain: no emotion reaches {Math.round(LIKELY * 100)}%; highest {named(v.top, 'top-emotion')}{v.second && <> and {named(v.second)}</>}</>
         )}
-        <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of 0.96 s{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
+        <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of {secondsLabel(result.segment_seconds)}{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
       </p>
       <p className="muted small" data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</p>
       {transcriptUsed && <p className="muted small" data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</p>}

@@ -2,7 +2,8 @@
 // voice and face decisions for each emotion, as numbers.
 import type { AnalysisResult } from '../pipeline/result';
 import { percent } from './format';
-import { describeSegment, segmentDecision } from './timeline';
+import { segmentDecision } from '../pipeline/decisions';
+import { describeSegment } from './timelineCells';
 
 export function SegmentDetail({ result, index, crop, showCrop }: { result: AnalysisResult; index: number; crop: string | null; showCrop: boolean }) {
   const segment = result.segments[index];

@@ -1,4 +1,4 @@
-// The per-segment timeline under the player: one cell per 0.96 s segment, coloured by its top
+// The per-segment timeline under the player: one cell per segment (result.segment_seconds), coloured by its top
 // emotion, with the face crop the model saw above it and two marks below (voice heard, face found;
 // hollow when missing). A cell is a button — click, Enter or Space chooses it (and seeks the video
 // when there is one); arrows, Home, End, PageUp/PageDown move between cells (one tab stop).
@@ -9,10 +9,10 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
 import type { Coarse } from '../share/shareLink';
-import {
-  cellSpan, colourFor, coverage, describeSegment, formatClock, formatSeconds, nextCell, overviewBins, PAGE_CELLS, pageOf, segmentDecision,
-} from './timeline';
+import { cellSpan, coverage, overviewBins, segmentDecision } from '../pipeline/decisions';
+import { colourFor, describeSegment, formatClock, formatSeconds, nextCell, PAGE_CELLS, pageOf } from './timelineCells';
 import { SegmentDetail } from './SegmentDetail';
+import { secondsLabel } from '../timebase';
 
 export interface TimelineProps {
   /** The result; a shared one may carry `coarse` (its timeline was averaged to fit the link). */
@@ -81,8 +81,8 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
   const pageEnd = segments[page.first + page.count - 1]?.end ?? end;
   const pageStart = segments[page.first]?.start ?? 0;
   const cellWords = span.per > 1
-    ? `Each cell is ${span.per} segments of 0.96 s averaged (${span.seconds.toFixed(2)} s): this shared link carries a shortened timeline of the ${span.segments.toLocaleString('en')} segments.`
-    : 'Each cell is 0.96 s, coloured by its top emotion (voice and face decisions weighted by α).';
+    ? `Each cell is ${span.per} segments of ${secondsLabel(result.segment_seconds)} averaged (${span.seconds.toFixed(2)} s): this shared link carries a shortened timeline of the ${span.segments.toLocaleString('en')} segments.`
+    : `Each cell is ${secondsLabel(result.segment_seconds)}, coloured by its top emotion (voice and face decisions, judged without the words, weighted by α).`;
   const cells = [];
   for (let i = page.first; i < page.first + page.count; i++) {
     const segment = segments[i] as SegmentResult;

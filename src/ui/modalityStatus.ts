@@ -2,8 +2,6 @@
 // the same): a modality left out entirely, or present in only some segments.
 import type { AnalysisResult, Modality } from '../pipeline/result';
 
-export const MODALITY_NAMES: Readonly<Record<Modality, string>> = Object.freeze({ audio: 'Voice', visual: 'Face', text: 'Words' });
-
 export interface ModalityStatement { modality: Modality; missing: 'all' | 'some'; text: string }
 
 export function modalityStatements(result: Pick<AnalysisResult, 'modalities' | 'segments'>): ModalityStatement[] {

@@ -1,4 +1,4 @@
-// Voice activity: which 0.96 s segments hold a voice (docs/CONTRACTS.md "Voice activity"). Silero VAD
+// Voice activity: which segments hold a voice (docs/CONTRACTS.md "Voice activity"). Silero VAD
 // v6 (the ONNX file from @ricky0123/vad-web, served from our own origin and run by our own
 // onnxruntime) gives p(speech) for every 512-sample frame of 16 kHz audio, read with the 64 samples
 // before it as context and a recurrent state carried from frame to frame — across segments, windows

@@ -4,7 +4,8 @@ import type { FaceCrops } from '../pipeline/engine';
 import { segmentAt } from '../state/store';
 import { cropRgba } from './cropImages';
 import { modalityStatements } from './modalityStatus';
-import { argmax, colourFor, coverage, describeSegment, EMOTION_COLOURS, nextCell, segmentDecision } from './timeline';
+import { argmax, coverage, segmentDecision } from '../pipeline/decisions';
+import { colourFor, describeSegment, EMOTION_COLOURS, nextCell } from './timelineCells';
 
 describe('segmentDecision', () => {
   const result = sampleResult(); // α audio 0.25, visual 0.75
@@ -108,7 +109,7 @@ describe('cropRgba', () => {
 
 describe('an hour of segments (3,750)', () => {
   it('shows one page of PAGE_CELLS cells at a time, the page holding the segment', async () => {
-    const { pageOf, PAGE_CELLS } = await import('./timeline');
+    const { pageOf, PAGE_CELLS } = await import('./timelineCells');
     expect(pageOf(0, 3750)).toEqual({ page: 0, first: 0, count: PAGE_CELLS, pages: 32 });
     expect(pageOf(3749, 3750)).toEqual({ page: 31, first: 3720, count: 30, pages: 32 });
     expect(pageOf(125, 3750)).toMatchObject({ page: 1, first: 120 });
@@ -116,7 +117,7 @@ describe('an hour of segments (3,750)', () => {
     expect(pageOf(2, 3)).toEqual({ page: 0, first: 0, count: 3, pages: 1 }); // short clips: one page, as before
   });
   it('overviews the whole clip in at most OVERVIEW_BINS bars that cover every segment once', async () => {
-    const { overviewBins, OVERVIEW_BINS } = await import('./timeline');
+    const { overviewBins, OVERVIEW_BINS } = await import('../pipeline/decisions');
     const { longResult } = await import('../export/fixture.test-helpers');
     const hour = longResult(3750);
     const bins = overviewBins(hour);
@@ -135,12 +136,13 @@ describe('an hour of segments (3,750)', () => {
     expect(overviewBins(silent, 10).every((x) => x.top === -1)).toBe(true);
   });
   it('tells clock times and the span of a cell (shared links of long clips have coarse cells)', async () => {
-    const { cellSpan, formatClock } = await import('./timeline');
+    const { cellSpan } = await import('../pipeline/decisions');
+    const { formatClock } = await import('./timelineCells');
     expect(formatClock(7.9)).toBe('0:07');
     expect(formatClock(725)).toBe('12:05');
     expect(formatClock(3723)).toBe('1:02:03');
     expect(cellSpan(sampleResult())).toEqual({ seconds: 0.96, per: 1, segments: 3 });
-    const coarse = { segments: [{ start: 0, end: 2.88 }, { start: 2.88, end: 3.84 }] as never, coarse: { per: 3, segments: 4 } };
+    const coarse = { segments: [{ start: 0, end: 2.88 }, { start: 2.88, end: 3.84 }] as never, segment_seconds: 0.96, coarse: { per: 3, segments: 4 } };
     expect(cellSpan(coarse)).toEqual({ seconds: 2.88, per: 3, segments: 4 });
   });
   it('PNG export: time ticks at round steps, at most about 10, for a minute to three hours', async () => {
