@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Builds public/models/manifest.json: the feature parameters from training/configs/features.json
+// Builds public/models/manifest.json: the fused model's labels (its fusion.json, else features.json's),
+// the feature parameters from training/configs/features.json
 // (the single source of truth, docs/CONTRACTS.md), every model file under public/models/ (the
 // voice-activity model named by audio.vad.model included, though git ignores that copy) with its
 // byte size and sha256 (the app verifies each download against it), and the metrics training wrote.
 // Deterministic (sorted, no timestamps), so re-running it changes the file only when a model did.
 //
-//   node scripts/write-manifest.mjs [--fusion fusion_int8.onnx] [--model-id NAME] [--check]
+//   node scripts/write-manifest.mjs [--fusion fusion_int8.onnx] [--model-id NAME] [--check] [--models DIR]
 //
 // --check exits 1 when the manifest on disk is stale instead of writing it.
 import { spawnSync } from 'node:child_process';
@@ -16,13 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const modelsDir = join(root, 'public', 'models');
+const { values: args } = parseArgs({
+  options: { fusion: { type: 'string' }, 'model-id': { type: 'string' }, check: { type: 'boolean' }, models: { type: 'string' } },
+});
+// --models DIR: another models folder (tests export into a temporary one); default public/models.
+const modelsDir = args.models ? resolve(args.models) : join(root, 'public', 'models');
 const manifestPath = join(modelsDir, 'manifest.json');
 const metricsPath = join(modelsDir, 'metrics.json');
-
-const { values: args } = parseArgs({
-  options: { fusion: { type: 'string' }, 'model-id': { type: 'string' }, check: { type: 'boolean' } },
-});
 
 // Files that describe the models rather than being part of one.
 const NOT_MODEL_FILES = new Set(['manifest.json', 'metrics.json', 'README.md', 'MODEL_CARD.md', 'fusion.json', '.gitkeep']);
@@ -71,6 +72,34 @@ if (!fusionFile) {
   process.exit(1);
 }
 
+// The fused graph's own labels: mer.export writes them into fusion.json beside the graph (and into
+// the graph's ONNX metadata), so the app shows what this model outputs (a model trained on
+// IEMOCAP's 6 classes shows those 6). A description of another export, or a graph made for other
+// face crops or another time base than features.json's, is an error here, never a relabelling.
+function fusionLabels(file) {
+  const infoPath = join(modelsDir, 'fusion.json');
+  if (!existsSync(infoPath)) return features.labels;
+  const info = JSON.parse(readFileSync(infoPath, 'utf8'));
+  const entry = (info.files ?? (info.file ? [info.file] : [])).find((f) => f.path === file.path);
+  if (!entry) return features.labels; // fusion.json describes other files (e.g. a hand-placed graph)
+  const fail = (why) => {
+    console.error(`write-manifest: public/models/${file.path}: ${why}`);
+    process.exit(1);
+  };
+  if (entry.sha256 !== file.sha256) fail('fusion.json describes another export of it (sha256 differs): re-export, or remove fusion.json');
+  if (!Array.isArray(info.labels) || info.labels.length === 0) fail('fusion.json lists no labels');
+  const face = info.config?.model?.face;
+  const crop = features.face.crop;
+  if (face && (face.channels !== crop.channels || face.size !== crop.size)) {
+    fail(`the model takes ${face.channels}x${face.size}x${face.size} faces but training/configs/features.json crops ${crop.channels}x${crop.size}x${crop.size}: set face.crop there to the model's`);
+  }
+  const seconds = info.metadata?.segment_seconds;
+  if (seconds !== undefined && Number(seconds) !== features.audio.segment_seconds) {
+    fail(`the model's segments are ${seconds} s but features.json's audio.segment_seconds is ${features.audio.segment_seconds}`);
+  }
+  return info.labels;
+}
+
 // metrics.json may be a list of metrics or {"model_id": ..., "metrics": [...]}.
 let metrics = [];
 let metricsModelId;
@@ -84,7 +113,7 @@ const modelId = args['model-id'] ?? metricsModelId ?? `fusion-${fusionFile.sha25
 const manifest = {
   schema: 1,
   model_id: modelId,
-  labels: features.labels,
+  labels: fusionLabels(fusionFile),
   audio: features.audio,
   face: features.face,
   text: features.text,

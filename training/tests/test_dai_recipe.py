@@ -1,18 +1,20 @@
 """training/README.md's recipe, end to end, on a small Dai-layout tree generated here (drawn faces
 at 30 fps, speech-like audio, split lists): adapters -> prepare (crops at the model config's
 size and channels, compressed, in worker processes) -> train (2 steps) -> evaluate (Dai's tuned
-thresholds beside 0.5) -> export (the graph carries its labels). Nothing read from ../shared."""
+thresholds beside 0.5) -> export (the graph carries its labels) -> the app's manifest (that
+model's labels; a graph for other crops refused). Nothing read from ../shared."""
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 
 import numpy as np
 import onnx
 import pytest
 import yaml
 
-from mer.config import REPO_ROOT, TRAINING_DIR
+from mer.config import REPO_ROOT, TRAINING_DIR, load_features
 from mer.data import adapters, prepare
 from mer.data.labels import label_names
 from mer.data.manifest import read_manifest
@@ -78,6 +80,33 @@ def test_iemocap_recipe_from_dai_folders_to_the_app(tmp_path, capsys):
     assert info["labels"] == names and (tmp_path / "app" / "text" / "tokenizer.json").exists()
     meta = {p.key: p.value for p in onnx.load(str(tmp_path / "app" / "fusion.onnx")).metadata_props}
     assert json.loads(meta["labels"]) == names and float(meta["segment_seconds"]) == 0.96
+    _app_manifest(tmp_path, names)
+
+
+def _write_manifest(models) -> subprocess.CompletedProcess:
+    vad = load_features()["audio"].get("vad", {}).get("model")
+    if vad and not (models / vad).exists():
+        if not (REPO_ROOT / "public" / "models" / vad).exists():
+            pytest.skip(f"public/models/{vad} absent (node scripts/copy-runtime-assets.mjs makes it)")
+        shutil.copy(REPO_ROOT / "public" / "models" / vad, models / vad)
+    return subprocess.run(["node", str(REPO_ROOT / "scripts" / "write-manifest.mjs"), "--models", str(models)],
+                          capture_output=True, text=True, cwd=REPO_ROOT)
+
+
+def _app_manifest(tmp_path, names):
+    """The app's manifest takes the exported model's labels; a graph made for other face crops than
+    the app's front end is refused with the reason, not relabelled or fed the wrong crops."""
+    if shutil.which("node") is None:
+        pytest.skip("needs node (scripts/write-manifest.mjs)")
+    from mer import export
+    refused = _write_manifest(tmp_path / "app")
+    assert refused.returncode == 1 and "3x64x64 faces" in refused.stderr and "face.crop" in refused.stderr
+    config = tmp_path / "app_config.yaml"      # the app's own crop (features.json), IEMOCAP's labels
+    config.write_text(yaml.safe_dump({"base": str(TRAINING_DIR / "configs" / "tiny.yaml"), "labels": "iemocap6"}))
+    export.main(["--random", "--config", str(config), "--out", str(tmp_path / "app2")])
+    written = _write_manifest(tmp_path / "app2")
+    assert written.returncode == 0, written.stderr
+    assert json.loads((tmp_path / "app2" / "manifest.json").read_text())["labels"] == names
 
 
 def test_mosei_layout_split_spellings_and_unlabelled_clips(tmp_path):
