@@ -1,7 +1,7 @@
 // The page: header, drop zone, progress (model files and stages), messages, and the result.
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { analyzeAction, cancelAction, chooseSegmentAction, closeSharedAction, EXPORT_ACTIONS, findSampleAction, handleKey, openSharedAction, shareAction, trySampleAction } from './actions';
+import { cancelAction, dropFilesAction, loadSubtitlesAction, transcriptAction, chooseSegmentAction, closeSharedAction, EXPORT_ACTIONS, findSampleAction, handleKey, openSharedAction, shareAction, trySampleAction } from './actions';
 import { modelsBase } from './inference/paths';
 import { modeAction } from './live/actions';
 import { useLiveStore } from './state/live';
@@ -24,7 +24,7 @@ export function App() {
     phase: st.phase, fileName: st.fileName, stages: st.stages, downloads: st.downloads, notes: st.notes,
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
     transcript: st.transcript, setTranscript: st.actions.transcript, keepTranscript: st.keepTranscript, setKeep: st.actions.keepTranscript,
-    transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript,
+    transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript, transcriptNotice: st.transcriptNotice,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
@@ -74,9 +74,10 @@ export function App() {
         <LiveModeSwitch mode={mode} disabled={running} onMode={(m) => void modeAction.perform(m)} />
         {mode === 'live' && <LiveView />}
         {mode === 'file' && (<>
-        <TranscriptInput value={s.transcript} onChange={(t) => s.setTranscript(t)} disabled={running} keep={s.keepTranscript} onKeep={s.setKeep}
-          used={s.transcriptUsed} sourceLabel={s.transcriptSource.kind === 'subtitles' ? `subtitles from ${s.transcriptSource.name}` : null} />
-        <DropZone onFile={(f) => void analyzeAction.perform(f)} disabled={running} compact={s.phase !== 'idle'} />
+        <TranscriptInput value={s.transcript} onChange={(t) => void transcriptAction.perform(t)} disabled={running} keep={s.keepTranscript} onKeep={s.setKeep}
+          used={s.transcriptUsed} sourceLabel={s.transcriptSource.kind === 'subtitles' ? `subtitles from ${s.transcriptSource.name}` : null}
+          onSubtitles={(f) => void loadSubtitlesAction.perform(f)} notice={s.transcriptNotice} />
+        <DropZone onFiles={(files) => void dropFilesAction.perform(files)} disabled={running} compact={s.phase !== 'idle'} />
         <SampleButton sample={s.sample} label={trySampleAction.label} disabled={running} onTry={() => void trySampleAction.perform()} />
         {s.error && <Notice kind="error">{s.error}</Notice>}
         {s.phase === 'cancelled' && <Notice kind="info">Analysis cancelled.</Notice>}

@@ -11,6 +11,7 @@ import { downloadBlob, exportFileName } from './export/download';
 import { resultJson } from './export/json';
 import { resultPng } from './export/png';
 import { cropDataUrls } from './ui/cropImages';
+import { captionsToTranscript, looksLikeSubtitles, planDrop, readSubtitleFile } from './features/text/captions';
 
 let controller: AbortController | null = null;
 
@@ -226,9 +227,60 @@ export const closeSharedAction: AppAction = {
   },
 };
 
+/**
+ * The transcript box changed (typed or pasted). SRT/VTT text is read as captions: its plain text
+ * becomes the transcript, never its timestamps and cue numbers (the text model would read them).
+ */
+export const transcriptAction: AppAction<[string]> = {
+  name: 'transcript',
+  label: 'Transcript',
+  perform(text) {
+    const { actions } = useAppStore.getState();
+    if (!looksLikeSubtitles(text)) return actions.transcript(text);
+    const captions = captionsToTranscript(text, null);
+    if (captions.ok) actions.transcript(captions.transcript, { kind: 'subtitles', name: 'pasted captions' }, captions.notice);
+    else actions.transcript(text, { kind: 'typed' }, captions.error);
+  },
+};
+
+/** A .srt/.vtt file dropped or picked (on the drop zone, with a video, or on the transcript box). */
+export const loadSubtitlesAction: AppAction<[File]> = {
+  name: 'load-subtitles',
+  label: 'Load subtitles (.srt, .vtt)',
+  async perform(file) {
+    const { actions } = useAppStore.getState();
+    const captions = await readSubtitleFile(file);
+    if (!captions.ok) return actions.transcriptNotice(captions.error);
+    actions.transcript(captions.transcript, { kind: 'subtitles', name: file.name },
+      captions.notice ?? `Read ${captions.cues} caption${captions.cues === 1 ? '' : 's'} from “${file.name}” as the transcript.`);
+  },
+};
+
+/**
+ * Files dropped or picked on the drop zone: a subtitle file becomes the transcript, a video is
+ * analysed with it, and what is plainly not a video (a .txt, a picture) is refused in a sentence
+ * before anything loads.
+ */
+export const dropFilesAction: AppAction<[File[]]> = {
+  name: 'drop-files',
+  label: 'Analyse video',
+  async perform(files) {
+    const { actions } = useAppStore.getState();
+    const plan = planDrop(files);
+    if (plan.subtitles) await loadSubtitlesAction.perform(plan.subtitles);
+    if (!plan.video) {
+      if (plan.refused.length) actions.refuse(plan.refused.join(' '));
+      return;
+    }
+    const run = analyzeAction.perform(plan.video);
+    for (const why of plan.refused) actions.note(why);
+    await run;
+  },
+};
+
 export const ACTIONS = Object.freeze([
   analyzeAction, cancelAction, resetAction, shareAction, openSharedAction, closeSharedAction,
-  chooseSegmentAction, ...EXPORT_ACTIONS, findSampleAction, trySampleAction,
+  chooseSegmentAction, ...EXPORT_ACTIONS, findSampleAction, trySampleAction, transcriptAction, loadSubtitlesAction, dropFilesAction,
   ...LIVE_ACTIONS,
 ] as const);
 

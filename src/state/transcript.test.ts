@@ -58,3 +58,23 @@ describe('the transcript belongs to one video', () => {
     expect(reducers.start(initialState(), 'x.mp4').usedTranscript?.kind).toBe('none');
   });
 });
+
+describe('what the captions lost stays in view for the run that uses them', () => {
+  it('a notice about left-out cues becomes a note of the run; a cleared transcript drops it', () => {
+    const notice = 'Read 1 caption from “talk.srt” as the transcript. 2 cues could not be read and were left out.';
+    let s = reducers.transcript(initialState(), 'first', { kind: 'subtitles', name: 'talk.srt' }, notice);
+    s = reducers.start(s, 'talk.mp4');
+    expect(s.notes).toEqual([notice]);
+    s = reducers.start(s, 'next.mp4');
+    expect(s.notes).toEqual([TRANSCRIPT_CLEARED_NOTE]);
+    expect(s.transcriptNotice).toBeNull();
+  });
+  it('typing replaces the notice; a refused file says why without starting anything', () => {
+    let s = reducers.transcript(initialState(), 'x', { kind: 'subtitles', name: 'a.srt' }, 'note');
+    s = reducers.transcript(s, 'typed now');
+    expect(s.transcriptNotice).toBeNull();
+    s = reducers.refuse(s, '“notes.txt” is not a video: it is a text or document file.');
+    expect(s.phase).toBe('idle');
+    expect(s.error).toMatch(/not a video/);
+  });
+});

@@ -1,6 +1,11 @@
 // Optional transcript: what is said in the video. It feeds the text modality (the SEM's sentence
 // meaning) and, like the video, never leaves the tab. It belongs to one video: once a run used it,
 // the next video starts with an empty box unless "keep this transcript for the next video" is ticked.
+// A .srt/.vtt file dropped on the box or picked with "Load subtitles" becomes the transcript (its
+// caption text); what could not be read is said under the box (`notice`).
+import { useRef } from 'react';
+import { isSubtitleFile } from '../features/text/captions';
+
 export interface TranscriptInputProps {
   value: string;
   onChange: (v: string) => void;
@@ -12,10 +17,21 @@ export interface TranscriptInputProps {
   used: boolean;
   /** Where the text came from, e.g. "subtitles from talk.srt"; null when typed. */
   sourceLabel?: string | null;
+  /** A subtitle file dropped on the box or picked. */
+  onSubtitles: (file: File) => void;
+  /** A sentence about the box's text (captions read, cues left out, a file refused), or null. */
+  notice?: string | null;
 }
 
-export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used, sourceLabel = null }: TranscriptInputProps) {
+export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used, sourceLabel = null, onSubtitles, notice = null }: TranscriptInputProps) {
   const hasText = value.trim() !== '';
+  const picker = useRef<HTMLInputElement>(null);
+  const dropped = (e: React.DragEvent<HTMLTextAreaElement>) => {
+    const file = Array.from(e.dataTransfer.files).find(isSubtitleFile);
+    if (!file) return; // text dragged in is handled by the textarea itself
+    e.preventDefault();
+    onSubtitles(file);
+  };
   return (
     <div className="transcript">
       <label htmlFor="transcript">Transcript <span className="muted">(optional — what is said in the video)</span></label>
@@ -27,17 +43,24 @@ export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used,
         disabled={disabled}
         placeholder="Type or paste what the speaker says, before dropping the video."
         onChange={(e) => onChange(e.target.value)}
+        onDrop={dropped}
       />
       <div className="transcript-meta small">
         <label className="keep-transcript">
           <input type="checkbox" checked={keep} disabled={disabled} onChange={(e) => onKeep(e.target.checked)} data-testid="keep-transcript" />
           {' '}Keep this transcript for the next video
         </label>
+        <button type="button" className="link-button" disabled={disabled} onClick={() => picker.current?.click()} data-testid="load-subtitles">
+          Load subtitles (.srt, .vtt)
+        </button>
+        <input ref={picker} type="file" accept=".srt,.vtt,text/vtt,application/x-subrip" hidden data-testid="subtitles-input"
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) onSubtitles(f); }} />
         {sourceLabel && hasText && <span className="muted" data-testid="transcript-source"> · {sourceLabel}</span>}
         {used && hasText && !keep && (
           <span className="muted" data-testid="transcript-will-clear"> · used for the last video; the next video starts without it</span>
         )}
       </div>
+      {notice && <p className="small transcript-notice" role="status" data-testid="transcript-notice">{notice}</p>}
     </div>
   );
 }
