@@ -4,7 +4,7 @@
 // log-mel within 1e-4 of the twin on the browser's own waveform, face crops within the documented
 // tolerance of the twin on frames shown as Chromium shows them, with identical face masks.
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { CLIPS, GENERATED, transcripts } from './fixtures';
@@ -44,8 +44,8 @@ interface FaceStats { browser_found: number; python_found: number; same_mask: bo
 interface ClipComparison {
   id: string;
   segments: number;
-  logmel_dsp: { max_abs: number | null; same_segments: boolean; same_mask: boolean };
-  logmel_decoder: { python_segments: number; max_abs: number; mean_abs: number; mask_agreement: number };
+  logmel_dsp: { max_abs: number | null; same_segments: boolean; mask_within_energy: boolean; energy_segments: number; voice_segments: number; vad_removed: number | null };
+  logmel_decoder: { python_segments: number; max_abs: number; mean_abs: number; mask_within_energy: number };
   faces: FaceStats;
 }
 
@@ -63,6 +63,9 @@ test('prepare-dataset writes the features training reads, equal to the Python tw
   const out = join(work, 'out');
   const cli = await run(process.execPath, [join(root, 'scripts', 'prepare-dataset.mjs'), manifest, '--out', out, '--server', baseURL!, '--with-pcm'], 900_000);
   expect(cli.code, cli.stderr.slice(-2000)).toBe(0);
+  // The audio masks training reads were made with the app's voice-activity detector, and say so.
+  const prepared = JSON.parse(readFileSync(join(out, 'prepared.json'), 'utf8')) as { front_end: { audio: { vad?: { model: string } } } };
+  expect(prepared.front_end.audio.vad?.model).toBe('silero_vad_v6.onnx');
 
   // Training reads the folder: its manifest through MERDataset, batched as train.py batches.
   const read = await python(['-c', [
@@ -94,11 +97,13 @@ test('prepare-dataset writes the features training reads, equal to the Python tw
   for (const c of clips) {
     // The DSP: bit-for-bit the same function of the same waveform, as the golden tests promise.
     expect(c.logmel_dsp.same_segments, c.id).toBe(true);
-    expect(c.logmel_dsp.same_mask, c.id).toBe(true);
+    // The audio mask is the browser's voice activity (Silero VAD) within the twin's -50 dBFS floor.
+    expect(c.logmel_dsp.mask_within_energy, c.id).toBe(true);
+    expect(c.logmel_dsp.voice_segments, c.id).toBeGreaterThan(0);
     expect(c.logmel_dsp.max_abs!, c.id).toBeLessThanOrEqual(LOGMEL_TOL);
-    // The decoders: same segment count and silence masks, small spectral differences.
+    // The decoders: same segment count, voice only where the twin's decode is loud too, small spectral differences.
     expect(c.logmel_decoder.python_segments, c.id).toBe(c.segments);
-    expect(c.logmel_decoder.mask_agreement, c.id).toBe(1);
+    expect(c.logmel_decoder.mask_within_energy, c.id).toBe(1);
     expect(c.logmel_decoder.mean_abs, c.id).toBeLessThanOrEqual(DECODER_MEAN_TOL);
     // Faces: found in the same segments, crops within the documented tolerance.
     expect(c.faces.same_mask, c.id).toBe(true);
