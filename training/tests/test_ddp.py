@@ -30,12 +30,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _torchrun(tmp_path, manifest, *overrides) -> tuple[int, str]:
+def torchrun_two(tmp_path, manifest, *overrides, device: str = "cpu", amp: str = "off") -> tuple[int, str]:
     """Run 2-process training; returns (exit code, output). The process group is always killed."""
     env = {**os.environ, "PYTHONPATH": str(TRAINING), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(_free_port()),
            "--redirects", "2", "--tee", "1", "--log_dir", str(tmp_path / "logs"),
-           "-m", "mer.train", "--config", str(TRAINING / "configs" / "tiny.yaml"), "--fresh", "--device", "cpu",
+           "-m", "mer.train", "--config", str(TRAINING / "configs" / "tiny.yaml"), "--fresh", "--device", device, "--amp", amp,
            "--set", f"data.manifest={manifest}", f"train.out_dir={tmp_path / 'run'}", "train.epochs=1",
            "train.threads=1", "train.dist_timeout_s=300", *overrides]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -56,7 +56,7 @@ def _torchrun(tmp_path, manifest, *overrides) -> tuple[int, str]:
 
 def test_torchrun_two_processes(tmp_path):
     manifest = make_synthetic(tmp_path / "data", n=32, max_t=2)
-    code, out = _torchrun(tmp_path, manifest)
+    code, out = torchrun_two(tmp_path, manifest)
     assert code == 0, out[-3000:]
     state = load_checkpoint(tmp_path / "run" / "last.pt")
     assert state["epoch"] == 0
@@ -73,6 +73,6 @@ def test_a_dead_rank_ends_the_run_with_an_error(tmp_path):
     valid = [r for r in read_manifest(manifest) if r["split"] == "valid"]
     # DistributedSampler without shuffling gives rank 1 the rows at odd positions.
     Path(valid[1]["features"]).write_bytes(b"not an npz file")
-    code, out = _torchrun(tmp_path, manifest)
+    code, out = torchrun_two(tmp_path, manifest)
     assert code not in (0, -1), out[-3000:]
     assert "ChildFailedError" in out, out[-3000:]      # torchrun reports the failed rank

@@ -5,9 +5,6 @@ step of the paper's configuration (printed, never asserted) and, with 2+ GPUs, r
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -67,21 +64,8 @@ def test_paper_configuration_step_time():
 
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason="DDP on NCCL needs 2 GPUs")
 def test_torchrun_nccl_two_gpus(tmp_path):
+    from test_ddp import torchrun_two
     manifest = make_synthetic(tmp_path / "data", n=32, max_t=2)
-    env = {**os.environ, "PYTHONPATH": str(TRAINING_DIR)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--redirects", "2", "--tee", "1",
-           "-m", "mer.train", "--config", str(TRAINING_DIR / "configs" / "tiny.yaml"), "--fresh", "--device", "cuda",
-           "--amp", "bf16", "--set", f"data.manifest={manifest}", f"train.out_dir={tmp_path / 'run'}", "train.epochs=1",
-           "train.dist_timeout_s=300"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=600)
-    finally:
-        import signal
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-    assert proc.returncode == 0, out[-3000:]
+    code, out = torchrun_two(tmp_path, manifest, device="cuda", amp="bf16")
+    assert code == 0, out[-3000:]
     assert "world size 2; device cuda" in out
