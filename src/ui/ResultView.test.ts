@@ -41,3 +41,13 @@ describe('PNG export header (issue 17 #3)', () => {
     expect(h.details[1]).toMatch(/^Each emotion is scored on its own/);
   });
 });
+
+describe('timings (issue 17 #9)', () => {
+  it('names and values read apart: "fusion graph: 197 ms", never "fusion_graph197 ms"', async () => {
+    const { Timings } = await import('./Timings');
+    const t = text(renderToStaticMarkup(createElement(Timings, { timings: { fusion_graph: 197, total: 1200 } })));
+    expect(t).toContain('fusion graph: 197 ms');
+    expect(t).toContain('total: 1,200 ms');
+    expect(t).not.toMatch(/[a-z]\d/);
+  });
+});

@@ -64,8 +64,10 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
         )}
         <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of {secondsLabel(result.segment_seconds)}{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
       </p>
-      <p className="muted small" data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</p>
-      {transcriptUsed && <p className="muted small" data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</p>}
+      <p className="muted small result-notes">
+        <span data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</span>
+        {transcriptUsed && <><br /><span data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</span></>}
+      </p>
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
         {mediaUrl && <VideoPlayer src={mediaUrl} title={result.file} seek={seek} onTime={(t) => onPlayhead?.(t)} />}

@@ -60,7 +60,8 @@ export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used,
           <span className="muted" data-testid="transcript-will-clear"> · used for the last video; the next video starts without it</span>
         )}
       </div>
-      {notice && <p className="small transcript-notice" role="status" data-testid="transcript-notice">{notice}</p>}
+      {/* Once a run used the text, what its captions lost is one of that run's notes instead. */}
+      {notice && !used && <p className="small transcript-notice" role="status" data-testid="transcript-notice">{notice}</p>}
     </div>
   );
 }
