@@ -1,9 +1,8 @@
 // The page: header, drop zone, progress (model files and stages), messages, and the result.
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { cancelAction, dropFilesAction, loadSubtitlesAction, transcriptAction, chooseSegmentAction, closeSharedAction, EXPORT_ACTIONS, findSampleAction, handleKey, openSharedAction, shareAction, trySampleAction } from './actions';
+import { ACTIONS, handleKey } from './actions';
 import { modelsBase } from './inference/paths';
-import { modeAction } from './live/actions';
 import { useLiveStore } from './state/live';
 import { LiveModeSwitch } from './ui/LiveModeSwitch';
 import { LiveView } from './ui/LiveView';
@@ -18,6 +17,13 @@ import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
 import { TranscriptInput } from './ui/TranscriptInput';
+
+// The actions this page wires, read from the one registry (src/actions.ts).
+const {
+  cancel: cancelAction, dropFiles: dropFilesAction, loadSubtitles: loadSubtitlesAction, transcript: transcriptAction,
+  chooseSegment: chooseSegmentAction, closeShared: closeSharedAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
+  openShared: openSharedAction, share: shareAction, trySample: trySampleAction, mode: modeAction,
+} = ACTIONS;
 
 export function App() {
   const s = useAppStore(useShallow((st) => ({

@@ -1,10 +1,12 @@
-// Every user action in one place (excalidraw style): a name, a label, what it does and its key.
-// The UI renders buttons and key bindings from these objects; nothing else starts or stops work.
+// Every user action in one place (excalidraw style): a name, a label, what it does and its key
+// (src/action.ts). ACTIONS is the registry: App renders buttons from it and `handleKey`, the one
+// key handler, runs the first action whose key test passes; nothing else starts or stops work.
 import { parseBackendPreference } from './inference/backend';
 import { humanizeError, isAbort, UserFacingError } from './pipeline/errors';
 import { engine, type PipelineReporter } from './pipeline/engine';
 import { decodeShareLink, encodeShareLink, hasShareLink, ShareLinkError } from './share/shareLink';
-import { handleLiveKey, LIVE_ACTIONS } from './live/actions';
+import { performKey, withModifier, type AppAction, type KeyedAction } from './action';
+import { LIVE_ACTIONS, liveStartAction, liveStopAction, liveTranscriptAction, modeAction } from './live/actions';
 import { shownResult, useAppStore, type SampleClip } from './state/store';
 import { segmentsCsv, summaryCsv } from './export/csv';
 import { downloadBlob, exportFileName } from './export/download';
@@ -20,13 +22,7 @@ function reporter(): PipelineReporter {
   return { stage: actions.stage, download: actions.download, note: actions.note, backend: actions.backend };
 }
 
-export interface AppAction<A extends unknown[] = []> {
-  name: string;
-  label: string;
-  /** Key binding (KeyboardEvent.key), if any. */
-  key?: string;
-  perform: (...args: A) => void | Promise<void>;
-}
+export type { AppAction };
 
 export const analyzeAction: AppAction<[File]> = {
   name: 'analyze',
@@ -66,6 +62,7 @@ export const cancelAction: AppAction = {
   name: 'cancel',
   label: 'Cancel',
   key: 'Escape',
+  keyTest: (e) => e.key === 'Escape' && !withModifier(e) && useAppStore.getState().phase === 'running',
   perform() {
     controller?.abort();
   },
@@ -278,17 +275,25 @@ export const dropFilesAction: AppAction<[File[]]> = {
   },
 };
 
-export const ACTIONS = Object.freeze([
-  analyzeAction, cancelAction, resetAction, shareAction, openSharedAction, closeSharedAction,
-  chooseSegmentAction, ...EXPORT_ACTIONS, findSampleAction, trySampleAction, transcriptAction, loadSubtitlesAction, dropFilesAction,
-  ...LIVE_ACTIONS,
-] as const);
+/** The registry: every user action by name (App reads its actions here). */
+export const ACTIONS = Object.freeze({
+  analyze: analyzeAction, cancel: cancelAction, reset: resetAction, share: shareAction, openShared: openSharedAction,
+  closeShared: closeSharedAction, chooseSegment: chooseSegmentAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
+  trySample: trySampleAction, transcript: transcriptAction, loadSubtitles: loadSubtitlesAction, dropFiles: dropFilesAction,
+  liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction, mode: modeAction,
+});
 
-/** Runs the action bound to a key, if one is and it applies in the current phase. */
+/** Every action, for listing (names are unique: a test checks). */
+export const ALL_ACTIONS: readonly AppAction<never[]>[] = Object.freeze([
+  ...Object.values(ACTIONS).flatMap((a) => (Array.isArray(a) ? a : [a])) as AppAction<never[]>[],
+]);
+
+/** The actions keys can perform, in the order their key tests are tried (live mode's first, as before). */
+const KEYED: readonly KeyedAction[] = Object.freeze(
+  [...LIVE_ACTIONS, ...ALL_ACTIONS].filter((a, i, all): a is KeyedAction => Boolean(a.keyTest) && all.indexOf(a) === i),
+);
+
+/** The one key handler: runs the first action whose key test passes. */
 export function handleKey(e: KeyboardEvent): void {
-  if (handleLiveKey(e)) return;
-  if (e.key === cancelAction.key && useAppStore.getState().phase === 'running') {
-    e.preventDefault();
-    void cancelAction.perform();
-  }
+  performKey(KEYED, e);
 }

@@ -1,7 +1,7 @@
 // Live mode's user actions (excalidraw style, registered in src/actions.ts): switch mode, start,
-// stop, type what is being said, and the keys that start and stop. Only these start or stop a
-// live session; at most one runs at a time.
-import type { AppAction } from '../actions';
+// stop, type what is being said, and the keys that start and stop (their key tests). Only these
+// start or stop a live session; at most one runs at a time.
+import { isTyping, withModifier, type AppAction } from '../action';
 import { parseBackendPreference } from '../inference/backend';
 import { useAppStore } from '../state/store';
 import { useLiveStore, type PageMode } from '../state/live';
@@ -33,10 +33,17 @@ function liveReporter(): LiveReporter {
   };
 }
 
+/** Live mode shows and a session is running or starting. */
+const liveActive = () => live().mode === 'live' && (live().status === 'running' || live().status === 'starting');
+/** L, outside a text field, in live mode: starts, or stops a running session. */
+const liveToggleKey = (e: KeyboardEvent) =>
+  live().mode === 'live' && !withModifier(e) && e.key.toLowerCase() === 'l' && !isTyping(e.target);
+
 export const liveStartAction: AppAction = {
   name: 'live-start',
   label: 'Start camera and microphone',
   key: 'l',
+  keyTest: (e) => liveToggleKey(e) && !liveActive(),
   async perform() {
     if (session) return;
     if (useAppStore.getState().phase === 'running') {
@@ -62,6 +69,7 @@ export const liveStopAction: AppAction = {
   name: 'live-stop',
   label: 'Stop',
   key: 'Escape',
+  keyTest: (e) => liveActive() && !withModifier(e) && (e.key === 'Escape' || liveToggleKey(e)),
   async perform() {
     const own = session;
     session = null;
@@ -119,24 +127,3 @@ async function startSpeech(): Promise<void> {
 }
 
 export const LIVE_ACTIONS = Object.freeze([liveStartAction, liveStopAction, liveTranscriptAction, modeAction] as const);
-
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
-
-/** Live mode's keys: L starts or stops, Escape stops. Returns true when it handled the key. */
-export function handleLiveKey(e: KeyboardEvent): boolean {
-  const { mode, status } = live();
-  if (mode !== 'live' || e.ctrlKey || e.metaKey || e.altKey) return false;
-  const active = status === 'running' || status === 'starting';
-  if (e.key === liveStopAction.key && active) {
-    e.preventDefault();
-    void liveStopAction.perform();
-    return true;
-  }
-  if (e.key.toLowerCase() === liveStartAction.key && !isTyping(e.target)) {
-    e.preventDefault();
-    void (active ? liveStopAction.perform() : liveStartAction.perform());
-    return true;
-  }
-  return false;
-}
