@@ -8,7 +8,7 @@ import { dropFile, makeTestVideo, testClipId, transcripts } from './fixtures';
 
 const SCREENS = 'test-results/screens';
 const ANALYSIS_MS = 600_000;
-test.describe.configure({ timeout: 2 * ANALYSIS_MS + 120_000 });
+test.describe.configure({ timeout: 3 * ANALYSIS_MS + 120_000 });
 
 /** Drops files (name, text or bytes, type) on the element `selector` as one real DataTransfer. */
 async function dropFiles(page: Page, selector: string, files: { name: string; data: Buffer; type: string }[]) {
@@ -83,5 +83,11 @@ test('a video dropped with its .srt uses the captions and says so; the next vide
   await expect(page.getByText('The transcript box was emptied for this video')).toBeVisible();
   await expect(page.getByTestId('result')).toBeVisible({ timeout: ANALYSIS_MS });
   await expect(page.getByTestId('transcript-used')).toHaveText('Transcript used: none — the words were not part of this result.');
+
+  // A transcript longer than the text model reads (128 word pieces): the cut is said, not silent.
+  await page.getByTestId('transcript').fill(Array.from({ length: 40 }, (_, i) => `sentence number ${i} is here.`).join(' '));
+  await dropFile(page, video, 'clip.mp4', 'video/mp4');
+  await expect(page.getByTestId('result')).toBeVisible({ timeout: ANALYSIS_MS });
+  await expect(page.getByText(/The transcript is longer than the text model reads: it used the first 128 word pieces and \d+ more at the end were cut/)).toBeVisible();
   expect(errors).toEqual([]);
 });

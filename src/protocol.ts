@@ -118,7 +118,8 @@ const faceResult = z.object({
 });
 export type FaceResult = z.infer<typeof faceResult>;
 
-const textResult = z.object({ cls: f32, tokens: id });
+/** `cut`: word pieces of the transcript beyond the encoder's max_length, dropped (0 or absent: none). */
+const textResult = z.object({ cls: f32, tokens: id, cut: id.optional() });
 export type TextResult = z.infer<typeof textResult>;
 
 const fusionResult = z.object({ outputs: fusionOutputs, backend: z.enum(BACKENDS), runMs: z.number() });

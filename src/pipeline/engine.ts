@@ -5,6 +5,7 @@ import type { Backend, BackendPreference, FusionInputs } from '../protocol';
 import { openMedia, type OpenedMedia, type OpenFailure } from '../decode/media';
 import { ffmpegForced } from '../decode/route';
 import type { ContainerInfo } from '../decode/sniff';
+import { cutTranscriptNote } from '../features/text/captions';
 import { WINDOW_SEGMENTS } from '../decode/windows';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
 import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
@@ -205,6 +206,7 @@ async function encodeTranscript(
     report.stage('text', { status: 'running' });
     const encoded = await timed('text', () => step.text(transcript, signal));
     report.stage('text', { status: 'done', detail: `${encoded.tokens} tokens` });
+    if (encoded.cut) report.note(cutTranscriptNote(encoded.tokens, encoded.cut));
     return encoded.cls;
   }
   if (transcript) report.note('Text modality left out: no text encoder is installed.');

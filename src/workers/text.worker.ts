@@ -45,5 +45,7 @@ serve('text', async (req, emit) => {
   if (dim !== params.dim) throw new Error(`The text encoder gives ${dim}-d vectors; the manifest expects ${params.dim}.`);
   const cls = Float32Array.from(hidden.data.subarray(0, dim)); // token 0 = [CLS]
   const tokens = hidden.dims[1] ?? 0;
-  emit({ worker: 'text', id: req.id, status: 'complete', result: { cls, tokens } }, [cls.buffer]);
+  // How many word pieces truncation dropped, so the page can say the transcript was cut.
+  const whole = (tokenizer(req.text) as { input_ids: { dims: number[] } }).input_ids.dims.at(-1) ?? tokens;
+  emit({ worker: 'text', id: req.id, status: 'complete', result: { cls, tokens, cut: Math.max(0, whole - tokens) } }, [cls.buffer]);
 });

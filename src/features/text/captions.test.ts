@@ -2,7 +2,7 @@
 // its timestamps to the text model: 58 tokens instead of 22), cues that cannot be read are reported,
 // dropped files are routed (video + subtitles; a .txt is "not a video" before anything loads).
 import { describe, expect, it } from 'vitest';
-import { captionsToTranscript, isSubtitleFile, looksLikeSubtitles, notAVideo, planDrop, readSubtitleFile } from './captions';
+import { captionsToTranscript, cutTranscriptNote, isSubtitleFile, looksLikeSubtitles, notAVideo, planDrop, readSubtitleFile } from './captions';
 
 const SRT = `1
 00:00:00,000 --> 00:00:01,800
@@ -89,5 +89,11 @@ describe('dropped files', () => {
     const plan = planDrop([file('a.mp4'), file('b.mp4')]);
     expect(plan.video?.name).toBe('a.mp4');
     expect(plan.refused).toEqual(['One video is analysed at a time; “b.mp4” was left out. Drop it on its own afterwards.']);
+  });
+});
+
+describe('a transcript cut at the text model\'s 128 word pieces', () => {
+  it('is reported with what was kept and what was cut', () => {
+    expect(cutTranscriptNote(128, 57)).toMatch(/^The transcript is longer than the text model reads: it used the first 128 word pieces and 57 more at the end were cut, so the last words did not count\./);
   });
 });

@@ -85,3 +85,13 @@ export function planDrop(files: readonly File[]): DropPlan {
   }
   return plan;
 }
+
+/**
+ * The note when the text encoder read only the start of the transcript: it takes `kept` word
+ * pieces (max_length, with [CLS] and [SEP]) and `cut` more were dropped, so the words at the end
+ * did not count. Said, never silent.
+ */
+export function cutTranscriptNote(kept: number, cut: number): string {
+  return `The transcript is longer than the text model reads: it used the first ${kept} word pieces and ${cut} more at the end were cut, `
+    + 'so the last words did not count. For a long video, give the words of the part that matters, or subtitles.';
+}
