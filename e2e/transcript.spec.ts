@@ -34,6 +34,8 @@ test('a .txt is not a video; pasted SRT and dropped .vtt become the transcript a
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
+  // The backend badge shows before any analysis (what this browser is expected to use).
+  await expect(page.getByTestId('backend')).toHaveText(/^(WASM \(CPU\)|WebGPU.*) · expected$/);
 
   await dropFiles(page, '[data-testid="dropzone"]', [{ name: 'notes.txt', data: Buffer.from('hello there'), type: 'text/plain' }]);
   await expect(page.getByText('“notes.txt” is not a video: it is a text or document file.')).toBeVisible();

@@ -22,7 +22,7 @@ import { TranscriptInput } from './ui/TranscriptInput';
 const {
   cancel: cancelAction, dropFiles: dropFilesAction, loadSubtitles: loadSubtitlesAction, transcript: transcriptAction,
   chooseSegment: chooseSegmentAction, closeShared: closeSharedAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
-  openShared: openSharedAction, share: shareAction, trySample: trySampleAction, mode: modeAction,
+  openShared: openSharedAction, share: shareAction, trySample: trySampleAction, mode: modeAction, detectBackend: detectBackendAction,
 } = ACTIONS;
 
 export function App() {
@@ -30,11 +30,12 @@ export function App() {
     phase: st.phase, fileName: st.fileName, stages: st.stages, downloads: st.downloads, notes: st.notes,
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
     transcript: st.transcript, setTranscript: st.actions.transcript, keepTranscript: st.keepTranscript, setKeep: st.actions.keepTranscript,
-    transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript, transcriptNotice: st.transcriptNotice,
+    transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript, transcriptNotice: st.transcriptNotice, expectedBackend: st.expectedBackend,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
   useEffect(() => void findSampleAction.perform(), []);
+  useEffect(() => void detectBackendAction.perform(), []);
   const chooseSegment = (i: number) => void chooseSegmentAction.perform(i);
   useEffect(() => {
     window.addEventListener('keydown', handleKey);
@@ -54,7 +55,7 @@ export function App() {
       <header className="header">
         <h1>Emotion in video</h1>
         <p className="muted">Voice, face and words — analysed in this tab. Nothing is uploaded.</p>
-        <BackendBadge backend={s.backend} detail={s.backendDetail} />
+        <BackendBadge backend={s.backend} detail={s.backendDetail} expected={s.expectedBackend} />
       </header>
       {s.shared ? (
         <main>

@@ -1,7 +1,7 @@
 // Every user action in one place (excalidraw style): a name, a label, what it does and its key
 // (src/action.ts). ACTIONS is the registry: App renders buttons from it and `handleKey`, the one
 // key handler, runs the first action whose key test passes; nothing else starts or stops work.
-import { parseBackendPreference } from './inference/backend';
+import { chooseBackend, parseBackendPreference, requestAdapter } from './inference/backend';
 import { humanizeError, isAbort, UserFacingError } from './pipeline/errors';
 import { engine, type PipelineReporter } from './pipeline/engine';
 import { decodeShareLink, encodeShareLink, hasShareLink, ShareLinkError } from './share/shareLink';
@@ -224,6 +224,17 @@ export const closeSharedAction: AppAction = {
   },
 };
 
+/** On load: the backend this browser is expected to use, so the badge shows before any analysis. */
+export const detectBackendAction: AppAction = {
+  name: 'detect-backend',
+  label: 'Detect the inference backend',
+  async perform() {
+    const preference = parseBackendPreference(new URLSearchParams(location.search).get('backend'));
+    const found = preference === 'wasm' ? null : await requestAdapter();
+    useAppStore.getState().actions.expectedBackend(chooseBackend(found?.description ?? null, preference));
+  },
+};
+
 /**
  * The transcript box changed (typed or pasted). SRT/VTT text is read as captions: its plain text
  * becomes the transcript, never its timestamps and cue numbers (the text model would read them).
@@ -280,6 +291,7 @@ export const ACTIONS = Object.freeze({
   analyze: analyzeAction, cancel: cancelAction, reset: resetAction, share: shareAction, openShared: openSharedAction,
   closeShared: closeSharedAction, chooseSegment: chooseSegmentAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
   trySample: trySampleAction, transcript: transcriptAction, loadSubtitles: loadSubtitlesAction, dropFiles: dropFilesAction,
+  detectBackend: detectBackendAction,
   liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction, mode: modeAction,
 });
 

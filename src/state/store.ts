@@ -30,6 +30,8 @@ export interface AppState {
   keepTranscript: boolean;
   /** A sentence about the box's text (captions read, cues left out, a subtitle file refused), or null. */
   transcriptNotice: string | null;
+  /** The backend this browser is expected to use, shown before the first analysis confirms one. */
+  expectedBackend: Backend | null;
   /** The transcript the current (or last) run used: none, typed or subtitles; null before any run. */
   usedTranscript: UsedTranscript | null;
   /** A result opened from a share link (read-only view), or null. */
@@ -78,7 +80,7 @@ const freshStages = (): Record<Stage, StageState> =>
 export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '', transcriptSource: { kind: 'typed' }, transcriptUsed: false, keepTranscript: false,
-  transcriptNotice: null, usedTranscript: null,
+  transcriptNotice: null, usedTranscript: null, expectedBackend: null,
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
   mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
 });
@@ -107,7 +109,7 @@ export function segmentAt(segments: readonly { start: number; end: number }[], s
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
   transcriptSource: s.transcriptSource, transcriptUsed: s.transcriptUsed, keepTranscript: s.keepTranscript,
-  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, sample: s.sample,
+  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -155,6 +157,9 @@ export const reducers = Object.freeze({
   /** A sentence about the transcript box that is not a change of its text (a subtitle file refused). */
   transcriptNotice(s: AppState, notice: string | null): AppState {
     return { ...s, transcriptNotice: notice };
+  },
+  expectedBackend(s: AppState, backend: Backend): AppState {
+    return { ...s, expectedBackend: backend };
   },
   keepTranscript(s: AppState, keep: boolean): AppState {
     return { ...s, keepTranscript: keep };

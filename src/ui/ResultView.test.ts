@@ -51,3 +51,17 @@ describe('timings (issue 17 #9)', () => {
     expect(t).not.toMatch(/[a-z]\d/);
   });
 });
+
+describe('backend badge before the first analysis (issue 17 #9)', () => {
+  it('shows the expected backend, marked as such, until the models say what really runs', async () => {
+    const { BackendBadge } = await import('./BackendBadge');
+    const { initialState, reducers } = await import('../state/store');
+    const before = reducers.expectedBackend(initialState(), 'wasm');
+    const html = renderToStaticMarkup(createElement(BackendBadge, { backend: before.backend, detail: '', expected: before.expectedBackend }));
+    expect(text(html)).toBe('WASM (CPU) · expected');
+    expect(html).toContain('data-expected="true"');
+    const after = reducers.backend(before, 'webgpu', 'adapter: x');
+    expect(text(renderToStaticMarkup(createElement(BackendBadge, { backend: after.backend, detail: after.backendDetail, expected: after.expectedBackend })))).toBe('WebGPU');
+    expect(renderToStaticMarkup(createElement(BackendBadge, { backend: null, detail: '' }))).toBe('');
+  });
+});
