@@ -104,7 +104,7 @@ export function summary(file, r, notes, reading) {
   }
   const faces = r.segments.filter((s) => s.face).length;
   const heard = r.segments.filter((s) => s.audio).length;
-  lines.push(`  segments: ${r.segments.length} × ${r.segment_seconds} s, sound in ${heard}, face in ${faces}`);
+  lines.push(`  segments: ${r.segments.length} × ${r.segment_seconds} s, voice in ${heard}, face in ${faces}`);
   lines.push(`  backend: ${r.backend}; time: ${Object.entries(r.timings_ms).map(([k, v]) => `${k}: ${v} ms`).join(', ')}`);
   if (reading?.transcript) lines.push(`  transcript used: ${reading.transcript}`);
   for (const n of notes) lines.push(`  note: ${n}`);

@@ -6,7 +6,7 @@ import type { LivePrediction } from '../state/live';
 import { percent } from './format';
 
 const MISSING: Readonly<Record<Modality, string>> = Object.freeze({
-  audio: 'left out: no sound in the window',
+  audio: 'left out: no voice in the window',
   visual: 'left out: no face found in the window',
   text: 'left out: nothing typed',
 });
