@@ -1,16 +1,10 @@
 // End-to-end tests in Debian's Chromium (never a downloaded browser) against the production
 // build served by `vite preview`, i.e. the same static site and headers users get.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/lib/chromium.mjs';
 
+export { CHROMIUM_ARGS };
 const PORT = Number(process.env.E2E_PORT ?? 4173);
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -26,7 +20,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     headless: true,
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
     screenshot: 'only-on-failure',
     // Tracing's screencast competes with the model workers for this machine's two cores (a face
     // worker starved past the timeout with it on); re-run a failure with `--trace on` to debug.

@@ -64,24 +64,14 @@ export function listInputs(input) {
 }
 
 /**
- * The JSON line: the result object of docs/CONTRACTS.md, in its key order (segments keep face_box),
- * then `reading` when given (the page's words for it: headline, uncertainty, transcript used;
- * src/export/reading.ts), exactly as the page's JSON export has them.
+ * The JSON line: `file` (the path given), then the result object of docs/CONTRACTS.md as the page
+ * hands it over — already in the contract's keys and order (src/export/json.ts `resultForExport`,
+ * applied in src/cliHook.ts, the same function the page's JSON export uses) — then `reading` when
+ * given (the page's words for it: headline, uncertainty, transcript used; src/export/reading.ts).
  */
 export function jsonLine(file, r, reading) {
-  return {
-    file,
-    labels: r.labels,
-    segment_seconds: r.segment_seconds,
-    fused: r.fused,
-    modalities: { audio: r.modalities.audio, visual: r.modalities.visual, text: r.modalities.text },
-    modality_basis: r.modality_basis,
-    attention: { audio: r.attention.audio, visual: r.attention.visual, text: r.attention.text },
-    segments: r.segments.map((s) => ({ start: s.start, end: s.end, audio: s.audio, visual: s.visual, face: s.face, face_box: s.face_box ?? null })),
-    backend: r.backend,
-    timings_ms: r.timings_ms,
-    ...(reading ? { reading } : {}),
-  };
+  const { file: _pageName, ...result } = r;
+  return { file, ...result, ...(reading ? { reading } : {}) };
 }
 
 const argmax = (xs) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);

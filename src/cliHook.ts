@@ -13,6 +13,7 @@ import { engine, type PipelineReporter } from './pipeline/engine';
 import { humanizeError } from './pipeline/errors';
 import type { AnalysisResult } from './pipeline/result';
 import { useAppStore } from './state/store';
+import { resultForExport } from './export/json';
 import { readingOf, type Reading } from './export/reading';
 
 export interface CliAnalyzeOptions {
@@ -119,7 +120,8 @@ export function installCliHook(): void {
       const onFeatures = opts.features ? (inputs: FusionInputs, first: number) => { windows.push({ first, inputs: copyInputs(inputs) }); } : undefined;
       const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript, onFeatures });
       const reading = readingOf(result, opts.subtitles !== undefined ? 'subtitles' : transcript?.trim() ? 'typed' : 'none');
-      if (!opts.features) return { ok: true, result, notes, reading };
+      // The contract's keys in the contract's order, as the page's JSON export has them (scripts/analyze.mjs prints it as it is).
+      if (!opts.features) return { ok: true, result: resultForExport(result), notes, reading };
       if (!windows.length) return { ok: false, error: 'the pipeline finished without handing over its features', notes };
       const tensors: CliFeatures['tensors'] = Object.fromEntries(
         Object.entries(assembleWindows(windows, result.segments.length)).map(([k, t]) => [k, cliTensor(t)]),
@@ -133,7 +135,7 @@ export function installCliHook(): void {
         const audio = await decodeAudio(await file.arrayBuffer(), manifest.audio.sample_rate);
         if (audio) features.tensors.pcm = { dims: [audio.pcm.length], base64: base64(audio.pcm) };
       }
-      return { ok: true, result, notes, features, reading };
+      return { ok: true, result: resultForExport(result), notes, features, reading };
     } catch (e) {
       return { ok: false, error: humanizeError(e), notes };
     }

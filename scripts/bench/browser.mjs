@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHROMIUM_ARGS } from '../lib/app-browser.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = CHROMIUM_PATH;
 
 /** A Chromium whose processes can be found in /proc (the marker switch is in the browser's command line). */
 export async function launchChromium({ webgpu = false, extraArgs = [] } = {}) {

@@ -8,14 +8,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+
+export { CHROMIUM_ARGS };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 const PAGE_LOAD_MS = 180_000;
-export const CHROMIUM_ARGS = Object.freeze([
-  '--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-]);
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
@@ -69,7 +67,7 @@ export async function startServer(log, serverUrl) {
  * `{ok: false, error, notes}`); a crashed page is replaced for the next file. `close()` ends
  * the browser and the server this session started.
  */
-export async function openAppSession({ backend = 'wasm', chromium = '/usr/bin/chromium', serverUrl, log = () => undefined } = {}) {
+export async function openAppSession({ backend = 'wasm', chromium = CHROMIUM_PATH, serverUrl, log = () => undefined } = {}) {
   const server = await startServer(log, serverUrl);
   const { chromium: launcher } = await import('playwright-core');
   const args = [...CHROMIUM_ARGS, ...(backend === 'webgpu' ? ['--enable-unsafe-webgpu'] : [])];

@@ -6,11 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = Object.freeze(['--headless', '--no-sandbox', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']);
+export const chromiumPath = CHROMIUM_PATH;
 
 /** Float32 view of a Buffer (copying, so alignment never matters). */
 export const asF32 = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -53,7 +52,7 @@ export async function runInChromium(files, pageFunction, arg) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_FLAGS] });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
   try {
     const tab = await browser.newPage();
     tab.on('pageerror', (e) => console.error('page error:', e.message));

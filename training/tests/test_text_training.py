@@ -2,8 +2,8 @@
 import numpy as np
 import torch
 
-from mer.pretrain.text import (LABELS, TextClassifier, clip_gradients, dataset_metrics, length_batches,
-                               lr_at, pos_weight)
+from mer.pretrain.schedules import scheduler, warmup_cosine, warmup_linear
+from mer.pretrain.text import LABELS, TextClassifier, clip_gradients, dataset_metrics, length_batches, pos_weight
 from mer.text.bert import BertConfig
 
 
@@ -28,8 +28,35 @@ def test_length_batches_cover_every_sample_once():
 
 
 def test_lr_schedule_warms_up_and_decays_to_zero():
-    assert lr_at(0, 100, 1.0, 10) == 0.1 and lr_at(9, 100, 1.0, 10) == 1.0
-    assert lr_at(100, 100, 1.0, 10) == 0.0
+    factor = warmup_linear(10, lambda: 100)
+    assert factor(0) == 0.1 and factor(9) == 1.0
+    assert factor(100) == 0.0
+
+
+def _rates(factor, steps, start=0, peak=2.0):
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=123.0)  # the scheduler sets the rate
+    schedule = scheduler(opt, peak, factor, start)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        schedule.step()
+    return rates
+
+
+def test_lr_schedulers_give_peak_times_factor_at_every_step_and_resume():
+    import math
+    cosine = warmup_cosine(3, 10)
+    rates = _rates(cosine, 10)
+    assert rates[:3] == [2.0 * 1 / 3, 2.0 * 2 / 3, 2.0]
+    assert math.isclose(rates[3], 2.0) and rates[-1] == 2.0 * cosine(9) and rates[-1] < 0.1
+    assert all(math.isclose(r, 2.0 * cosine(k), rel_tol=1e-15) for k, r in enumerate(rates))
+    assert _rates(cosine, 4, start=6) == rates[6:]  # resumed at step 6: the same rates from there
+    total = {"n": 10**9}
+    linear = warmup_linear(2, lambda: total["n"])
+    assert _rates(linear, 3) == [1.0, 2.0, 2.0 * (10**9 - 2) / (10**9 - 2)]
+    total["n"] = 6  # fitted to the budget later: the decay follows it
+    assert _rates(linear, 4, start=3) == [2.0 * 3 / 4, 2.0 * 2 / 4, 2.0 * 1 / 4, 0.0]
 
 
 def test_clip_gradients_with_sparse_table():

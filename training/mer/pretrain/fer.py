@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mer.backbones.resnet import ResNetBackbone, face_resnet
+from mer.pretrain.schedules import scheduler, warmup_cosine
 
 TRAINING_DIR = Path(__file__).resolve().parents[2]
 REPO_DIR = TRAINING_DIR.parent
@@ -270,13 +271,6 @@ def _subset(x: np.ndarray, y: np.ndarray, limit: int, seed: int) -> tuple[np.nda
     return x[keep], y[keep]
 
 
-def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
-    """Linear warm-up then cosine decay to zero."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    return 0.5 * peak * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
-
-
 def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
     torch.set_num_threads(args.threads)
     set_seed(args.seed)
@@ -319,6 +313,8 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
         log(f"resumed from {last} after epoch {state['epoch']}")
     x_all = torch.from_numpy(x_train)
     y_all = torch.from_numpy(y_train)
+    # Linear warm-up then cosine decay to zero, per step; resumed at the epoch's first step.
+    schedule = scheduler(opt, args.lr, warmup_cosine(warmup, total_steps), state["epoch"] * steps_per_epoch)
     criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
 
     while state["epoch"] < args.epochs:
@@ -332,14 +328,13 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
             x = x_all[idx].float().div_(255).unsqueeze(1)
             y = y_all[idx]
             x = augment(x, gen, crop=args.train_crop).contiguous(memory_format=_memory_format(arch))
-            lr = lr_at(epoch * steps_per_epoch + i, total_steps, warmup, args.lr)
-            for g in opt.param_groups:
-                g["lr"] = lr
+            lr = opt.param_groups[0]["lr"]  # this step's rate, for the log
             logits = model(x)
             loss = criterion(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            schedule.step()
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)

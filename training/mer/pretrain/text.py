@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -41,6 +40,7 @@ import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, f1_score
 
 from mer.heads import MLPHead
+from mer.pretrain.schedules import scheduler, warmup_linear
 from mer.text import datasets
 from mer.text.bert import BertConfig, BertModel
 from mer.text.export import COMPACT_CONFIG, TOKENIZER_DIR
@@ -232,12 +232,6 @@ def clip_gradients(dense: list, sparse_weight: torch.Tensor, max_norm: float) ->
             sparse_weight.grad = sparse_weight.grad * coef
 
 
-def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    return peak * max(0.0, (total - step) / max(1, total - warmup))
-
-
 def train(args) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -302,6 +296,9 @@ def train(args) -> None:
     state["elapsed_s_at_start"] = state.get("elapsed_s", 0.0)
     started = time.time()
     budget_s = args.budget_minutes * 60
+    # Linear warm-up then linear decay to zero at the budget-fitted total (unknown until calibrated).
+    factor = warmup_linear(args.warmup, lambda: state["total_steps"] or 10**9)
+    schedules = [scheduler(opt, args.lr, factor, state["step"]) for opt in optimizers]
     step_times: list[float] = []
     last_save = time.time()
     model.train()
@@ -315,10 +312,6 @@ def train(args) -> None:
             keys = batches[b]
             batch = tokenizer.batch(sets[(n, "train")][0][i] for n, i in keys)
             y = torch.from_numpy(np.stack([sets[(n, "train")][1][i] for n, i in keys]))
-            lr = lr_at(state["step"], state["total_steps"] or 10**9, args.lr, args.warmup)
-            for opt in optimizers:
-                for group in opt.param_groups:
-                    group["lr"] = lr
             logits = model(batch["input_ids"], batch["attention_mask"])
             loss = F.binary_cross_entropy_with_logits(logits, y, pos_weight=weight)
             for opt in optimizers:
@@ -327,6 +320,8 @@ def train(args) -> None:
             clip_gradients(dense_params, words.weight, 1.0)
             for opt in optimizers:
                 opt.step()
+            for schedule in schedules:
+                schedule.step()
             state["step"] += 1
             state["batch_in_epoch"] = b + 1
             step_times.append(time.time() - t0)
