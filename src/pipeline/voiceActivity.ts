@@ -6,7 +6,7 @@ import { findFile, type Manifest } from '../inference/manifest';
 import { fetchModelFile } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
 import { workerClient } from '../workers/client';
-import type { PipelineReporter } from './engine';
+import type { PipelineReporter } from './reporter';
 
 /** The audio worker generation that holds the detector. */
 let loadedIn = -1;
