@@ -74,9 +74,13 @@ test('a video dropped with its .srt uses the captions and says so; the next vide
   await expect(page.getByTestId('transcript-used')).toHaveText(/^Transcript used: subtitles from clip\.srt \(\d+ words\)\.$/);
   await expect(page.getByTestId('scores-note')).toHaveText(/Each emotion is scored on its own, from 0 to 100%/);
   await expect(page.getByTestId('headline')).toHaveText(/^(Most likely: \S+ \(\d+\.\d%\)|Uncertain: .+)/);
-  await page.screenshot({ path: `${SCREENS}/result-desktop.png`, fullPage: true });
+  // Choosing a cell plays from there (the help says so).
+  await page.getByTestId('timeline-cell').nth(1).click();
+  await expect.poll(() => page.getByTestId('player').evaluate((v: HTMLVideoElement) => !v.paused || v.ended), { timeout: 10_000 }).toBe(true);
+  await page.getByTestId('player').evaluate((v: HTMLVideoElement) => v.pause());
+  await page.screenshot({ path: `${SCREENS}/result-subtitles-desktop.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${SCREENS}/result-390.png`, fullPage: true });
+  await page.screenshot({ path: `${SCREENS}/result-subtitles-390.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // The same clip again, alone: the box is emptied, the result says no transcript was used.

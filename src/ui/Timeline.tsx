@@ -6,6 +6,9 @@
 // A long clip (more than PAGE_CELLS segments; an hour is 3,750) shows one page of cells at a time
 // under an overview of the whole clip: a bar per few segments, coloured by their mean decision;
 // choosing a bar goes there, and the page follows the current segment and the keyboard.
+// A clip whose cells do not all fit the width (a minute is 63 cells; about 22 show on a desktop,
+// 10 on a phone) gets a bar of its whole duration with the visible part framed, so it is plain
+// that the strip scrolls and where one is; choosing a point of the bar scrolls there.
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnalysisResult, SegmentResult } from '../pipeline/result';
 import type { Coarse } from '../share/shareLink';
@@ -43,6 +46,25 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
     focusAfterRender.current = null;
     cellAt(i)?.focus();
   });
+
+  // Which part of the strip is visible (fractions of its width), or null when every cell fits.
+  const [view, setView] = useState<{ from: number; to: number } | null>(null);
+  const measure = useCallback(() => {
+    const box = strip.current;
+    if (!box) return;
+    const overflow = box.scrollWidth > box.clientWidth + 1;
+    const next = overflow ? { from: box.scrollLeft / box.scrollWidth, to: (box.scrollLeft + box.clientWidth) / box.scrollWidth } : null;
+    setView((v) => (v?.from === next?.from && v?.to === next?.to ? v : next));
+  }, []);
+  useEffect(() => {
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  });
+  const scrollTo = (fraction: number) => {
+    const box = strip.current;
+    if (box) box.scrollLeft = Math.max(0, fraction * box.scrollWidth - box.clientWidth / 2);
+  };
 
   // Keep the playing cell in view when the strip scrolls, without scrolling the page.
   useEffect(() => {
@@ -100,6 +122,7 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
         {paged ? ` A long clip shows ${PAGE_CELLS} cells at a time: the bar above them is the whole clip; choose a part of it to go there.` : ''}
       </p>
       {paged && <Overview result={result} page={page} current={current} onChoose={choose} />}
+      {!paged && view && <ScrollOverview result={result} view={view} end={end} onJump={scrollTo} />}
       {paged && (
         <p className="small timeline-page" data-testid="timeline-page">
           <button type="button" disabled={page.page === 0} onClick={() => choose(page.first - PAGE_CELLS)}>Earlier</button>{' '}
@@ -115,12 +138,14 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
         aria-label={`Timeline, ${total} segments${paged ? `, cells ${page.first + 1} to ${page.first + page.count} shown` : ''}`}
         aria-describedby="timeline-help"
         onKeyDown={onKeyDown}
+        onScroll={measure}
       >
         {cells}
       </div>
       <div className="axis muted small" aria-hidden="true">
-        <span>{paged ? formatClock(pageStart) : '0 s'}</span>
-        <span>{paged ? formatClock(pageEnd) : formatSeconds(end)}</span>
+        {/* The axis spans the cells in view: a page, the visible part of a scrolled strip, or the clip. */}
+        <span>{paged ? formatClock(pageStart) : view ? formatClock(view.from * end) : '0 s'}</span>
+        <span>{paged ? formatClock(pageEnd) : view ? formatClock(view.to * end) : formatSeconds(end)}</span>
       </div>
       <ul className="legend small" aria-label="Colours">
         {labels.map((l, i) => (
@@ -140,6 +165,38 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
       )}
       <TimelineTable result={result} />
     </section>
+  );
+}
+
+/**
+ * The whole duration of a strip that scrolls: its cells as thin bars (mean decision colours) with
+ * the visible part framed and said in words; choosing a point of it scrolls the strip there.
+ */
+function ScrollOverview({ result, view, end, onJump }: {
+  result: AnalysisResult; view: { from: number; to: number }; end: number; onJump: (fraction: number) => void;
+}) {
+  const bins = useMemo(() => overviewBins(result, Math.min(result.segments.length, 120)), [result]);
+  return (
+    <div className="scroll-overview-box" data-testid="timeline-scroll-overview">
+      <div
+        className="scroll-overview"
+        onClick={(e) => {
+          const box = e.currentTarget.getBoundingClientRect();
+          onJump((e.clientX - box.left) / Math.max(1, box.width));
+        }}
+        aria-hidden="true"
+      >
+        {bins.map((b) => (
+          <span key={b.first} className={`scroll-overview-bin${b.top < 0 ? ' cell-empty' : ''}`}
+            style={b.top >= 0 ? { background: colourFor(result.labels[b.top] ?? '', b.top) } : undefined} />
+        ))}
+        <span className="scroll-overview-window" data-testid="scroll-overview-window"
+          style={{ left: `${view.from * 100}%`, width: `${(view.to - view.from) * 100}%` }} />
+      </div>
+      <p className="muted small" data-testid="scroll-overview-text">
+        Showing {formatClock(view.from * end)}–{formatClock(view.to * end)} of {formatClock(end)}: scroll the cells, or choose a part of this bar.
+      </p>
+    </div>
   );
 }
 

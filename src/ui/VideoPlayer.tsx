@@ -1,5 +1,5 @@
 // The analysed video, played from the dropped file's object URL (never uploaded). It reports where
-// it is so the timeline can follow, and makes the seeks the timeline asks for.
+// it is so the timeline can follow, and makes the seeks the timeline asks for, playing from there.
 import { useEffect, useRef } from 'react';
 
 export interface VideoPlayerProps {
@@ -14,7 +14,11 @@ export function VideoPlayer({ src, title, seek, onTime }: VideoPlayerProps) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const el = video.current;
-    if (el && seek) el.currentTime = seek.time;
+    if (!el || !seek) return;
+    el.currentTime = seek.time;
+    // Choosing a cell plays from there (as the timeline's help says); a browser that refuses to
+    // start playback without a gesture leaves it paused at that point, nothing more.
+    void el.play()?.catch(() => undefined);
   }, [seek]);
   const report = () => {
     const el = video.current;
