@@ -4,10 +4,9 @@
 // photographing the page: the picture is the same whatever the window size or theme, needs no
 // DOM-to-image library (which would fight the strict CSP), and every number in it is text.
 import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
-import { percent } from '../ui/format';
+import { colourFor, formatClock, percent } from '../format';
 import { readingOf, type TranscriptKind } from './reading';
 import { argmax, cellSpan, overviewBins, segmentDecision } from '../pipeline/decisions';
-import { colourFor, formatClock } from '../ui/timelineCells';
 import { secondsLabel } from '../timebase';
 
 /** Light, print-friendly colours (the page's light theme). */

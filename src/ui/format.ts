@@ -6,4 +6,4 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
-export const percent = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+export { percent } from '../format';
