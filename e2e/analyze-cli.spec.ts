@@ -109,7 +109,7 @@ test('npm run analyze --json matches the page after a drag-and-drop within 1e-3'
   expect(cli.code, cli.stderr).toBe(0);
   const r = parseOneLine(cli.stdout);
   expect(Object.keys(r)).toEqual([
-    'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms',
+    'file', 'labels', 'segment_seconds', 'fused', 'modalities', 'modality_basis', 'attention', 'segments', 'backend', 'timings_ms', 'reading',
   ]);
   // The manifest's time base, and voice and face judged with the transcript masked (issue 13 #5).
   expect(r.segment_seconds).toBe(0.96);
