@@ -53,5 +53,13 @@ test('a corrupt cached runtime file is dropped and fetched again, with a plain m
   await expect.poll(async () => (await state(WASM)).sha256, { timeout: 30_000 }).toBe(good.sha256);
   await expect(page.getByText('A damaged copy of ort-wasm-simd-threaded.wasm kept in this browser was found and replaced with a fresh download.')).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/runtime-repaired.png' });
+
+  // What is stored is measured and said, by part (issue 17 #6), and can be cleared.
+  await page.reload();
+  const report = page.getByTestId('storage-report');
+  await expect(report).toContainText(/Stored in this browser for this app: [\d.]+ MB \(.*runtime \(onnxruntime, ffmpeg\) [\d.]+ MB.*\)\. The app itself is kept by its service worker/);
+  await page.getByTestId('clear-storage').click();
+  await expect(page.getByTestId('storage-cleared')).toBeVisible();
+  expect(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('mer-')))).toEqual([]);
   expect(errors).toEqual([]);
 });

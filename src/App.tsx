@@ -16,6 +16,7 @@ import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
+import { StorageReport } from './ui/StorageReport';
 import { TranscriptInput } from './ui/TranscriptInput';
 
 // The actions this page wires, read from the one registry (src/actions.ts).
@@ -112,6 +113,7 @@ export function App() {
         )}
         </>)}
         <ModelDownloads downloads={Object.values(s.downloads)} />
+        {s.phase !== 'running' && <StorageReport refreshKey={s.phase} />}
       </main>
       )}
       <footer className="footer muted small">

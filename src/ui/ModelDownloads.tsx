@@ -9,6 +9,7 @@ import { modelsBase } from '../inference/paths';
 import type { DownloadState } from '../state/store';
 import { ProgressBar } from './ProgressBar';
 import { formatBytes } from './format';
+import { worksOffline } from './StorageReport';
 
 const STATUS_TEXT: Readonly<Record<DownloadState['status'], string>> = Object.freeze({
   pending: 'waiting',
@@ -18,16 +19,24 @@ const STATUS_TEXT: Readonly<Record<DownloadState['status'], string>> = Object.fr
   error: 'failed',
 });
 
-/** The sentence that says what the first analysis will download. */
-export function downloadSizeText(plan: DownloadPlan): string {
+/**
+ * The sentence that says what the first analysis will download. "Works offline" only where it is
+ * true: a service worker controls the page (`offline`), which `npm run dev` never has.
+ */
+export function downloadSizeText(plan: DownloadPlan, offline = true): string {
   const total = formatBytes(plan.totalBytes);
-  if (plan.toDownloadBytes === 0) return `The models (${total}) are already kept in this browser: nothing to download, and analysis works offline.`;
+  if (plan.toDownloadBytes === 0) {
+    return `The models (${total}) are already kept in this browser: nothing to download${offline ? ', and analysis works offline' : ''}.`;
+  }
   if (plan.toDownloadBytes === plan.totalBytes) return `The models are ${total}, downloaded once when you analyse your first video and kept in this browser.`;
   return `The models are ${total}; ${formatBytes(plan.toDownloadBytes)} of them are still to download, once, the rest is already kept in this browser.`;
 }
 
-/** The download plan for this browser, worked out once on mount (null until known or if unknowable). */
-function useDownloadPlan(): DownloadPlan | null {
+/**
+ * The download plan for this browser, worked out on mount and again when `refresh` changes (after
+ * a run kept the files, so it never says "still to download" for files already kept).
+ */
+function useDownloadPlan(refresh: unknown): DownloadPlan | null {
   const [plan, setPlan] = useState<DownloadPlan | null>(null);
   useEffect(() => {
     let live = true;
@@ -40,24 +49,26 @@ function useDownloadPlan(): DownloadPlan | null {
     return () => {
       live = false;
     };
-  }, []);
+  }, [refresh]);
   return plan;
 }
 
 export function ModelDownloads({ downloads }: { downloads: DownloadState[] }) {
-  const plan = useDownloadPlan();
+  const settled = downloads.filter((d) => d.status === 'verified' || d.status === 'cached').length;
+  const plan = useDownloadPlan(settled);
+  const offline = worksOffline();
   if (!downloads.length) {
     if (!plan || !plan.files) return null;
     return (
       <p className="muted small" data-testid="download-size" data-bytes={plan.toDownloadBytes} data-total-bytes={plan.totalBytes}>
-        {downloadSizeText(plan)}
+        {downloadSizeText(plan, offline)}
       </p>
     );
   }
   return (
     <section aria-label="Model files" className="panel">
       <h2>Model files</h2>
-      {plan && <p className="muted small">{downloadSizeText(plan)}</p>}
+      {plan && <p className="muted small">{downloadSizeText(plan, offline)}</p>}
       {downloads.map((d) => (
         <ProgressBar
           key={d.path}

@@ -65,3 +65,12 @@ describe('backend badge before the first analysis (issue 17 #9)', () => {
     expect(renderToStaticMarkup(createElement(BackendBadge, { backend: null, detail: '' }))).toBe('');
   });
 });
+
+describe('offline honesty (issue 17 #6)', () => {
+  it('"works offline" only where a service worker keeps the app', async () => {
+    const { downloadSizeText } = await import('./ModelDownloads');
+    const kept = { files: 3, totalBytes: 20e6, toDownloadBytes: 0 } as Parameters<typeof downloadSizeText>[0];
+    expect(downloadSizeText(kept, true)).toMatch(/analysis works offline\.$/);
+    expect(downloadSizeText(kept, false)).toMatch(/nothing to download\.$/);
+  });
+});

@@ -1,0 +1,35 @@
+// What this app keeps in the browser (models, runtime, app shell), measured rather than quoted,
+// whether the page works offline, and a button to clear it all (src/sw/storage.ts).
+import { useEffect, useState } from 'react';
+import { clearStorage, measureStorage, storageText, type StorageReport as Report } from '../sw/storage';
+
+/** True when a service worker controls this page (a built site; never `npm run dev`). */
+export const worksOffline = (): boolean => Boolean(globalThis.navigator?.serviceWorker?.controller);
+
+export function StorageReport({ refreshKey }: { refreshKey: unknown }) {
+  const [report, setReport] = useState<Report | null>(null);
+  const [cleared, setCleared] = useState(false);
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (!globalThis.caches) return;
+    let live = true;
+    measureStorage().then((r) => live && setReport(r)).catch(() => undefined);
+    return () => { live = false; };
+  }, [refreshKey, round]);
+  if (!report) return null;
+  return (
+    <p className="muted small storage-report" data-testid="storage-report" data-bytes={report.total}>
+      {storageText(report, worksOffline())}
+      {report.total > 0 && (
+        <>
+          {' '}
+          <button type="button" className="link-button" data-testid="clear-storage"
+            onClick={() => void clearStorage().then(() => { setCleared(true); setRound((n) => n + 1); })}>
+            Clear stored files
+          </button>
+        </>
+      )}
+      {cleared && <span data-testid="storage-cleared"> Cleared: the models and the runtime will be downloaded again when next needed.</span>}
+    </p>
+  );
+}
