@@ -3,10 +3,9 @@
 // patch reads past its end, and where its face is looked at. Files, live mode, exports and the
 // timeline all read these numbers from here (or from the result's `segment_seconds`), so a model
 // trained on another segment length needs no code change.
-import type { AudioParams } from './features/audio/logmel';
 
-/** The fields of the manifest's `audio` section the time base is made of. */
-export type TimeBaseParams = Pick<AudioParams, 'sample_rate' | 'segment_seconds' | 'hop_length' | 'frame_length' | 'patch_frames'>;
+/** The fields of the manifest's `audio` section the time base is made of (features/audio's AudioParams has them). */
+export interface TimeBaseParams { sample_rate: number; segment_seconds: number; hop_length: number; frame_length: number; patch_frames: number }
 
 export interface TimeBase {
   /** Seconds per segment (the model's step: one log-mel patch, one face, one timeline cell). */

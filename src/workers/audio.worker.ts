@@ -7,6 +7,7 @@ import { logMelPatches } from '../features/audio/logmel';
 import { sileroStep, voiceMask, VoiceActivityStream } from '../features/audio/vad';
 import { createSession, loadOrt, type CreatedSession } from '../inference/session';
 import { serve } from './scope';
+import { timeBase } from '../timebase';
 
 let detector: CreatedSession | null = null;
 /** The detector's stream for one parameter set (a new manifest starts a new one). */
@@ -31,7 +32,7 @@ serve('audio', async (req, emit) => {
     const key = JSON.stringify(params);
     if (stream?.key !== key) stream = { key, vad: new VoiceActivityStream(sileroStep(detector.session, params.vad, params.sample_rate, detector.ort.Tensor)) };
     emit({ worker: 'audio', id: req.id, status: 'initiate', task: 'voice activity' });
-    const activity = await stream.vad.next(pcm, Math.round(params.segment_seconds * params.sample_rate), params.vad);
+    const activity = await stream.vad.next(pcm, timeBase(params).segmentSamples, params.vad);
     audioMask = voiceMask(audioMask, activity.speechFrames, params.vad);
   }
   const { logMel, segmentCount } = features;

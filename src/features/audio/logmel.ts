@@ -4,6 +4,7 @@
 // mel matrix (sparse rows) and FFT buffers are built once per parameter set and reused.
 import FFT from 'fft.js';
 import type { VadParams } from './vad';
+import { clipSegmentCount, timeBase } from '../../timebase';
 
 /** The `audio` section of public/models/manifest.json (= training/configs/features.json). */
 export interface AudioParams {
@@ -88,7 +89,7 @@ class LogMelKernel {
     if (nfft < n || (nfft & (nfft - 1)) !== 0) {
       throw new Error(`fft_size must be a power of two >= frame_length (got ${nfft}, frame ${n})`);
     }
-    this.segmentSamples = Math.round(params.segment_seconds * sr);
+    this.segmentSamples = timeBase(params).segmentSamples;
     this.windowSamples = (params.patch_frames - 1) * hop + n;
     this.patchSize = params.patch_frames * mels;
     this.hann = new Float64Array(n);
@@ -169,7 +170,7 @@ function kernelFor(params: AudioParams): LogMelKernel {
 
 /** `T = max(1, ceil(N / segment_samples))` for `N` samples. */
 export function segmentCount(numSamples: number, params: AudioParams): number {
-  return Math.max(1, Math.ceil(numSamples / Math.round(params.segment_seconds * params.sample_rate)));
+  return clipSegmentCount(numSamples, 0, timeBase(params));
 }
 
 /** Whole-signal front end: 16 kHz mono PCM -> `[T, 96, 64]` log-mel patches and the silence mask. */
