@@ -21,6 +21,9 @@ export interface TimeBase {
   readonly lookahead: number;
 }
 
+/** The sample counts that say which segments a run of samples covers. */
+export type SampleGeometry = Pick<TimeBase, 'segmentSamples' | 'lookahead'>;
+
 /** The time base of a manifest's `audio` section. */
 export function timeBase(p: TimeBaseParams): TimeBase {
   const segmentSamples = Math.round(p.segment_seconds * p.sample_rate);

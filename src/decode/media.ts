@@ -9,7 +9,7 @@ import { displaySize, FfmpegMedia, type FfmpegProbe } from './ffmpeg';
 import { audioAfterBrowserFailure, chooseRoute, type AudioRoute, type VideoRoute } from './route';
 import { sniffContainer, type ContainerInfo } from './sniff';
 import { frameSize, openFrameReader, probeVideo, type FrameReader } from './video';
-import { segmentCentres } from '../timebase';
+import { segmentCentre, segmentCentres } from '../timebase';
 
 export interface AudioReader {
   /** Samples of the whole signal when it was decoded up front (fast path); null when streamed. */
@@ -104,7 +104,7 @@ function ffmpegFrames(media: FfmpegMedia, probe: FfmpegProbe, segmentSeconds: nu
   const size = displaySize(probe.video);
   return {
     ...size,
-    read: (first, count) => media.frames((first + 0.5) * segmentSeconds, count, segmentSeconds, size),
+    read: (first, count) => media.frames(segmentCentre(first, segmentSeconds), count, segmentSeconds, size),
   };
 }
 

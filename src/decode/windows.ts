@@ -1,7 +1,7 @@
 // Window arithmetic for streaming a clip of any length: the clip's segments are processed
 // WINDOW_SEGMENTS at a time (audio samples, frames, fused graph), so memory holds one window, never
 // the whole clip. Pure functions of the model's time base (src/timebase.ts, docs/CONTRACTS.md "Time base").
-import type { TimeBase } from '../timebase';
+import type { SampleGeometry } from '../timebase';
 
 /**
  * Segments per window: 32 segments (30.72 s of the default model), the longest sequence the fused graph is trained on
@@ -28,9 +28,6 @@ export function windowsFor(total: number, size = WINDOW_SEGMENTS): SegmentWindow
   for (let first = 0; first < total; first += size) out.push({ first, count: Math.min(size, total - first) });
   return out;
 }
-
-/** The time base's sample counts these functions need. */
-export type SampleGeometry = Pick<TimeBase, 'segmentSamples' | 'lookahead'>;
 
 /**
  * The 16 kHz samples window `w` reads: its segments plus the lookahead the last patch's frames

@@ -5,7 +5,7 @@
 // the last few segments' features assembled into the fused graph's inputs.
 import type { FaceBox, FusionInputs } from '../protocol';
 import { fusionInputs } from '../pipeline/windowStep';
-import type { TimeBase } from '../timebase';
+import type { SampleGeometry } from '../timebase';
 
 /**
  * Segments per prediction: 5 segments (4.8 s with the default model), about one IEMOCAP utterance (the dev clips run
@@ -16,11 +16,8 @@ export const LIVE_WINDOW_SEGMENTS = 5;
 /** How long the chart looks back. */
 export const LIVE_HISTORY_SECONDS = 60;
 
-/** The time base's sample counts the segment clock needs (src/timebase.ts). */
-export type SegmentGeometry = Pick<TimeBase, 'segmentSamples' | 'lookahead'>;
-
 /** Segments whose patch window became complete when the sample count went from `before` to `after`. */
-export function segmentsCompleted(before: number, after: number, g: SegmentGeometry): number[] {
+export function segmentsCompleted(before: number, after: number, g: SampleGeometry): number[] {
   // Segment t is complete once (t + 1) * segmentSamples + lookahead samples are in.
   const done = (n: number) => Math.floor((n - g.lookahead) / g.segmentSamples); // count complete
   const out: number[] = [];
@@ -29,7 +26,7 @@ export function segmentsCompleted(before: number, after: number, g: SegmentGeome
 }
 
 /** Segments whose centre (where the face is looked at) was passed going from `before` to `after` samples. */
-export function centresPassed(before: number, after: number, g: SegmentGeometry): number[] {
+export function centresPassed(before: number, after: number, g: SampleGeometry): number[] {
   const half = g.segmentSamples / 2;
   const passed = (n: number) => Math.floor((n - half) / g.segmentSamples) + 1; // centres at or before n
   const out: number[] = [];
