@@ -28,7 +28,7 @@ function liveReporter(): LiveReporter {
   const app = useAppStore.getState().actions;
   return {
     models: { download: app.download, backend: app.backend },
-    starting: a.starting, detail: a.detail, note: a.note, running: a.running, text: a.text,
+    starting: a.starting, preview: a.preview, detail: a.detail, note: a.note, running: a.running, text: a.text,
     waiting: a.waiting, predicted: a.predicted, counters: a.counters, failed: a.failed,
   };
 }

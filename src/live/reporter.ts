@@ -40,6 +40,8 @@ export interface LiveReporter {
   /** Model loading: downloads, the backend and notes, as for files. */
   models: Pick<PipelineReporter, 'download' | 'backend'>;
   starting(detail: string): void;
+  /** The camera/microphone are open: the preview shows at once, while the models still load. */
+  preview(stream: MediaStream): void;
   detail(detail: string): void;
   note(text: string): void;
   running(x: LiveRunning): void;

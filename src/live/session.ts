@@ -90,6 +90,8 @@ export class LiveSession {
     this.report.starting('Asking for the camera and microphone…');
     const captured = await this.capture();
     if (!captured) return;
+    // The preview shows while the models load (it used to say "Camera off." for 10-15 s).
+    this.report.preview(captured.stream);
     try {
       this.report.detail('Loading the models (kept in this browser after the first time)…');
       const ready = await this.loadModels(backend, signal);

@@ -72,6 +72,10 @@ export const liveReducers = Object.freeze({
   detail(s: LiveState, detail: string): LiveState {
     return { ...s, detail };
   },
+  /** Camera and microphone open while still starting: the preview shows at once. */
+  preview(s: LiveState, stream: MediaStream): LiveState {
+    return s.status === 'starting' ? { ...s, stream } : s;
+  },
   running(s: LiveState, x: LiveRunning): LiveState {
     return { ...s, status: 'running', detail: '', error: null, ...x };
   },

@@ -48,3 +48,9 @@ describe('storage report', () => {
     expect(await store.keys()).toEqual(['other-app']);
   });
 });
+
+describe('first visit of a built site', () => {
+  it('says the offline copy is being set up, not that there is no service worker', () => {
+    expect(storageText(summarizeStorage([]), 'starting')).toBe('Nothing of this app is stored in this browser yet. The app is being kept for offline use (its service worker is starting); until then it needs the network.');
+  });
+});

@@ -51,11 +51,21 @@ export async function clearStorage(store: CacheStorage = caches): Promise<number
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
+/**
+ * Whether this page works offline: `yes` (a service worker controls it), `starting` (a built site
+ * whose service worker is still being installed, first visit), `no` (none: `npm run dev`).
+ */
+export type OfflineState = 'yes' | 'starting' | 'no';
+
+const OFFLINE_TEXT: Readonly<Record<OfflineState, string>> = Object.freeze({
+  yes: 'The app itself is kept by its service worker, so it opens and analyses without a network.',
+  starting: 'The app is being kept for offline use (its service worker is starting); until then it needs the network.',
+  no: 'This page has no service worker (as under `npm run dev`), so it does not work offline; a built site (`npm run build && npm run preview`) does.',
+});
+
 /** One sentence for the page: what is kept, by part, and whether the page works offline. */
-export function storageText(report: StorageReport, offline: boolean): string {
-  const where = offline
-    ? 'The app itself is kept by its service worker, so it opens and analyses without a network.'
-    : 'This page has no service worker (as under `npm run dev`), so it does not work offline; a built site (`npm run build && npm run preview`) does.';
+export function storageText(report: StorageReport, offline: OfflineState | boolean): string {
+  const where = OFFLINE_TEXT[offline === true ? 'yes' : offline === false ? 'no' : offline];
   if (report.total === 0) return `Nothing of this app is stored in this browser yet. ${where}`;
   const parts = ([['models', 'models'], ['runtime', 'runtime (onnxruntime, ffmpeg)'], ['app', 'app'], ['other', 'other']] as const)
     .filter(([k]) => report.byKind[k] > 0).map(([k, name]) => `${name} ${mb(report.byKind[k])}`);

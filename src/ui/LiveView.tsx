@@ -14,6 +14,16 @@ import { LiveTranscript } from './LiveTranscript';
 import { Notice } from './Notice';
 import { ProbabilityBars } from './ProbabilityBars';
 import { secondsLabel } from '../timebase';
+import { useAppStore, type DownloadState } from '../state/store';
+import { formatBytes } from './format';
+import { ProgressBar } from './ProgressBar';
+
+/** All model files as one progress: bytes loaded of bytes in all (a kept file counts as loaded). */
+export function modelProgress(downloads: readonly DownloadState[]): { loaded: number; total: number; fraction: number | null } {
+  const total = downloads.reduce((a, d) => a + d.total, 0);
+  const loaded = downloads.reduce((a, d) => a + (d.status === 'verified' || d.status === 'cached' ? d.total : Math.min(d.loaded, d.total)), 0);
+  return { loaded, total, fraction: total > 0 ? loaded / total : null };
+}
 
 export function LiveView() {
   const s = useLiveStore(useShallow((st) => ({
@@ -22,6 +32,9 @@ export function LiveView() {
     transcript: st.transcript, text: st.text, speech: st.speech, segmentSeconds: st.segmentSeconds,
   })));
   const latest = s.latest;
+  // Model files while the session starts: the preview and this progress show at once.
+  const downloads = useAppStore(useShallow((st) => Object.values(st.downloads)));
+  const loading = s.status === 'starting' && downloads.length > 0 ? modelProgress(downloads) : null;
   const present = latest && {
     audio: latest.modalities.audio !== null, visual: latest.modalities.visual !== null, text: latest.modalities.text !== null,
   };
@@ -51,6 +64,12 @@ export function LiveView() {
           <LivePreview stream={s.stream} face={latest ? latest.face : null} sound={latest ? latest.audio : null} />
           <LiveTranscript value={s.transcript} onChange={(v) => liveTranscriptAction.perform(v)} text={s.text} speech={s.speech} />
         </div>
+        {loading && (
+          <div data-testid="live-model-progress">
+            <ProgressBar label="Loading the models" value={loading.fraction}
+              detail={`${formatBytes(loading.loaded)} of ${formatBytes(loading.total)}; predictions start as soon as they are ready`} />
+          </div>
+        )}
         {s.waiting && s.status === 'running' && <Notice kind="info">{s.waiting}</Notice>}
       </section>
       {latest && present && (

@@ -1,10 +1,16 @@
 // What this app keeps in the browser (models, runtime, app shell), measured rather than quoted,
 // whether the page works offline, and a button to clear it all (src/sw/storage.ts).
 import { useEffect, useState } from 'react';
-import { clearStorage, measureStorage, storageText, type StorageReport as Report } from '../sw/storage';
+import { clearStorage, measureStorage, storageText, type OfflineState, type StorageReport as Report } from '../sw/storage';
 
 /** True when a service worker controls this page (a built site; never `npm run dev`). */
 export const worksOffline = (): boolean => Boolean(globalThis.navigator?.serviceWorker?.controller);
+
+/** Whether the page works offline now, will once its service worker starts, or never (dev server). */
+export function offlineState(): OfflineState {
+  if (worksOffline()) return 'yes';
+  return import.meta.env.DEV || !globalThis.navigator?.serviceWorker ? 'no' : 'starting';
+}
 
 export function StorageReport({ refreshKey }: { refreshKey: unknown }) {
   const [report, setReport] = useState<Report | null>(null);
@@ -13,13 +19,16 @@ export function StorageReport({ refreshKey }: { refreshKey: unknown }) {
   useEffect(() => {
     if (!globalThis.caches) return;
     let live = true;
-    measureStorage().then((r) => live && setReport(r)).catch(() => undefined);
-    return () => { live = false; };
+    const measure = () => void measureStorage().then((r) => live && setReport(r)).catch(() => undefined);
+    measure();
+    // The service worker taking control (first visit) changes what can be said.
+    globalThis.navigator?.serviceWorker?.addEventListener('controllerchange', measure);
+    return () => { live = false; globalThis.navigator?.serviceWorker?.removeEventListener('controllerchange', measure); };
   }, [refreshKey, round]);
   if (!report) return null;
   return (
     <p className="muted small storage-report" data-testid="storage-report" data-bytes={report.total}>
-      {storageText(report, worksOffline())}
+      {storageText(report, offlineState())}
       {report.total > 0 && (
         <>
           {' '}

@@ -1,0 +1,34 @@
+// Live mode's first seconds (issue 17 #5): the camera preview and the models' loading progress show
+// at once (it used to say "Camera off." beside "Loading the models…" for 10-15 s), and predictions
+// start when the models are ready. Fake devices play a real dev clip; screenshot of the first seconds.
+import { mkdirSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { EXECUTABLE, fakeMediaArgs } from './liveDevices';
+
+test.use({ launchOptions: { executablePath: EXECUTABLE, args: fakeMediaArgs() } });
+
+test('the camera preview and the model progress show together while live mode starts', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByTestId('mode-live').click();
+  await page.getByTestId('live-start').click();
+
+  // While still starting: the camera picture plays and the model files' progress is shown.
+  const status = page.getByTestId('live-status');
+  await expect(page.getByTestId('live-video')).toBeVisible({ timeout: 60_000 });
+  await expect(status).toHaveAttribute('data-status', 'starting');
+  await expect(page.getByText('Camera off.')).toHaveCount(0);
+  await expect(page.getByTestId('live-model-progress')).toContainText(/Loading the models.*of [\d.]+ MB; predictions start as soon as they are ready/);
+  await expect.poll(() => page.getByTestId('live-video').evaluate((v: HTMLVideoElement) => v.readyState >= 2 && !v.paused), { timeout: 30_000 }).toBe(true);
+  mkdirSync('test-results/screens', { recursive: true });
+  await page.screenshot({ path: 'test-results/screens/live-first-seconds.png', fullPage: true });
+
+  // Then it runs: the progress goes, the preview stays.
+  await expect(status).toHaveAttribute('data-status', 'running', { timeout: 480_000 });
+  await expect(page.getByTestId('live-model-progress')).toHaveCount(0);
+  await expect(page.getByTestId('live-video')).toBeVisible();
+  await page.getByTestId('live-stop').click();
+  expect(errors).toEqual([]);
+});
