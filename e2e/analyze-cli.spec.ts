@@ -146,6 +146,32 @@ test('the WebGPU path (SwiftShader) matches WASM within 1e-3', async ({ baseURL 
   expectClose(compare(wasmCli, r), `WASM vs WebGPU (${r.backend})`);
 });
 
+// Issue 13 #5: the voice and face decisions are judged with the transcript masked, so with the real
+// graph they stay put when only the words change (another sentence, or none), while the fused
+// decision, which uses the words, moves.
+test('the voice and face columns do not move when only the transcript changes', async ({ baseURL }) => {
+  test.setTimeout(600_000);
+  const clip = makeShortClip();
+  const run = async (transcript: string[]) => {
+    const out = await runCli([clip, ...transcript, '--json', '--backend', 'wasm', '--server', baseURL ?? ''], 300_000);
+    expect(out.code, out.stderr).toBe(0);
+    return parseOneLine(out.stdout);
+  };
+  const angry = await run(['--transcript', 'I am furious with you, this is outrageous and I hate it!']);
+  const none = await run([]);
+  expect(angry.modalities.text).not.toBeNull();
+  expect(none.modalities.text).toBeNull();
+  for (const r of [angry, none]) expect(r.modality_basis).toBe('text_masked');
+  const still: Record<string, number> = {};
+  for (const m of ['audio', 'visual'] as const) still[`modalities.${m}`] = maxDiff(angry.modalities[m], none.modalities[m], `modalities.${m}`);
+  still.segments = Math.max(0, ...angry.segments.flatMap((s, i) => [
+    maxDiff(s.audio, none.segments[i]!.audio, `segments[${i}].audio`), maxDiff(s.visual, none.segments[i]!.visual, `segments[${i}].visual`),
+  ]));
+  console.log(`voice/face with vs without a transcript: ${JSON.stringify(still)}`);
+  for (const [k, v] of Object.entries(still)) expect(v, k).toBeLessThanOrEqual(1e-6);
+  expect(maxDiff(angry.fused, none.fused, 'fused'), 'the words still count in the fused decision').toBeGreaterThan(1e-3);
+});
+
 test('npm run analyze reports a bad file and a bad option clearly, with a non-zero exit', async ({ baseURL }) => {
   const bad = makeCorruptVideo();
   const run = await runCli([bad, '--json', '--server', baseURL ?? ''], 180_000);
