@@ -36,6 +36,10 @@ test('a .txt is not a video; pasted SRT and dropped .vtt become the transcript a
   await page.goto('/');
   // The backend badge shows before any analysis (what this browser is expected to use).
   await expect(page.getByTestId('backend')).toHaveText(/^(WASM \(CPU\)|WebGPU.*) · expected$/);
+  // On-device transcription of a file is offered only where recognition runs locally; here no
+  // language pack is installed, so one line says why and nothing is offered.
+  await expect(page.getByTestId('speech-unavailable')).toHaveText(/^Speech recognition(: not offered| is off)/);
+  await expect(page.getByTestId('transcribe-speech')).toHaveCount(0);
 
   await dropFiles(page, '[data-testid="dropzone"]', [{ name: 'notes.txt', data: Buffer.from('hello there'), type: 'text/plain' }]);
   await expect(page.getByText('“notes.txt” is not a video: it is a text or document file.')).toBeVisible();

@@ -24,6 +24,7 @@ const {
   cancel: cancelAction, dropFiles: dropFilesAction, loadSubtitles: loadSubtitlesAction, transcript: transcriptAction,
   chooseSegment: chooseSegmentAction, closeShared: closeSharedAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
   openShared: openSharedAction, share: shareAction, trySample: trySampleAction, mode: modeAction, detectBackend: detectBackendAction,
+  detectSpeech: detectSpeechAction, cancelTranscription: cancelTranscriptionAction,
 } = ACTIONS;
 
 export function App() {
@@ -32,11 +33,13 @@ export function App() {
     result: st.result, error: st.error, backend: st.backend, backendDetail: st.backendDetail,
     transcript: st.transcript, setTranscript: st.actions.transcript, keepTranscript: st.keepTranscript, setKeep: st.actions.keepTranscript,
     transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript, transcriptNotice: st.transcriptNotice, expectedBackend: st.expectedBackend,
+    speech: st.speech, speechOn: st.actions.speechOn,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
   useEffect(() => void findSampleAction.perform(), []);
   useEffect(() => void detectBackendAction.perform(), []);
+  useEffect(() => void detectSpeechAction.perform(), []);
   const chooseSegment = (i: number) => void chooseSegmentAction.perform(i);
   useEffect(() => {
     window.addEventListener('keydown', handleKey);
@@ -84,7 +87,8 @@ export function App() {
         {mode === 'file' && (<>
         <TranscriptInput value={s.transcript} onChange={(t) => void transcriptAction.perform(t)} disabled={running} keep={s.keepTranscript} onKeep={s.setKeep}
           used={s.transcriptUsed} sourceLabel={s.transcriptSource.kind === 'subtitles' ? `subtitles from ${s.transcriptSource.name}` : null}
-          onSubtitles={(f) => void loadSubtitlesAction.perform(f)} notice={s.transcriptNotice} />
+          onSubtitles={(f) => void loadSubtitlesAction.perform(f)} notice={s.transcriptNotice}
+          speech={s.speech} onSpeechOn={s.speechOn} onCancelSpeech={() => void cancelTranscriptionAction.perform()} />
         <DropZone onFiles={(files) => void dropFilesAction.perform(files)} disabled={running} compact={s.phase !== 'idle'} />
         <SampleButton sample={s.sample} label={trySampleAction.label} disabled={running} onTry={() => void trySampleAction.perform()} />
         {s.error && <Notice kind="error">{s.error}</Notice>}

@@ -14,6 +14,8 @@ import { resultJson } from './export/json';
 import { resultPng } from './export/png';
 import { cropDataUrls } from './ui/cropImages';
 import { captionsToTranscript, looksLikeSubtitles, planDrop, readSubtitleFile } from './features/text/captions';
+import { transcribeOnDevice, type TrackRecognizer } from './features/text/fileSpeech';
+import { onDeviceSpeechSupport } from './live/speech';
 
 let controller: AbortController | null = null;
 
@@ -224,6 +226,57 @@ export const closeSharedAction: AppAction = {
   },
 };
 
+/** The on-device recognizer factory when this browser has one (found by detectSpeechAction). */
+let speechRecognizer: (() => TrackRecognizer) | null = null;
+let transcribing: AbortController | null = null;
+
+/** On load: whether a dropped file's speech can be transcribed on this device (never by a server). */
+export const detectSpeechAction: AppAction = {
+  name: 'detect-speech',
+  label: 'Look for on-device speech recognition',
+  async perform() {
+    const support = await onDeviceSpeechSupport();
+    speechRecognizer = support.ok ? (support.create as () => TrackRecognizer) : null;
+    useAppStore.getState().actions.speechSupport(support.ok, support.ok ? null : support.reason);
+  },
+};
+
+/** Stops a transcription that is running (the video is then not analysed). */
+export const cancelTranscriptionAction: AppAction = {
+  name: 'cancel-transcription',
+  label: 'Cancel transcription',
+  perform() {
+    transcribing?.abort();
+  },
+};
+
+/**
+ * The video's speech, recognised on this device, as the transcript (timed cues, like captions);
+ * false when it was cancelled or failed (said under the box).
+ */
+async function transcribeFirst(video: File): Promise<boolean> {
+  const { actions } = useAppStore.getState();
+  if (!speechRecognizer) return true;
+  const own = new AbortController();
+  transcribing = own;
+  actions.speechProgress(0);
+  try {
+    const cues = await transcribeOnDevice(await video.arrayBuffer(), speechRecognizer, {
+      signal: own.signal, onProgress: (f) => actions.speechProgress(f),
+    });
+    const text = cues.map((c) => c.text).join(' ');
+    actions.transcript(text, { kind: 'subtitles', name: 'speech recognised on this device' },
+      text ? `Transcribed on this device: ${cues.length} utterance${cues.length === 1 ? '' : 's'}.` : 'No speech was recognised in this video.');
+    return true;
+  } catch (e) {
+    actions.transcriptNotice(isAbort(e) ? 'Transcription cancelled; the video was not analysed.' : humanizeError(e));
+    return false;
+  } finally {
+    if (transcribing === own) transcribing = null;
+    actions.speechProgress(null);
+  }
+}
+
 /** On load: the backend this browser is expected to use, so the badge shows before any analysis. */
 export const detectBackendAction: AppAction = {
   name: 'detect-backend',
@@ -280,6 +333,9 @@ export const dropFilesAction: AppAction<[File[]]> = {
       if (plan.refused.length) actions.refuse(plan.refused.join(' '));
       return;
     }
+    // "Transcribe the speech on this device" ticked and no words given: recognise them first.
+    const { speech, transcript } = useAppStore.getState();
+    if (speech.on && !plan.subtitles && !transcript.trim() && !(await transcribeFirst(plan.video))) return;
     const run = analyzeAction.perform(plan.video);
     for (const why of plan.refused) actions.note(why);
     await run;
@@ -291,7 +347,7 @@ export const ACTIONS = Object.freeze({
   analyze: analyzeAction, cancel: cancelAction, reset: resetAction, share: shareAction, openShared: openSharedAction,
   closeShared: closeSharedAction, chooseSegment: chooseSegmentAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
   trySample: trySampleAction, transcript: transcriptAction, loadSubtitles: loadSubtitlesAction, dropFiles: dropFilesAction,
-  detectBackend: detectBackendAction,
+  detectBackend: detectBackendAction, detectSpeech: detectSpeechAction, cancelTranscription: cancelTranscriptionAction,
   liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction, mode: modeAction,
 });
 

@@ -32,6 +32,11 @@ export interface AppState {
   transcriptNotice: string | null;
   /** The backend this browser is expected to use, shown before the first analysis confirms one. */
   expectedBackend: Backend | null;
+  /**
+   * On-device transcription of a dropped file's speech: offered only where recognition runs on this
+   * device (else `reason` says why), the user's choice, and its progress while it runs (null: not running).
+   */
+  speech: { offered: boolean; reason: string | null; on: boolean; progress: number | null };
   /** The transcript the current (or last) run used: none, typed or subtitles; null before any run. */
   usedTranscript: UsedTranscript | null;
   /** A result opened from a share link (read-only view), or null. */
@@ -81,6 +86,7 @@ export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '', transcriptSource: { kind: 'typed' }, transcriptUsed: false, keepTranscript: false,
   transcriptNotice: null, usedTranscript: null, expectedBackend: null,
+  speech: { offered: false, reason: null, on: false, progress: null },
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
   mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
 });
@@ -109,7 +115,7 @@ export function segmentAt(segments: readonly { start: number; end: number }[], s
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
   transcriptSource: s.transcriptSource, transcriptUsed: s.transcriptUsed, keepTranscript: s.keepTranscript,
-  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, sample: s.sample,
+  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, speech: s.speech, sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -157,6 +163,16 @@ export const reducers = Object.freeze({
   /** A sentence about the transcript box that is not a change of its text (a subtitle file refused). */
   transcriptNotice(s: AppState, notice: string | null): AppState {
     return { ...s, transcriptNotice: notice };
+  },
+  /** Whether on-device transcription can be offered here (and why not). */
+  speechSupport(s: AppState, offered: boolean, reason: string | null): AppState {
+    return { ...s, speech: { ...s.speech, offered, reason, on: offered && s.speech.on } };
+  },
+  speechOn(s: AppState, on: boolean): AppState {
+    return { ...s, speech: { ...s.speech, on: on && s.speech.offered } };
+  },
+  speechProgress(s: AppState, progress: number | null): AppState {
+    return { ...s, speech: { ...s.speech, progress } };
   },
   expectedBackend(s: AppState, backend: Backend): AppState {
     return { ...s, expectedBackend: backend };

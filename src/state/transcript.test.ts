@@ -78,3 +78,15 @@ describe('what the captions lost stays in view for the run that uses them', () =
     expect(s.error).toMatch(/not a video/);
   });
 });
+
+describe('on-device transcription choice', () => {
+  it('is offered only where recognition runs on this device; the choice cannot be on otherwise', () => {
+    let s = reducers.speechSupport(initialState(), false, 'Speech recognition is off: …');
+    s = reducers.speechOn(s, true);
+    expect(s.speech).toEqual({ offered: false, reason: 'Speech recognition is off: …', on: false, progress: null });
+    s = reducers.speechOn(reducers.speechSupport(s, true, null), true);
+    expect(s.speech.on).toBe(true);
+    s = reducers.speechProgress(s, 0.4);
+    expect(reducers.start(s, 'a.mp4').speech).toMatchObject({ offered: true, on: true, progress: 0.4 });
+  });
+});

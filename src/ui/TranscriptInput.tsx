@@ -21,9 +21,13 @@ export interface TranscriptInputProps {
   onSubtitles: (file: File) => void;
   /** A sentence about the box's text (captions read, cues left out, a file refused), or null. */
   notice?: string | null;
+  /** On-device transcription of the dropped video's speech (store `speech`); absent: not shown. */
+  speech?: { offered: boolean; reason: string | null; on: boolean; progress: number | null };
+  onSpeechOn?: (on: boolean) => void;
+  onCancelSpeech?: () => void;
 }
 
-export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used, sourceLabel = null, onSubtitles, notice = null }: TranscriptInputProps) {
+export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used, sourceLabel = null, onSubtitles, notice = null, speech, onSpeechOn, onCancelSpeech }: TranscriptInputProps) {
   const hasText = value.trim() !== '';
   const picker = useRef<HTMLInputElement>(null);
   const dropped = (e: React.DragEvent<HTMLTextAreaElement>) => {
@@ -60,6 +64,19 @@ export function TranscriptInput({ value, onChange, disabled, keep, onKeep, used,
           <span className="muted" data-testid="transcript-will-clear"> · used for the last video; the next video starts without it</span>
         )}
       </div>
+      {speech?.offered && (
+        <label className="small keep-transcript">
+          <input type="checkbox" checked={speech.on} disabled={disabled || speech.progress !== null} onChange={(e) => onSpeechOn?.(e.target.checked)} data-testid="transcribe-speech" />
+          {' '}With the box empty, transcribe the video’s speech on this device first (takes about as long as the audio; nothing is sent anywhere)
+        </label>
+      )}
+      {speech && !speech.offered && speech.reason && <p className="muted small transcript-notice" data-testid="speech-unavailable">{speech.reason}</p>}
+      {speech?.progress !== null && speech?.progress !== undefined && (
+        <p className="small transcript-notice" role="status" data-testid="speech-progress">
+          Transcribing the speech on this device: {Math.round(speech.progress * 100)}%{' '}
+          <button type="button" className="link-button" onClick={() => onCancelSpeech?.()}>Cancel</button>
+        </p>
+      )}
       {/* Once a run used the text, what its captions lost is one of that run's notes instead. */}
       {notice && !used && <p className="small transcript-notice" role="status" data-testid="transcript-notice">{notice}</p>}
     </div>
