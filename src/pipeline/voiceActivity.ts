@@ -25,6 +25,6 @@ export async function ensureVoiceActivity(manifest: Manifest, report: Pick<Pipel
       throw e;
     });
   progress({ status: fetched.source === 'cache' ? 'cached' : 'verified', loaded: file.bytes });
-  await audio.request({ worker: 'audio', type: 'load', model: fetched.data, assetBase: assetBase() }, { signal, transfer: [fetched.data] });
+  await audio.load({ worker: 'audio', type: 'load', model: fetched.data, assetBase: assetBase() }, { signal });
   loadedIn = audio.generation;
 }

@@ -30,6 +30,14 @@ export function transferList(payload: Payload<WorkerName>): Transferable[] {
   }
 }
 
+/** A worker's `error` event: its message, and which worker said it. */
+export class WorkerError extends Error {
+  constructor(readonly worker: WorkerName, message: string) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}
+
 /** A worker answered a request with something other than what the request resolves to. */
 export class WorkerReplyError extends Error {
   constructor(readonly worker: WorkerName, readonly expected: 'ready' | 'complete') {
@@ -83,7 +91,7 @@ export class WorkerClient<W extends WorkerName> {
       p.resolve(data);
     } else if (data.status === 'error') {
       this.pending.delete(data.id);
-      p.reject(new Error(data.message));
+      p.reject(new WorkerError(this.name, data.message));
     }
   }
 
