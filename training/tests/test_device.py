@@ -83,3 +83,22 @@ def test_onnx_export_uses_the_torchscript_exporter(tmp_path, monkeypatch):
     onnx_export(torch.nn.Linear(2, 2), (torch.zeros(1, 2),), tmp_path / "l.onnx", opset_version=17)
     has_dynamo = "dynamo" in inspect.signature(real).parameters
     assert calls.get("dynamo", False) is False and (("dynamo" in calls) == has_dynamo)
+
+
+def test_older_pickled_checkpoints_still_load_with_a_warning(tmp_path):
+    import random
+    from mer.compat import set_rng_state
+    old = {"epoch": 3, "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}}
+    torch.save(old, tmp_path / "old.pt")
+    with pytest.warns(UserWarning, match="weights_only"):
+        state = load_checkpoint(tmp_path / "old.pt")
+    assert state["epoch"] == 3
+    set_rng_state(state["rng"])          # the older numpy/python tuples are still understood
+
+
+def test_checkpoint_config_paths_are_repository_relative():
+    from mer.config import REPO_ROOT, config_from_dict, portable
+    config = load_config(None, {"data": {"manifest": "training/data/x.jsonl"}, "text": {"tokenizer": "public/models/text"}})
+    stored = portable({k: v for k, v in config.items() if k != "label_names"})
+    assert stored["data"]["manifest"] == "training/data/x.jsonl" and stored["text"]["tokenizer"] == "public/models/text"
+    assert config_from_dict(stored)["text"]["tokenizer"] == str(REPO_ROOT / "public" / "models" / "text")
