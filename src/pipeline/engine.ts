@@ -8,7 +8,7 @@ import type { ContainerInfo } from '../decode/sniff';
 import { cutTranscriptNote } from '../features/text/captions';
 import { WINDOW_SEGMENTS } from '../decode/windows';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
-import { fetchManifestJson, fetchModelFile } from '../inference/modelFiles';
+import { fetchManifestJson } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
 import { clipSegmentCount, timeBase } from '../timebase';
 import { workerCalls } from '../workers/calls';
@@ -16,6 +16,7 @@ import { workerClient } from '../workers/client';
 import { UserFacingError } from './errors';
 import { ensureVoiceActivity } from './voiceActivity';
 import { checkAbort, FileWindows, type FileWindowsOutput, type Timed } from './fileWindows';
+import { downloadModel } from './modelDownload';
 import { formatDuration } from './progress';
 import type { PipelineReporter } from './reporter';
 import { buildResult, type AnalysisResult } from './result';
@@ -106,21 +107,6 @@ function stopwatch(): { timings: Record<string, number>; timed: Timed; started: 
     }
   };
   return { timings, timed, started: performance.now() };
-}
-
-/** Downloads (or reads from cache) and verifies one model file, reporting its progress. */
-async function downloadModel(file: ManifestFile, report: PipelineReporter, signal: AbortSignal): Promise<ArrayBuffer> {
-  report.download(file.path, { total: file.bytes, loaded: 0, status: 'downloading' });
-  try {
-    const { data, source } = await fetchModelFile(file, {
-      modelsBase: modelsBase(), signal, onProgress: (loaded, total) => report.download(file.path, { loaded, total }),
-    });
-    report.download(file.path, { status: source === 'cache' ? 'cached' : 'verified', loaded: file.bytes });
-    return data;
-  } catch (e) {
-    report.download(file.path, { status: 'error' });
-    throw e;
-  }
 }
 
 /** The fused graph into its worker; resolves to the backend that really runs it. */
