@@ -15,6 +15,7 @@ import type { AnalysisResult } from './pipeline/result';
 import { useAppStore } from './state/store';
 import { resultForExport } from './export/json';
 import { readingOf, type Reading } from './export/reading';
+import { cliStageLines } from './cliProgress';
 
 export interface CliAnalyzeOptions {
   backend?: BackendPreference;
@@ -101,9 +102,10 @@ export function installCliHook(): void {
   };
   window.__merAnalyze = async (bytes, name, opts = {}) => {
     const notes: string[] = [];
+    const stageLine = cliStageLines();
     // Stage changes go to the console, where the command line shows them as progress.
     const reporter: PipelineReporter = {
-      stage: (stage, patch) => { if (patch.status) console.info(`[mer-cli] ${stage}: ${patch.status}${patch.detail ? ` (${patch.detail})` : ''}`); },
+      stage: (stage, patch) => { const line = stageLine(stage, patch); if (line) console.info(`[mer-cli] ${line}`); },
       download: () => undefined,
       note: (t) => notes.push(t),
       backend: (b, detail) => console.info(`[mer-cli] backend: ${b}${detail ? ` (${detail})` : ''}`),
