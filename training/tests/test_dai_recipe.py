@@ -110,8 +110,9 @@ def _app_manifest(tmp_path, names):
 
 
 def test_mosei_layout_split_spellings_and_unlabelled_clips(tmp_path):
-    """MOSEI with the lower-case split folder; the clip with no emotion is kept (labels []); with
-    no split lists at all the adapter stops with an error naming --splits (no silent fallback)."""
+    """MOSEI with the lower-case split folder; the clip with no emotion is kept (labels []); one or
+    two prepare processes give identical features; with no split lists at all the adapter stops
+    with an error naming --splits (no silent fallback)."""
     from mer.train import select_rows
     from mer.config import load_config
     data = make_dai_tree(tmp_path / "DATA", "mosei", per_split=(1, 1, 2), seconds=0.5, split_folder="MOSEI_split")
@@ -120,6 +121,18 @@ def test_mosei_layout_split_spellings_and_unlabelled_clips(tmp_path):
     keep = load_config(str(TRAINING_DIR / "configs" / "paper_mosei.yaml"))
     drop = load_config(str(TRAINING_DIR / "configs" / "paper_mosei.yaml"), {"data": {"keep_unlabelled": False}})
     assert len(select_rows(rows, keep)) == 4 and len(select_rows(rows, drop)) == 3
+    # Prepared in one process or two, the MOSEI frame folders give the same features.
+    adapters.main(["mosei-dai", "--root", str(data), "--out", str(tmp_path / "raw.jsonl")])
+    made = {}
+    for workers in (1, 2):
+        prepare.prepare_manifest(str(tmp_path / "raw.jsonl"), str(tmp_path / f"p{workers}.jsonl"),
+                                 str(tmp_path / f"f{workers}"), random_frames=1, quiet=True, workers=workers)
+        made[workers] = {r["id"]: dict(np.load(r["features"])) for r in read_manifest(tmp_path / f"p{workers}.jsonl")}
+    assert made[1].keys() == made[2].keys() and len(made[1]) == 4
+    for uid, arrays in made[1].items():
+        assert arrays.keys() == made[2][uid].keys()
+        assert all(np.array_equal(arrays[k], made[2][uid][k]) for k in arrays)
+        assert arrays["faces"].shape[1:] == (1, 48, 48) and arrays["visual_mask"].all()   # features.json's crop
     (data / "MOSEI_split").rename(tmp_path / "lists")
     with pytest.raises(FileNotFoundError, match="--splits"):
         list(adapters.mosei_dai(data))
