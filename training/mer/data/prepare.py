@@ -145,20 +145,23 @@ def prepare_row(row: dict, features: dict, random_frames: int, face_model=None, 
     return out
 
 
-def text_feature_fn(checkpoint: str, tokenizer_dir: str | None):
-    """I_t from a ``mer.pretrain.text`` checkpoint (the compact BERT the browser runs)."""
+def text_feature_fn(checkpoint: str, tokenizer_dir: str | None, device: str = "cpu"):
+    """I_t from a ``mer.pretrain.text`` checkpoint (the compact BERT the browser runs), on ``device``."""
     import torch
+    from ..device import resolve_device
     from ..text.export import load_checkpoint
     from ..text.tokenizer import BertWordPieceTokenizer
+    dev = resolve_device(device)
     bert, _ = load_checkpoint(checkpoint)
+    bert = bert.to(dev)
     features = load_features()
     tok = BertWordPieceTokenizer.from_dir(tokenizer_dir or str(TRAINING_DIR.parent / "public" / "models" / features["text"]["path"]),
                                           int(features["text"]["max_length"]))
 
     @torch.no_grad()
     def encode(text: str) -> np.ndarray:
-        batch = tok(text)
-        return bert.cls_feature(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[0].numpy()
+        batch = {k: v.to(dev) for k, v in tok(text).items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+        return bert.cls_feature(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[0].float().cpu().numpy()
     return encode
 
 
@@ -229,7 +232,7 @@ def prepare_manifest(src: str, dst: str, features_dir: str | None = None, random
     from_browser = browser_features(browser_dir) if browser_dir else {}
     folder = Path(features_dir or TRAINING_DIR / ".cache" / "features" / Path(src).stem)
     folder.mkdir(parents=True, exist_ok=True)
-    text_fn = text_feature_fn(text_checkpoint, tokenizer_dir) if text_checkpoint else None
+    text_fn = text_feature_fn(text_checkpoint, tokenizer_dir, device) if text_checkpoint else None
     av_tag = hashlib.sha256(json.dumps([features, random_frames] + (["u8"] if compress else []),
                                        sort_keys=True).encode()).hexdigest()[:8]
     text_tag = None
@@ -329,7 +332,7 @@ def main(argv=None) -> None:
                     "(default: features.json, the app's front end)")
     ap.add_argument("--workers", type=int, default=1, help="processes, each with its own face detector")
     ap.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"),
-                    help="where the face detector runs (default cpu: it is small; auto = CUDA when available)")
+                    help="where the face detectors and the text encoder run (default cpu; auto = CUDA when available)")
     ap.add_argument("--float32", action="store_true", help="store float features (default: uint8 crops, fp16 log-mel)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (face detector, text encoder)")
     args = ap.parse_args(argv)
