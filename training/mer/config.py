@@ -160,7 +160,7 @@ def portable(config: dict) -> dict:
         out[section][key] = rel(out[section][key])
     for stream in ("audio", "visual"):
         backbone = out["model"][stream]["backbone"]
-        for key in ("pretrained", "pretrained_path", "tflite_path"):
+        for key in ("pretrained", "pretrained_path", "tflite_path", "weights"):
             if key in backbone:
                 backbone[key] = rel(backbone[key])
     return out
