@@ -146,9 +146,11 @@ export class FileWindows {
   private async window(first: number, read: AudioRead): Promise<void> {
     const { step, signal, timed, report } = this.x;
     const { count } = read;
-    const sound = read.pcm.length ? await timed('audio', () => step.audio(read.pcm, count, signal)) : step.silence(count);
+    // The audio worker (log-mel and the voice-activity detector) works while frames are read and faces detected.
+    const audio = read.pcm.length ? timed('audio', () => step.audio(read.pcm, count, signal)) : Promise.resolve(step.silence(count));
+    audio.catch(() => undefined); // awaited below; this only keeps a failure during the faces from going unhandled
     const faces = await this.readFaces(first, count);
-    const features: WindowFeatures = { ...sound, faces: faces.crops, visualMask: faces.visualMask };
+    const features: WindowFeatures = { ...(await audio), faces: faces.crops, visualMask: faces.visualMask };
     if (report.faceCrops) this.crops.push(greyBytes(faces.crops, count, step.shape.cropSize, step.faceSize));
     await this.fuse(first, features);
     this.audioMasks.push(features.audioMask);
