@@ -8,7 +8,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders';
+import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders.ts';
 
 /** public/: the runtime files are copied from it into the build unchanged (scripts/copy-runtime-assets.mjs). */
 const publicDir = resolve(import.meta.dirname, 'public');

@@ -21,3 +21,12 @@ describe('package.json engines', () => {
     expect(semver.subset(ours, '>=22')).toBe(true);
   });
 });
+
+describe('vite.config.ts', () => {
+  it('imports local files with their extension (Vite warned on every run: "import without a file extension")', () => {
+    const config = readFileSync(new URL('../vite.config.ts', import.meta.url), 'utf8');
+    const local = [...config.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.filter((p) => !/\.(ts|mjs|js|json)$/.test(p))).toEqual([]);
+  });
+});
