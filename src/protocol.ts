@@ -9,7 +9,7 @@ import type { AudioParams } from './features/audio/logmel';
 import type { CropParams as FaceCropParams } from './features/face/align';
 import type { Manifest } from './inference/manifest';
 
-/** The `audio` object of the manifest (training/configs/features.json); defined with the DSP that reads it. */
+/** The manifest's `audio` and `face.crop` sections: zod schemas beside the DSP and the aligner that read them, types inferred. */
 export type { AudioParams, FaceCropParams };
 /** The manifest's `face` section as the face worker reads it (its crop typed by the aligner). */
 export type FaceParams = Pick<Manifest['face'], 'detector' | 'min_score'> & { crop: FaceCropParams };

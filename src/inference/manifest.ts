@@ -1,29 +1,23 @@
 // The model manifest (public/models/manifest.json, written by scripts/write-manifest.mjs):
 // labels, front-end parameters and every model file with size and sha256. Validated with zod on
 // load, so a broken or foreign manifest is refused with a message instead of crashing later.
+import { audioParamsSchema } from '../features/audio/params';
+import { cropParamsSchema } from '../features/face/align';
 import { z } from '../zod';
 
 const positive = z.number().positive();
 // Loose objects: parameters added to features.json (e.g. a new crop setting) reach the workers
-// untouched; only the fields the app itself relies on are checked.
+// untouched; only the fields the app itself relies on are checked. The audio and crop sections'
+// schemas live with the code that reads them (features/), which infers its parameter types from them.
 export const manifestSchema = z.looseObject({
   schema: z.literal(1),
   model_id: z.string().min(1),
   labels: z.array(z.string().min(1)).min(1),
-  audio: z.looseObject({
-    sample_rate: positive, frame_length: positive, hop_length: positive, fft_size: positive,
-    mel_bins: positive, fmin: z.number().nonnegative(), fmax: positive, log_offset: positive,
-    patch_frames: positive, segment_seconds: positive, silence_dbfs: z.number(),
-    // Voice activity (docs/CONTRACTS.md): the model file (listed in files) and the segment decision.
-    vad: z.looseObject({
-      model: z.string().min(1), frame_samples: z.number().int().positive(), context_samples: z.number().int().nonnegative(),
-      state_size: z.number().int().positive(), threshold: z.number().min(0).max(1), min_speech_frames: z.number().int().nonnegative(),
-    }).optional(),
-  }),
+  audio: audioParamsSchema,
   face: z.looseObject({
     detector: z.string().min(1),
     min_score: z.number().min(0).max(1),
-    crop: z.looseObject({ size: positive, channels: z.union([z.literal(1), z.literal(3)]), eye_y: positive, eye_dist: positive }),
+    crop: cropParamsSchema,
   }),
   text: z.looseObject({ path: z.string().min(1), dim: positive, max_length: positive, dtype: z.enum(['fp32', 'q8']).default('q8') }),
   fusion: z.object({ path: z.string().min(1) }),

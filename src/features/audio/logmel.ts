@@ -3,25 +3,11 @@
 // both checked against the golden vectors in ./__golden__). Runs in the audio worker: the window,
 // mel matrix (sparse rows) and FFT buffers are built once per parameter set and reused.
 import FFT from 'fft.js';
-import type { VadParams } from './vad';
+import type { AudioParams } from './params';
 import { clipSegmentCount, timeBase } from '../../timebase';
 
-/** The `audio` section of public/models/manifest.json (= training/configs/features.json). */
-export interface AudioParams {
-  sample_rate: number;
-  frame_length: number;
-  hop_length: number;
-  fft_size: number;
-  mel_bins: number;
-  fmin: number;
-  fmax: number;
-  log_offset: number;
-  patch_frames: number;
-  segment_seconds: number;
-  silence_dbfs: number;
-  /** The voice-activity detector (./vad.ts); without it the mask is the energy floor alone. */
-  vad?: VadParams;
-}
+/** The `audio` section of public/models/manifest.json (= training/configs/features.json), inferred from its schema. */
+export type { AudioParams };
 
 export interface LogMelPatches {
   /** `segmentCount * patch_frames * mel_bins` values, row-major `[T, 96, 64]` (time, mel). */

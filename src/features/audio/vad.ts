@@ -7,22 +7,11 @@
 // floor; that is the audio mask the fused graph gets. A tone, music or noise is loud but not voice.
 // The runtime is injected (`sileroStep`): onnxruntime-web in the audio worker, onnxruntime-node in tests.
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import type { VadParams } from './params';
 
 /** `audio.vad` of the manifest (= training/configs/features.json). */
-export interface VadParams {
-  /** The model file under models/, listed in the manifest's files with size and sha256. */
-  model: string;
-  /** Samples per VAD frame at 16 kHz (512 for Silero v5/v6); must divide the segment. */
-  frame_samples: number;
-  /** Samples of the previous frame prepended to each frame (64, as silero-vad's OnnxWrapper). */
-  context_samples: number;
-  /** Width of the recurrent state `[2, 1, state_size]`. */
-  state_size: number;
-  /** A frame is speech when p >= threshold. */
-  threshold: number;
-  /** A segment has voice when at least this many of its frames are speech. */
-  min_speech_frames: number;
-}
+/** The manifest's `audio.vad` section, inferred from its schema (./params.ts). */
+export type { VadParams };
 
 /** Silero v5/v6 graph names (the legacy v4 graph has h/c instead of state). */
 export const SILERO_IO = Object.freeze({ input: 'input', state: 'state', sampleRate: 'sr', output: 'output', nextState: 'stateN' });

@@ -74,7 +74,7 @@ describe('alignFaceCrop', () => {
   });
 
   it('refuses unsupported channel counts', () => {
-    expect(() => alignFaceCrop(syntheticImage(8, 8), face([2, 2], [5, 2]), { size: 8, channels: 2, eye_y: 0.4, eye_dist: 0.4 })).toThrow(
+    expect(() => alignFaceCrop(syntheticImage(8, 8), face([2, 2], [5, 2]), { size: 8, channels: 2 as never, eye_y: 0.4, eye_dist: 0.4 })).toThrow(
       /channels must be 1 or 3/,
     );
   });

@@ -5,23 +5,27 @@
 // supersampling when shrinking); grey 0.299 R + 0.587 G + 0.114 B, / 255.
 // Pure; Python twin: training/mer/features/face_align.py `align_face_crop`.
 
+import { z } from '../../zod';
 import type { FaceDetection } from './decode';
 import { assertRgba, bilinearTaps, type RgbaImage } from './image';
 
-export interface CropParams {
+const positive = z.number().positive();
+/** The manifest's `face.crop` section: validated with this schema when the manifest loads, typed from it. */
+export const cropParamsSchema = z.looseObject({
   /** Output side, pixels (48: the FER2013 size). */
-  size: number;
+  size: positive,
   /** 1 = grey, 3 = RGB. */
-  channels: number;
+  channels: z.union([z.literal(1), z.literal(3)]),
   /** Eye midpoint height as a fraction of size. */
-  eye_y: number;
+  eye_y: positive,
   /** Inter-ocular distance as a fraction of size. */
-  eye_dist: number;
+  eye_dist: positive,
   /** Floor of the inter-ocular distance used for scaling, as a fraction of the detection box
    *  width: a turned head foreshortens the eyes, and without it the crop zooms in. Defaults to
    *  IOD_MIN_BOX (training/configs/features.json face.crop.iod_min_box, checked by a test). */
-  iod_min_box?: number;
-}
+  iod_min_box: positive.optional(),
+});
+export type CropParams = z.infer<typeof cropParamsSchema>;
 
 /** features.json face.crop.iod_min_box (FER2013's median inter-ocular distance / box width). */
 export const IOD_MIN_BOX = 0.409;
