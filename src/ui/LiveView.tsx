@@ -1,8 +1,8 @@
 // Live mode's page: Start/Stop, the camera picture, what is being said, and — once predictions
 // come — the newest fused probabilities, the weights α, each modality's decision and the last
-// minute as a chart. Reads the live store; actions come from src/live/actions.ts.
+// minute as a chart. Reads the live store; its actions come from the registry (src/actions.ts).
 import { useShallow } from 'zustand/react/shallow';
-import { liveStartAction, liveStopAction, liveTranscriptAction } from '../live/actions';
+import { ACTIONS } from '../actions';
 import { LIVE_WINDOW_SEGMENTS } from '../live/window';
 import { useLiveStore } from '../state/live';
 import { AttentionWeights } from './AttentionWeights';
@@ -17,6 +17,9 @@ import { secondsLabel } from '../timebase';
 import { useAppStore, type DownloadState } from '../state/store';
 import { formatBytes } from './format';
 import { ProgressBar } from './ProgressBar';
+
+// Live mode's actions, from the one registry (src/actions.ts).
+const { liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction } = ACTIONS;
 
 /** All model files as one progress: bytes loaded of bytes in all (a kept file counts as loaded). */
 export function modelProgress(downloads: readonly DownloadState[]): { loaded: number; total: number; fraction: number | null } {
