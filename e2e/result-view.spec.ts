@@ -25,7 +25,6 @@ const watchErrors = (page: Page) => {
 const shownResult = (page: Page) => page.evaluate(
   () => (window as unknown as { __merResult?: () => unknown }).__merResult?.() ?? null,
 ) as Promise<AnalysisResult | null>;
-const videoTime = (page: Page) => page.getByTestId('player').evaluate((v: HTMLVideoElement) => v.currentTime);
 const currentCell = (page: Page) => page.locator('[data-testid="timeline-cell"][aria-current="true"]').getAttribute('data-index').then(Number);
 
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
@@ -83,10 +82,17 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   // Crops are media: never in the result object.
   expect(JSON.stringify(result)).not.toContain('data:image');
 
-  // Clicking a cell seeks the video to the segment's start and highlights that cell.
+  // Clicking a cell seeks the video to the segment's start, plays from there (issue 17) and
+  // highlights that cell. Where it seeked to is read from the `seeked` event: it plays on after.
   await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(1);
+  await player.evaluate((v: HTMLVideoElement) => v.addEventListener('seeked', () => { (window as unknown as { __seekedAt: number }).__seekedAt = v.currentTime; }));
+  const seekedTo = () => page.evaluate(() => (window as unknown as { __seekedAt?: number }).__seekedAt ?? NaN);
+  // Playing on from the seek, the time read in the `seeked` handler may be a few ms past the start.
+  const seekedNear = (start: number) => expect.poll(async () => { const t = await seekedTo(); return t >= start - 0.005 && t < start + 0.15; }).toBe(true);
   await cells.nth(2).click();
-  await expect.poll(() => videoTime(page)).toBeCloseTo(result.segments[2]?.start ?? NaN, 2);
+  await seekedNear(result.segments[2]?.start ?? NaN);
+  await expect.poll(() => player.evaluate((v: HTMLVideoElement) => !v.paused || v.ended)).toBe(true);
+  await player.evaluate((v: HTMLVideoElement) => { v.muted = true; });
   await expect(cells.nth(2)).toHaveAttribute('aria-current', 'true');
   await expect(page.getByTestId('segment-detail')).toHaveAttribute('data-index', '2');
 
@@ -95,16 +101,16 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   await page.keyboard.press('ArrowLeft');
   await expect(cells.nth(1)).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect.poll(() => videoTime(page)).toBeCloseTo(result.segments[1]?.start ?? NaN, 2);
+  await seekedNear(result.segments[1]?.start ?? NaN);
   await expect(cells.nth(1)).toHaveAttribute('aria-current', 'true');
   await page.keyboard.press('End');
   await expect(cells.nth(T - 1)).toBeFocused();
   await page.keyboard.press(' ');
-  await expect.poll(() => videoTime(page)).toBeCloseTo(result.segments[T - 1]?.start ?? NaN, 2);
+  await seekedNear(result.segments[T - 1]?.start ?? NaN);
   expect(await cells.evaluateAll((els) => els.filter((e) => e.getAttribute('tabindex') === '0').length)).toBe(1);
 
   // The highlighted cell follows the video: moved by the player, and while it plays.
-  await player.evaluate((v: HTMLVideoElement) => { v.currentTime = 0.5; });
+  await player.evaluate((v: HTMLVideoElement) => { v.pause(); v.currentTime = 0.5; });
   await expect.poll(() => currentCell(page)).toBe(0);
   await player.evaluate((v: HTMLVideoElement) => { v.muted = true; void v.play(); });
   await expect.poll(() => currentCell(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
@@ -113,8 +119,11 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   // Exports: JSON is the displayed result; CSV one row per segment; PNG a real PNG.
   const json = await download(page, 'export-json');
   expect(json.name).toBe('dev-clip-emotions.json');
-  const exported = JSON.parse(json.bytes.toString('utf8')) as AnalysisResult;
+  const { reading, ...exported } = JSON.parse(json.bytes.toString('utf8')) as AnalysisResult & { reading: { headline: string; transcript: string } };
   expect(exported).toEqual(JSON.parse(JSON.stringify(result)));
+  // After the result, the page's words for it (issue 17): the same headline, and the typed transcript.
+  expect(reading.headline).toBe(await page.getByTestId('headline').evaluate((e) => (e.firstChild?.parentElement?.textContent ?? '').split(' · ')[0]));
+  expect(reading.transcript).toBe('typed');
   const bars = await page.getByTestId('prob-bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
   expect(exported.fused).toEqual(bars);
 
@@ -127,7 +136,7 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
     expect(row[4]).toBe(result.segments[i]?.face ? '1' : '0');
   });
   const summaryCsv = csvRows((await download(page, 'export-summary-csv')).bytes.toString('utf8'));
-  expect(summaryCsv).toHaveLength(1 + result.labels.length + 1);
+  expect(summaryCsv).toHaveLength(1 + result.labels.length + 1 + 3); // + headline, note, transcript used
   expect(Number(summaryCsv[1]?.[1])).toBeCloseTo(result.fused[0] ?? NaN, 5);
 
   const png = await download(page, 'export-png');
