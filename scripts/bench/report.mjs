@@ -131,6 +131,12 @@ export function renderMarkdown(bench) {
     ['cold (empty cache)', cs.page_load ?? null, cs.models ?? null, cs.total ?? null],
     ['warm (Cache API)', ws.page_load ?? null, ws.models ?? null, ws.total ?? null],
   ]), '');
+  const fr = bench.first_result_ms;
+  if (fr || bench.live_first_prediction_ms != null) {
+    out.push('Since issue 16, total = ms from navigation start to models ready (the page\'s clock). Return visit, fresh page: ' +
+      `sample clip dropped as soon as the page answers → result ${fr?.drop_to_result ?? '–'} ms (${fr?.since_navigation ?? '–'} ms since navigation); ` +
+      `live mode opened and started at once → first prediction ${bench.live_first_prediction_ms ?? '–'} ms after Start.`, '');
+  }
   out.push('## Live mode', '');
   const live = bench.live_latency_ms;
   out.push(live ? markdownTable(['predictions', 'median ms', 'p95 ms', 'dropped segments', 'backlog'], [[live.n, live.median, live.p95, live.dropped_segments, live.backlog]])

@@ -7,6 +7,9 @@
 // WASM 1 and 2 threads, WebGPU on SwiftShader), memory, start (cold and warm), live, graphs
 // (onnxruntime-web vs onnxruntime-node, default and paper configuration). Targets are reported,
 // never asserted: the machine is shared, so the numbers are pessimistic and the load is recorded.
+// `--baseline <git-ref>` builds that commit too (scripts/bench/baseline.mjs) and measures the
+// start-up figures of both interleaved, reported as new/old ratios (scripts/bench/compare.mjs);
+// `--only start` measures nothing else, so such a comparison takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -14,13 +17,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, startServer } from '../lib/app-browser.mjs';
 import { parseCommandLine, UsageError, usageFailure } from '../lib/cli.mjs';
-import { analyzeFile, CHROMIUM, launchChromium, loadModels, openApp, startMemorySampler } from './browser.mjs';
+import { analyzeFile, CHROMIUM, launchChromium, openApp, startMemorySampler } from './browser.mjs';
+import { buildBaseline, serveDist } from './baseline.mjs';
 import { GENERATED, makeClip, makeFakeDevices } from './clips.mjs';
+import { compareStartup, interleavedOrder, renderComparison } from './compare.mjs';
+import { startupRun } from './startup.mjs';
 import { graphInputs } from './graphInputs.mjs';
 import { timeNative } from './native.mjs';
 import { median, medianRecord, percentile, ratio, renderMarkdown, round } from './report.mjs';
 
 const SECTIONS = Object.freeze(['stages', 'memory', 'start', 'live', 'graphs', 'webgpu']);
+/** Other names accepted for a section. */
+const SECTION_ALIASES = Object.freeze({ startup: 'start' });
 const CLIPS = Object.freeze([10, 60]);
 const WARMUP_SECONDS = 3;
 const PAPER_DIR = join(GENERATED, 'paper');
@@ -37,11 +45,14 @@ const LIVE_PREDICTIONS = 20;
 const log = (msg) => console.error(`[bench] ${msg}`);
 const clipKey = (s) => `${s}s`;
 
-const USAGE = `Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--out DIR] [--previous A.json,B.json]
+const USAGE = `Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--only S,...] [--baseline REF] [--out DIR] [--previous A.json,B.json]
 
   --server URL       measure an already running server of the built app instead of starting one
   --runs N           runs per measurement (default 3)
   --skip S,...       sections to leave out (repeatable); they keep their values from --previous
+  --only S,...       measure only these sections (\`startup\` = start); the others are kept as with --skip
+  --baseline REF     also build the commit REF (temporary git worktree) and measure its start-up
+                     figures interleaved with the working tree's, reported as new/old ratios
   --out DIR          where latest.json and latest.md go (default bench/)
   --previous F,...   earlier reports skipped sections are taken from (default DIR/latest.json)`;
 
@@ -49,6 +60,8 @@ const OPTIONS = Object.freeze({
   server: { type: 'string' },
   runs: { type: 'string' },
   skip: { type: 'string', multiple: true, default: [] },
+  only: { type: 'string', multiple: true, default: [] },
+  baseline: { type: 'string' },
   out: { type: 'string', default: join(ROOT, 'bench') },
   previous: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -56,12 +69,18 @@ const OPTIONS = Object.freeze({
 
 export function parseArgs(argv) {
   const { values } = parseCommandLine(argv, OPTIONS);
-  const skip = values.skip.flatMap((list) => list.split(','));
-  const unknown = skip.find((s) => !SECTIONS.includes(s));
-  if (unknown !== undefined) throw new UsageError(`--skip takes ${SECTIONS.join(', ')}; not ${unknown}.`);
+  const sections = (option, lists) => lists.flatMap((list) => list.split(',')).map((s) => {
+    const name = SECTION_ALIASES[s] ?? s;
+    if (!SECTIONS.includes(name)) throw new UsageError(`--${option} takes ${SECTIONS.join(', ')}; not ${s}.`);
+    return name;
+  });
+  const skip = sections('skip', values.skip);
+  const only = sections('only', values.only);
+  if (only.length && skip.length) throw new UsageError('--only and --skip do not go together: name the sections to measure, or those to leave out.');
   return {
-    server: values.server, runs: values.runs === undefined ? 3 : Math.max(1, Number(values.runs) || 1), skip: new Set(skip),
-    out: values.out, previous: values.previous?.split(',') ?? null, help: values.help,
+    server: values.server, runs: values.runs === undefined ? 3 : Math.max(1, Number(values.runs) || 1),
+    skip: new Set(only.length ? SECTIONS.filter((s) => !only.includes(s)) : skip),
+    baseline: values.baseline ?? null, out: values.out, previous: values.previous?.split(',') ?? null, help: values.help,
   };
 }
 
@@ -162,36 +181,6 @@ function memorySummary(memory) {
 
 // ------------------------------------------------------------------ start-up
 
-async function measureStart(serverUrl, runs) {
-  const cold = [];
-  const warm = [];
-  const chrome = await launchChromium();
-  const { browser } = chrome;
-  try {
-    for (let i = 0; i < runs; i++) {
-      log(`start-up ${i + 1}/${runs}`);
-      const app = await openApp(browser, serverUrl, { backend: 'wasm', log }); // fresh context: empty cache
-      const c = await loadModels(app.page, 'wasm');
-      if (!c.ok) throw new Error(c.error);
-      cold.push({ page_load: app.pageLoadMs, models: c.ms, total: app.pageLoadMs + c.ms });
-      // Second load in the same context: the models come from the Cache API.
-      const t0 = Date.now();
-      await app.page.reload({ timeout: 300_000 });
-      await app.page.waitForFunction(() => typeof window.__merLoadModels === 'function', null, { timeout: 120_000 });
-      const pageLoad = Date.now() - t0;
-      const w = await loadModels(app.page, 'wasm');
-      if (!w.ok) throw new Error(w.error);
-      warm.push({ page_load: pageLoad, models: w.ms, total: pageLoad + w.ms });
-      await app.context.close();
-    }
-  } finally {
-    await chrome.close();
-  }
-  return { cold: { ...medianRecord(cold), runs: cold.length }, warm: { ...medianRecord(warm), runs: warm.length } };
-}
-
-// ------------------------------------------------------------------ live
-
 /** The live engineer's fake devices (scripts/make-fake-devices.mjs) when present, else ours from the clip. */
 async function fakeDevices(clip) {
   const theirs = join(ROOT, 'scripts', 'make-fake-devices.mjs');
@@ -205,13 +194,63 @@ async function fakeDevices(clip) {
   return makeFakeDevices(clip.path);
 }
 
+const fakeCaptureArgs = (devices) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-video-capture=${devices.video}`, `--use-file-for-fake-audio-capture=${devices.audio}`];
+
+/** The "Try the sample clip" video of this checkout (public/sample/), else the 3 s warm-up clip. */
+function sampleClip(clips) {
+  const info = join(ROOT, 'public', 'sample', 'sample.json');
+  if (existsSync(info)) {
+    const s = JSON.parse(readFileSync(info, 'utf8'));
+    return { path: join(ROOT, 'public', 'sample', s.file), transcript: s.transcript, name: 'sample clip' };
+  }
+  return { ...clips.warmup, name: `${clips.warmup.seconds} s clip (no sample clip in this checkout)` };
+}
+
+/**
+ * Start-up figures (scripts/bench/startup.mjs) of each build in `servers` ({new: url, old: url}),
+ * `runs` runs each, interleaved (new, old, old, new, …) in one browser. Returns per build the run
+ * records, and the 1-minute load average before each run.
+ */
+async function measureStart(servers, runs, clips) {
+  const chrome = await launchChromium({ extraArgs: fakeCaptureArgs(await fakeDevices(clips[10])) });
+  const sample = sampleClip(clips);
+  const out = { runs: { new: [], old: [] }, errors: [], load: [], sample: sample.name };
+  const builds = Object.keys(servers);
+  const order = builds.length > 1 ? interleavedOrder(runs) : Array(runs).fill(builds[0]);
+  try {
+    for (const [i, build] of order.entries()) {
+      out.load.push(round(loadavg()[0], 2));
+      log(`start-up ${i + 1}/${order.length} (${build}), load ${out.load.at(-1)}`);
+      const { record, errors } = await startupRun(chrome.browser, servers[build], { sample, log });
+      out.runs[build].push(record);
+      out.errors.push(...errors.map((e) => `${build}: ${e}`));
+      log(`  ${Object.entries(record).map(([k, v]) => `${k} ${v === null ? '–' : Math.round(v)}`).join(', ')}`);
+    }
+  } finally {
+    await chrome.close();
+  }
+  return out;
+}
+
+/** The working tree's start-up runs as the report's cold/warm start keys (ms since navigation). */
+function startSummary(records) {
+  const m = (key) => round(median(records.map((r) => r[key])), 0);
+  const pageLoad = m('page_load');
+  return {
+    cold_start_ms: { page_load: pageLoad, models: m('first_visit_models') === null ? null : round(m('first_visit_models') - pageLoad, 0), total: m('first_visit_models'), runs: records.length },
+    warm_start_ms: { page_load: null, models: null, total: m('return_visit_models'), runs: records.length },
+    first_result_ms: { drop_to_result: m('first_result'), since_navigation: m('first_result_since_navigation'), runs: records.length },
+    live_first_prediction_ms: m('live_first_prediction'),
+  };
+}
+
+// ------------------------------------------------------------------ live
+
 /** Median / p95 of live latencies from `window.__merLiveStats()`; null with a reason when live mode is absent. */
 async function measureLive(serverUrl, clip) {
   const devices = await fakeDevices(clip);
-  const chrome = await launchChromium({
-    extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${devices.video}`, `--use-file-for-fake-audio-capture=${devices.audio}`],
-  });
+  const chrome = await launchChromium({ extraArgs: fakeCaptureArgs(devices) });
   const { browser } = chrome;
   try {
     const app = await openApp(browser, serverUrl, { backend: 'wasm', log });
@@ -465,7 +504,7 @@ const SECTION_KEYS = Object.freeze({
   stages: ['stages_ms', 'total_ms', 'realtime_ratio', 'backends_ran', 'runs', 'machine'],
   memory: ['peak_memory_mb'],
   graphs: ['node_ms', 'browser_native_ratio', 'browser_graph_ms', 'browser_session_ms', 'paper_config'],
-  start: ['cold_start_ms', 'warm_start_ms'],
+  start: ['cold_start_ms', 'warm_start_ms', 'first_result_ms', 'live_first_prediction_ms', 'baseline_comparison'],
   live: ['live_latency_ms', 'live_latency_note'],
 });
 
@@ -498,7 +537,8 @@ function ordered(bench) {
 function write(outDir, bench) {
   const b = ordered(bench);
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(b, null, 2)}\n`);
-  const md = renderMarkdown(b);
+  const c = b.baseline_comparison;
+  const md = renderMarkdown(b) + (c ? `\n${renderComparison({ rows: c.rows, baseline: c.baseline, load: c.load_average_1m, notes: [`Sample: ${c.sample}.`] })}` : '');
   writeFileSync(join(outDir, 'latest.md'), md);
   return md;
 }
@@ -553,8 +593,14 @@ async function main() {
   // starts from its own notes, so an outdated note does not live on.
   if (opts.skip.size) for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
   if (previousFiles.length && opts.skip.size) notes.push(`Sections ${[...opts.skip].join(', ')} kept from an earlier run (${previousFiles.map((f) => f.replace(`${ROOT}/`, '')).join(', ')}).`);
+  // The baseline is built before anything is measured, and served beside the working tree's build.
+  const baseline = opts.baseline ? buildBaseline(opts.baseline, log) : null;
+  if (baseline && opts.skip.has('start')) log('--baseline compares the start-up figures: the start section is skipped, so nothing is compared');
   const server = await startServer(log, opts.server);
+  let baselineServer = null;
   try {
+    baselineServer = baseline ? await serveDist(baseline.dist) : null;
+    if (baseline) notes.push(`Start-up compared with ${baseline.short} (${opts.baseline}), built in a temporary worktree and served with this checkout's headers; other sections measure the working tree only.`);
     const memory = opts.skip.has('memory') ? null : {};
     const stages = opts.skip.has('stages') ? {} : await measureStages(server.url, clips, opts, BACKENDS, memory);
     if (!opts.skip.has('stages')) {
@@ -585,12 +631,22 @@ async function main() {
       checkpoint('graphs');
     }
     if (!opts.skip.has('start')) {
-      const start = await measureStart(server.url, Math.min(opts.runs, 2)).catch((e) => {
+      const servers = { new: server.url, ...(baselineServer ? { old: baselineServer.url } : {}) };
+      // Alone, two runs as before; against a baseline the requested count (ratios need pairs).
+      const start = await measureStart(servers, baselineServer ? opts.runs : Math.min(opts.runs, 2), clips).catch((e) => {
         log(`start-up: ${e.message}`);
-        return { cold: { error: e.message.split('\n')[0] }, warm: { error: e.message.split('\n')[0] } };
+        return { error: e.message.split('\n')[0] };
       });
-      bench.cold_start_ms = start.cold;
-      bench.warm_start_ms = start.warm;
+      if (start.error) {
+        Object.assign(bench, { cold_start_ms: { error: start.error }, warm_start_ms: { error: start.error } });
+      } else {
+        Object.assign(bench, startSummary(start.runs.new));
+        notes.push(...start.errors.map((e) => `start-up ${e}`));
+        bench.baseline_comparison = baseline ? {
+          baseline: { ref: opts.baseline, sha: baseline.sha, short: baseline.short }, sample: start.sample, load_average_1m: start.load,
+          rows: compareStartup(start.runs.new, start.runs.old), runs: start.runs,
+        } : null;
+      }
       checkpoint('start-up');
     }
     if (!opts.skip.has('live')) {
@@ -609,6 +665,7 @@ async function main() {
     }
   } finally {
     await server.close();
+    await baselineServer?.close();
   }
   if (bench.paper_config && bench.stages_ms) {
     // Stages measured in one run and graphs in another (--previous) still give the paper's stages.

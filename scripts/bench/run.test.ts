@@ -18,6 +18,16 @@ describe('bench command line', () => {
     expect(parseArgs(['--runs', 'many']).runs).toBe(1);
     expect(parseArgs(['--help']).help).toBe(true);
   });
+  it('--only measures the named sections alone (startup = start); --baseline takes a ref', () => {
+    const o = parseArgs(['--only', 'startup', '--baseline', 'acc0f18']);
+    expect([...o.skip].sort()).toEqual(['graphs', 'live', 'memory', 'stages', 'webgpu']);
+    expect(o.baseline).toBe('acc0f18');
+    expect([...parseArgs(['--only', 'start,live']).skip].sort()).toEqual(['graphs', 'memory', 'stages', 'webgpu']);
+    expect(parseArgs([]).baseline).toBeNull();
+    expect([...parseArgs(['--skip', 'startup']).skip]).toEqual(['start']);
+    expect(() => parseArgs(['--only', 'start', '--skip', 'live'])).toThrow(/do not go together/);
+    expect(() => parseArgs(['--only', 'speed'])).toThrow('--only takes stages, memory, start, live, graphs, webgpu; not speed.');
+  });
   it('refuses unknown sections and options, and options without their value', () => {
     expect(() => parseArgs(['--skip', 'stages,speed'])).toThrow('--skip takes stages, memory, start, live, graphs, webgpu; not speed.');
     expect(() => parseArgs(['--fast'])).toThrow(/^Unknown option --fast; valid are --server, --runs, --skip/);
