@@ -3,6 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { installCliHook } from './cliHook';
+import { preloadWhenIdle } from './inference/preload';
+import { engine } from './pipeline/engine';
 import { registerServiceWorker } from './sw/register';
 import { UpdateNotice } from './sw/UpdateNotice';
 import './styles.css';
@@ -18,3 +20,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+// Return visit: the cached models load into their workers while the page is idle (issue 16).
+preloadWhenIdle(engine);

@@ -3,6 +3,8 @@
 // start or stop a live session; at most one runs at a time.
 import { isTyping, withModifier, type AppAction } from '../action';
 import { parseBackendPreference } from '../inference/backend';
+import { preloadModels } from '../inference/preload';
+import { engine } from '../pipeline/engine';
 import { useAppStore } from '../state/store';
 import { useLiveStore, type PageMode } from '../state/live';
 import type { LiveReporter } from './reporter';
@@ -101,6 +103,8 @@ export const modeAction: AppAction<[PageMode]> = {
     if (mode === 'file' && session) await liveStopAction.perform();
     live().actions.mode(mode);
     if (mode === 'live') void checkSpeech();
+    // The models load as live mode opens, so Start finds them ready or joins the load (issue 16).
+    if (mode === 'live') void preloadModels(engine, { onlyIfCached: false });
   },
 };
 

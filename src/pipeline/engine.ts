@@ -8,6 +8,7 @@ import type { ContainerInfo } from '../decode/sniff';
 import { cutTranscriptNote } from '../features/text/captions';
 import { WINDOW_SEGMENTS } from '../decode/windows';
 import { findFile, parseManifest, textFiles, type Manifest, type ManifestFile } from '../inference/manifest';
+import { checkFusionGraph } from '../inference/fusionGraphCheck';
 import { fetchManifestJson } from '../inference/modelFiles';
 import { assetBase, modelsBase } from '../inference/paths';
 import { clipSegmentCount, timeBase } from '../timebase';
@@ -15,6 +16,7 @@ import { workerCalls } from '../workers/calls';
 import { workerClient } from '../workers/client';
 import { UserFacingError } from './errors';
 import { ensureVoiceActivity } from './voiceActivity';
+import { SharedLoad, type Reports } from '../inference/sharedLoad';
 import { checkAbort, FileWindows, type FileWindowsOutput, type Timed } from './fileWindows';
 import { downloadModel } from './modelDownload';
 import { formatDuration } from './progress';
@@ -114,6 +116,9 @@ async function loadFusion(manifest: Manifest, report: PipelineReporter, signal: 
   const file = findFile(manifest, manifest.fusion.path);
   if (!file) throw new UserFacingError(`The manifest does not list ${manifest.fusion.path}.`);
   const model = await downloadModel(file, report, signal);
+  // A graph made for other labels (or another time base) than the manifest's is refused before it runs, never shown relabelled.
+  const mismatch = checkFusionGraph(new Uint8Array(model), manifest, file.path);
+  if (mismatch) throw new UserFacingError(mismatch);
   report.stage('models', { progress: 0.5, detail: 'starting the inference runtime' });
   const ready = await workerClient('fusion').load(
     { worker: 'fusion', type: 'load', model, modelName: file.path, assetBase: assetBase(), backend }, { signal },
@@ -249,21 +254,34 @@ export class Engine {
     return new WindowStep(manifest, workerCalls);
   }
 
-  /** Downloads (or reads from cache) and verifies model files, then loads each worker, one at a time. */
-  async ensureModels(report: PipelineReporter, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
+  /**
+   * Downloads (or reads from cache) and verifies model files, then loads every worker at once
+   * (each creates its session in its own thread). A load under way (the page's idle-time preload,
+   * live mode, another file) is joined, not repeated (inference/sharedLoad.ts).
+   */
+  ensureModels(report: PipelineReporter, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
+    if (this.modelLoad.busy) report.stage('models', { status: 'running', detail: 'in their workers' });
+    return this.modelLoad.run(report, signal, (r, s) => this.loadModels(r, s, preference));
+  }
+
+  private readonly modelLoad = new SharedLoad<Loaded>();
+
+  private async loadModels(report: Reports, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
+    const manifest = await this.loadManifest();
     // The audio worker's voice-activity detector: its own generation check (a cancel can end that worker alone).
-    await ensureVoiceActivity(await this.loadManifest(), report, signal);
+    const vad = ensureVoiceActivity(manifest, report, signal);
+    vad.catch(() => undefined);
     const generations = () => [workerClient('fusion').generation, workerClient('face').generation, workerClient('text').generation];
     const l = this.loaded;
     if (l && [l.fusionGeneration, l.faceGeneration, l.textGeneration].every((g, i) => g === generations()[i])) {
+      await vad;
       report.stage('models', { status: 'done', detail: 'already loaded' });
       return l;
     }
     report.stage('models', { status: 'running', progress: 0, detail: 'manifest' });
-    const manifest = await this.loadManifest();
-    const backend = await loadFusion(manifest, report, signal, preference);
-    const faceAvailable = await loadFace(manifest, report, signal, preference);
-    const textAvailable = await loadText(manifest, report, signal, preference);
+    const [backend, faceAvailable, textAvailable] = await Promise.all([
+      loadFusion(manifest, report, signal, preference), loadFace(manifest, report, signal, preference), loadText(manifest, report, signal, preference), vad,
+    ]);
     report.stage('models', { status: 'done', detail: manifest.model_id });
     const [fusionGeneration, faceGeneration, textGeneration] = generations() as [number, number, number];
     this.loaded = { manifest, backend, fusionGeneration, faceGeneration, faceAvailable, textGeneration, textAvailable };
