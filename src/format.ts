@@ -14,11 +14,29 @@ export const EMOTION_COLOURS: Readonly<Record<string, string>> = Object.freeze({
   surprise: '#d9488f',
   neutral: '#8b929c',
 });
-/** For label sets other than Ekman-7: a fixed cycle (Tableau 10). */
+/** Other datasets' spellings of those emotions (IEMOCAP's codes, CMU-MOSEI's names), which take their colour. */
+const COLOUR_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  ang: 'anger', angry: 'anger', dis: 'disgust', disgusted: 'disgust', fea: 'fear', fearful: 'fear',
+  hap: 'happiness', happy: 'happiness', joy: 'happiness', sad: 'sadness', sur: 'surprise', surprised: 'surprise', neu: 'neutral',
+});
+/** For label sets with other emotions (a custom model's): a fixed cycle (Tableau 10). */
 const FALLBACK_COLOURS = Object.freeze(['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac']);
 
-export function colourFor(label: string, index: number): string {
-  return EMOTION_COLOURS[label.toLowerCase()] ?? FALLBACK_COLOURS[index % FALLBACK_COLOURS.length] ?? '#888888';
+const emotionColour = (label: string) => {
+  const key = label.toLowerCase();
+  return EMOTION_COLOURS[COLOUR_ALIASES[key] ?? key];
+};
+
+/**
+ * The colour of `labels[index]`, chosen for the whole label set so no two of its emotions share one:
+ * the emotion colours when every label has a different one (Ekman-7, CMU-MOSEI's six), else the
+ * fixed cycle by position for all (IEMOCAP's six with exc and fru; a custom model's), never a mix
+ * in which a cycle colour could look like an emotion colour.
+ */
+export function colourFor(labels: readonly string[], index: number): string {
+  const named = labels.map(emotionColour);
+  const own = named.every(Boolean) && new Set(named).size === labels.length ? named[index] : undefined;
+  return own ?? FALLBACK_COLOURS[index % FALLBACK_COLOURS.length] ?? '#888888';
 }
 
 /** A clock time for long clips: "0:07", "12:05", "1:02:03" (whole seconds, rounded down). */

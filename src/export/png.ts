@@ -157,7 +157,7 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
     const voice = column ? column.voice >= 0.5 : Boolean(segment?.audio);
     const face = column ? column.face >= 0.5 : Boolean(segment?.face);
     const cellY = y + (cropH ? cropH + 6 : 0);
-    ctx.fillStyle = top < 0 ? INK.missing : colourFor(result.labels[top] ?? '', top);
+    ctx.fillStyle = top < 0 ? INK.missing : colourFor(result.labels, top);
     ctx.fillRect(cx, cellY, w, 26);
     // Voice and face marks: filled when present (in most of a column's segments), pale when missing.
     ctx.fillStyle = voice ? INK.audio : INK.missing;
@@ -176,7 +176,7 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
   y += 36;
   x = PAD;
   const legend = [
-    ...result.labels.map((l, i) => [colourFor(l, i), l] as const),
+    ...result.labels.map((l, i) => [colourFor(result.labels, i), l] as const),
     [INK.missing, 'no voice and no face'] as const,
     [INK.audio, 'upper line: voice heard'] as const,
     [INK.visual, 'lower line: face found (pale: missing)'] as const,

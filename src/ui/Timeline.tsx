@@ -149,7 +149,7 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
       </div>
       <ul className="legend small" aria-label="Colours">
         {labels.map((l, i) => (
-          <li key={l}><span className="swatch" style={{ background: colourFor(l, i) }} aria-hidden="true" />{l}</li>
+          <li key={l}><span className="swatch" style={{ background: colourFor(labels, i) }} aria-hidden="true" />{l}</li>
         ))}
         <li><span className="swatch swatch-empty" aria-hidden="true" />no voice, no face</li>
         <li><span className="swatch mark-audio" aria-hidden="true" />voice heard</li>
@@ -188,7 +188,7 @@ function ScrollOverview({ result, view, end, onJump }: {
       >
         {bins.map((b) => (
           <span key={b.first} className={`scroll-overview-bin${b.top < 0 ? ' cell-empty' : ''}`}
-            style={b.top >= 0 ? { background: colourFor(result.labels[b.top] ?? '', b.top) } : undefined} />
+            style={b.top >= 0 ? { background: colourFor(result.labels, b.top) } : undefined} />
         ))}
         <span className="scroll-overview-window" data-testid="scroll-overview-window"
           style={{ left: `${view.from * 100}%`, width: `${(view.to - view.from) * 100}%` }} />
@@ -226,7 +226,7 @@ const Overview = memo(function Overview({ result, page, current, onChoose }: {
             title={`${formatClock(b.start)}–${formatClock(b.end)}: ${label}`}
             onClick={() => onChoose(b.first)}
           >
-            <span className="overview-emotion" style={b.top >= 0 ? { background: colourFor(result.labels[b.top] ?? '', b.top) } : undefined} />
+            <span className="overview-emotion" style={b.top >= 0 ? { background: colourFor(result.labels, b.top) } : undefined} />
           </button>
         );
       })}
@@ -270,7 +270,7 @@ const Cell = memo(function Cell({ result, segment, index, crop, showCrop, curren
           {crop ? <img src={crop} alt="" width={48} height={48} data-testid="crop" /> : <span className="cell-noface" />}
         </span>
       )}
-      <span className="cell-emotion" style={d.top >= 0 ? { background: colourFor(label, d.top) } : undefined} />
+      <span className="cell-emotion" style={d.top >= 0 ? { background: colourFor(result.labels, d.top) } : undefined} />
       <span className={`cell-mark mark-audio${segment.audio ? '' : ' mark-missing'}`} />
       <span className={`cell-mark mark-visual${segment.face ? '' : ' mark-missing'}`} />
     </button>

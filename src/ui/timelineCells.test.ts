@@ -67,8 +67,21 @@ describe('colours', () => {
   it('has a colour per Ekman-7 emotion and a fallback for other label sets', () => {
     expect(Object.keys(EMOTION_COLOURS)).toHaveLength(7);
     expect(new Set(Object.values(EMOTION_COLOURS)).size).toBe(7);
-    expect(colourFor('Anger', 0)).toBe(EMOTION_COLOURS.anger);
-    expect(colourFor('frustration', 11)).toMatch(/^#[0-9a-f]{6}$/);
+    const ekman = Object.keys(EMOTION_COLOURS);
+    expect(colourFor(['Anger', ...ekman.slice(1)], 0)).toBe(EMOTION_COLOURS.anger);
+    expect(colourFor(['joy', 'frustration'], 1)).toMatch(/^#[0-9a-f]{6}$/);
+  });
+  it('gives every emotion of a label set its own colour, whatever the set', () => {
+    const sets = [
+      Object.keys(EMOTION_COLOURS),
+      ['anger', 'disgust', 'fear', 'happy', 'sad', 'surprise'], // CMU-MOSEI's six: the emotion colours
+      ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'], // IEMOCAP's six: exc and fru have none, so the cycle for all
+      ['anger', 'frustration', 'happiness', 'calm'],
+      ['happy', 'happiness'], // two names for one emotion
+    ];
+    for (const labels of sets) expect(new Set(labels.map((_, i) => colourFor(labels, i))).size).toBe(labels.length);
+    expect(colourFor(sets[1]!, 3)).toBe(EMOTION_COLOURS.happiness);
+    expect(colourFor(sets[2]!, 0)).not.toBe(EMOTION_COLOURS.anger);
   });
   it('argmax takes the first maximum, -1 for none', () => {
     expect(argmax([0.1, 0.5, 0.5])).toBe(1);
