@@ -6,7 +6,8 @@
 import { parseBackendPreference } from './backend';
 import { planDownloads } from './downloadPlan';
 import type { Manifest } from './manifest';
-import { modelsBase } from './paths';
+import { assetBase, modelsBase } from './paths';
+import { RUNTIME_CACHE } from '../sw/constants';
 import type { Reports } from './sharedLoad';
 import type { BackendPreference } from '../protocol';
 
@@ -45,4 +46,26 @@ export function preloadWhenIdle(engine: ModelLoader): void {
   const start = () => void preloadModels(engine, { onlyIfCached: true });
   if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(start, { timeout: 2000 });
   else setTimeout(start, 0);
+}
+
+/** The onnxruntime wasm every worker instantiates on WASM (ort.wasm.min.mjs's, also transformers.js's there). */
+export const RUNTIME_WASM = 'ort/ort-wasm-simd-threaded.wasm';
+
+let primed: Promise<void> | null = null;
+
+/**
+ * Before the workers start at once: when the service worker does not keep the runtime's wasm yet
+ * (a first visit), the page fetches it once through the service worker, so four workers asking
+ * at the same moment do not each download it (its cache-first route would miss four times).
+ * Once per page; never rejects.
+ */
+export function primeRuntime(): Promise<void> {
+  primed ??= (async () => {
+    if (!globalThis.navigator?.serviceWorker?.controller || !globalThis.caches) return;
+    const url = new URL(RUNTIME_WASM, assetBase());
+    const kept = await (await caches.open(RUNTIME_CACHE)).keys();
+    if (kept.some((k) => new URL(k.url).pathname === url.pathname)) return;
+    await (await fetch(url)).arrayBuffer();
+  })().catch(() => undefined);
+  return primed;
 }

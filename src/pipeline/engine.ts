@@ -16,6 +16,7 @@ import { workerCalls } from '../workers/calls';
 import { workerClient } from '../workers/client';
 import { UserFacingError } from './errors';
 import { ensureVoiceActivity } from './voiceActivity';
+import { primeRuntime } from '../inference/preload';
 import { SharedLoad, type Reports } from '../inference/sharedLoad';
 import { checkAbort, FileWindows, type FileWindowsOutput, type Timed } from './fileWindows';
 import { downloadModel } from './modelDownload';
@@ -268,19 +269,19 @@ export class Engine {
 
   private async loadModels(report: Reports, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
     const manifest = await this.loadManifest();
-    // The audio worker's voice-activity detector: its own generation check (a cancel can end that worker alone).
-    const vad = ensureVoiceActivity(manifest, report, signal);
-    vad.catch(() => undefined);
     const generations = () => [workerClient('fusion').generation, workerClient('face').generation, workerClient('text').generation];
     const l = this.loaded;
     if (l && [l.fusionGeneration, l.faceGeneration, l.textGeneration].every((g, i) => g === generations()[i])) {
-      await vad;
+      // The audio worker's voice-activity detector: its own generation check (a cancel can end that worker alone).
+      await ensureVoiceActivity(manifest, report, signal);
       report.stage('models', { status: 'done', detail: 'already loaded' });
       return l;
     }
     report.stage('models', { status: 'running', progress: 0, detail: 'manifest' });
+    await primeRuntime(); // one download of the runtime's wasm for the workers starting together
     const [backend, faceAvailable, textAvailable] = await Promise.all([
-      loadFusion(manifest, report, signal, preference), loadFace(manifest, report, signal, preference), loadText(manifest, report, signal, preference), vad,
+      loadFusion(manifest, report, signal, preference), loadFace(manifest, report, signal, preference), loadText(manifest, report, signal, preference),
+      ensureVoiceActivity(manifest, report, signal),
     ]);
     report.stage('models', { status: 'done', detail: manifest.model_id });
     const [fusionGeneration, faceGeneration, textGeneration] = generations() as [number, number, number];
