@@ -75,7 +75,7 @@ if (!fusionFile) {
 // The fused graph's own labels: mer.export writes them into fusion.json beside the graph (and into
 // the graph's ONNX metadata), so the app shows what this model outputs (a model trained on
 // IEMOCAP's 6 classes shows those 6). A description of another export, or a graph made for other
-// face crops or another time base than features.json's, is an error here, never a relabelling.
+// face crops, another time base or another text size than features.json's, is an error here, never a relabelling.
 function fusionLabels(file) {
   const infoPath = join(modelsDir, 'fusion.json');
   if (!existsSync(infoPath)) return features.labels;
@@ -96,6 +96,11 @@ function fusionLabels(file) {
   const seconds = info.metadata?.segment_seconds;
   if (seconds !== undefined && Number(seconds) !== features.audio.segment_seconds) {
     fail(`the model's segments are ${seconds} s but features.json's audio.segment_seconds is ${features.audio.segment_seconds}`);
+  }
+  // The page feeds the graph its text encoder's I_t: features.json text.dim numbers.
+  const textDim = info.metadata?.text_dim;
+  if (textDim !== undefined && Number(textDim) !== features.text.dim) {
+    fail(`the model reads a text vector of ${textDim} numbers but the app's text encoder gives ${features.text.dim} (features.json text.dim): train it with model.text_dim ${features.text.dim}, or ship its own text encoder (text/) and set text.dim there to ${textDim}`);
   }
   return info.labels;
 }

@@ -12,7 +12,7 @@ import { readOnnxInfo, type OnnxInfo } from './onnxInfo';
 const CLASS_OUTPUTS = Object.freeze(['fused', 'audio', 'visual', 'text', 'audio_segments', 'visual_segments'] as const);
 
 const named = (labels: readonly string[]) => `${labels.length} emotion${labels.length === 1 ? '' : 's'} (${labels.join(', ')})`;
-const REMEDY = 'Rebuild the manifest from the model’s fusion.json (`npm run manifest`) or ship the graph the manifest was written for.';
+const REMEDY = 'Rebuild the manifest from the model’s fusion.json (“npm run manifest”) or ship the graph the manifest was written for.';
 
 function metadataLabels(info: OnnxInfo): string[] | 'bad' | null {
   const raw = info.metadata.labels;
