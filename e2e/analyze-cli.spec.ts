@@ -1,11 +1,11 @@
 // `npm run analyze` runs the app's own pipeline in headless Chromium: for a real dev clip with its
 // transcript, its --json numbers match what the page shows after a drag-and-drop within 1e-3, and
 // the WebGPU path (SwiftShader under --enable-unsafe-webgpu) matches WASM within 1e-3.
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CLIPS, dropFile, GENERATED, makeCorruptVideo, testClipId, transcripts } from './fixtures';
+import { dropFile, GENERATED, makeCorruptVideo, makeTestVideo, testClipId, transcripts } from './fixtures';
 
 const TOL = 1e-3;
 const root = resolve(GENERATED, '..', '..');
@@ -25,17 +25,7 @@ interface Result {
 }
 
 /** A 2.5 s cut (3 segments) of the first dev clip: short, because WebGPU runs on SwiftShader here. */
-function makeShortClip(): string {
-  mkdirSync(GENERATED, { recursive: true });
-  const out = join(GENERATED, `${testClipId()}-2.5s.mp4`);
-  if (existsSync(out)) return out;
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', '2.5',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '44100', '-movflags', '+faststart', out,
-  ]);
-  return out;
-}
+const makeShortClip = () => makeTestVideo(2.5);
 
 function runCli(args: string[], timeout: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {

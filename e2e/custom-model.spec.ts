@@ -6,14 +6,14 @@
 // is never touched) and served by `vite preview` with the app's headers. On a short clip the page's
 // bars, the JSON and CSV exports, the share link opened in a fresh browser and `npm run analyze
 // --json` all show exactly those 6 labels. A manifest whose labels disagree with the graph is
-// refused at load with a sentence naming both label sets.
+// refused at load, on the page and by the CLI, with a sentence naming both label sets.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
-import { CLIPS, dropFile, GENERATED, testClipId } from './fixtures';
+import { dropFile, GENERATED, makeTestVideo, openShareLink } from './fixtures';
 
 const root = resolve(GENERATED, '..', '..');
 const IEMOCAP6 = ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'];
@@ -22,21 +22,10 @@ const EKMAN7 = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 
 // Making the model (about 20 s) and two analyses plus the CLI on a loaded 2-core machine.
 test.describe.configure({ mode: 'serial', timeout: 900_000 });
 
-let site: { dir: string; url: string; close: () => Promise<void> } | null = null;
+let site: { dir: string; url: string; mismatchedUrl: string; close: () => Promise<void> } | null = null;
 let clip = '';
-
-/** A 2 s cut (3 segments, a face and a voice) of the first dev clip, made at test time. */
-function makeClip(): string {
-  mkdirSync(GENERATED, { recursive: true });
-  const out = join(GENERATED, `${testClipId()}-2s.mp4`);
-  if (existsSync(out)) return out;
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', '2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '44100', '-movflags', '+faststart', out,
-  ]);
-  return out;
-}
+/** The temporary folder (model, site), removed after the tests even when the set-up failed. */
+let tmpRoot = '';
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -50,13 +39,13 @@ function freePort(): Promise<number> {
 }
 
 test.beforeAll(async () => {
-  clip = makeClip();
+  clip = makeTestVideo(2); // 3 segments, a face and a voice
   const dir = mkdtempSync(join(tmpdir(), 'mer-custom-model-'));
+  tmpRoot = dir;
   const model = join(dir, 'model');
-  const python = process.env.MER_PYTHON ?? '/usr/bin/python3';
-  const made = execFileSync(python, [join(root, 'training', 'scripts', 'make_app_test_model.py'), model, '--labels', 'iemocap6'],
-    { cwd: root, encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'ignore'] });
-  expect((JSON.parse(made.trim().split('\n').pop() ?? '{}') as { labels: string[] }).labels).toEqual(IEMOCAP6);
+  const trained = execFileSync(process.execPath, [join(root, 'scripts', 'run-python.mjs'), join('training', 'scripts', 'make_app_test_model.py'), model, '--labels', 'iemocap6'],
+    { cwd: root, encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] }); // a failure's error carries Python's stderr
+  expect((JSON.parse(trained.trim().split('\n').pop() ?? '{}') as { labels: string[] }).labels).toEqual(IEMOCAP6);
 
   // The app built into a folder of this test's own (dist/ may be rebuilt by other runs meanwhile),
   // with the custom model in place of the default: its graph and fusion.json, none of the default
@@ -69,15 +58,27 @@ test.beforeAll(async () => {
   execFileSync(process.execPath, [join(root, 'scripts', 'write-manifest.mjs'), '--models', join(siteDir, 'models')], { cwd: root });
   expect((JSON.parse(readFileSync(join(siteDir, 'models', 'manifest.json'), 'utf8')) as { labels: string[] }).labels).toEqual(IEMOCAP6);
 
+  // The same site under a manifest that lists Ekman-7 for this graph (everything else linked).
+  const badDir = join(dir, 'mismatched');
+  mkdirSync(join(badDir, 'models'), { recursive: true });
+  for (const e of readdirSync(siteDir)) if (e !== 'models') symlinkSync(join(siteDir, e), join(badDir, e));
+  for (const e of readdirSync(join(siteDir, 'models'))) if (e !== 'manifest.json') symlinkSync(join(siteDir, 'models', e), join(badDir, 'models', e));
+  const manifest = JSON.parse(readFileSync(join(siteDir, 'models', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(badDir, 'models', 'manifest.json'), JSON.stringify({ ...manifest, labels: EKMAN7 }, null, 2));
+
   const { preview } = await import('vite');
-  const port = await freePort();
-  const server = await preview({ root, logLevel: 'silent', build: { outDir: siteDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false } });
-  site = { dir, url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+  const serve = async (outDir: string) => {
+    const port = await freePort();
+    const server = await preview({ root, logLevel: 'silent', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false } });
+    return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+  };
+  const [good, bad] = [await serve(siteDir), await serve(badDir)];
+  site = { dir, url: good.url, mismatchedUrl: bad.url, close: async () => { await good.close(); await bad.close(); } };
 });
 
 test.afterAll(async () => {
   await site?.close();
-  if (site) rmSync(site.dir, { recursive: true, force: true });
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
 });
 
 const watchErrors = (page: Page) => {
@@ -128,19 +129,13 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   expect(summary.slice(1, 1 + IEMOCAP6.length).map((r) => r[0])).toEqual(IEMOCAP6);
   expect(summary[1 + IEMOCAP6.length]?.[0]).toBe('alpha (fusion weight)');
 
-  await page.getByTestId('share-button').click();
-  const link = await page.getByTestId('share-link').inputValue();
-  const fresh = await browser.newContext();
-  const other = await fresh.newPage();
-  const otherErrors = watchErrors(other);
-  await other.goto(link);
-  await expect(other.getByTestId('shared-banner')).toBeVisible();
+  const { other, errors: otherErrors, close } = await openShareLink(page, browser);
   expect(await barLabels(other)).toEqual(IEMOCAP6);
   const shared = JSON.parse(await download(other, 'export-json')) as Exported;
   expect(shared.labels).toEqual(IEMOCAP6);
   expectSized(shared);
   await other.screenshot({ path: 'test-results/custom-model-shared.png', fullPage: true });
-  await fresh.close();
+  await close();
 
   const cli = await runCli(['--json', '--server', site!.url, clip]);
   expect(cli.code, cli.stderr).toBe(0);
@@ -152,19 +147,20 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   expect(otherErrors).toEqual([]);
 });
 
-test('a manifest whose labels are not the graph’s is refused at load with both label sets named', async ({ context, page }) => {
-  const manifest = JSON.parse(readFileSync(join(site!.dir, 'site', 'models', 'manifest.json'), 'utf8')) as { labels: string[] };
-  await context.route('**/models/manifest.json', (route) => route.fulfill({
-    status: 200, contentType: 'application/json', body: JSON.stringify({ ...manifest, labels: EKMAN7 }),
-    headers: { 'Cross-Origin-Resource-Policy': 'same-origin' },
-  }));
-  await page.goto(site!.url);
+test('a manifest whose labels are not the graph’s is refused at load with both label sets named, on the page and in the CLI', async ({ page }) => {
+  const said = ['was trained for 6 emotions (ang, exc, fru, hap, neu, sad)', `the manifest lists 7 emotions (${EKMAN7.join(', ')})`, 'so it was not loaded'];
+  await page.goto(site!.mismatchedUrl);
   await dropFile(page, readFileSync(clip), 'custom.mp4', 'video/mp4');
   const alert = page.getByRole('alert');
-  await expect(alert).toContainText('was trained for 6 emotions (ang, exc, fru, hap, neu, sad)', { timeout: 300_000 });
-  await expect(alert).toContainText(`the manifest lists 7 emotions (${EKMAN7.join(', ')})`);
-  await expect(alert).toContainText('so it was not loaded');
+  await expect(alert).toContainText(said[0]!, { timeout: 300_000 });
+  for (const words of said.slice(1)) await expect(alert).toContainText(words);
   await expect(page.getByTestId('result')).toHaveCount(0);
   await expect(page.getByTestId('dropzone')).toBeVisible();
   await page.screenshot({ path: 'test-results/custom-model-refused.png', fullPage: true });
+
+  const cli = await runCli(['--json', '--server', site!.mismatchedUrl, clip]);
+  expect(cli.code).toBe(1);
+  const line = JSON.parse(cli.stdout.trim().split('\n').pop() ?? '{}') as { error?: string; labels?: unknown };
+  expect(line.labels).toBeUndefined();
+  for (const words of said) expect(line.error).toContain(words);
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { readDevLabels } from '../scripts/lib/dev-labels.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,14 +23,14 @@ export function testClipId(): string {
   return clip.replace(/\.mp4$/, '');
 }
 
-/** A 4 s MP4 at the source size (640 x 480) (H.264 + AAC) cut from the first dev clip; cached across runs. */
-export function makeTestVideo(): string {
+/** A `seconds` (default 4 s) MP4 at the source size (640 x 480) (H.264 + AAC) cut from the first dev clip; cached across runs. */
+export function makeTestVideo(seconds = 4): string {
   mkdirSync(GENERATED, { recursive: true });
-  const out = join(GENERATED, `${testClipId()}-4s.mp4`);
+  const out = join(GENERATED, `${testClipId()}-${seconds}s.mp4`);
   if (existsSync(out)) return out;
   if (!existsSync(CLIPS)) throw new Error(`Dev clips not found at ${CLIPS} (../shared/data/iemocap_dev_av).`);
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', '4',
+    '-hide_banner', '-loglevel', 'error', '-y', '-i', join(CLIPS, `${testClipId()}.mp4`), '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
     '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '44100', '-movflags', '+faststart', out,
   ]);
@@ -58,4 +58,20 @@ export async function dropFile(page: Page, bytes: Buffer, name: string, type: st
       await new Promise((r) => setTimeout(r, 50));
     }
   }, { b64: bytes.toString('base64'), name, type });
+}
+
+/**
+ * Makes the share link of the result on `page` and opens it in a fresh browser context (no cache,
+ * no storage), as a recipient would; resolves once the shared view's banner shows.
+ */
+export async function openShareLink(page: Page, browser: Browser): Promise<{ other: Page; errors: string[]; close: () => Promise<void> }> {
+  await page.getByTestId('share-button').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  const errors: string[] = [];
+  other.on('pageerror', (e) => errors.push(e.message));
+  await other.goto(link);
+  await other.getByTestId('shared-banner').waitFor();
+  return { other, errors, close: () => fresh.close() };
 }

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { AnalysisResult } from '../src/pipeline/result';
-import { dropFile, makeTestVideo, testClipId, transcripts } from './fixtures';
+import { dropFile, makeTestVideo, openShareLink, testClipId, transcripts } from './fixtures';
 
 const SCREENS = 'test-results/screens';
 /** An analysis takes about 30 s here when the machine is idle; minutes when training runs beside it. */
@@ -161,13 +161,7 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   await page.emulateMedia({ colorScheme: 'light' });
 
   // The shared view: the same timeline, no player, no crops, no seeking.
-  await page.getByTestId('share-button').click();
-  const link = await page.getByTestId('share-link').inputValue();
-  const fresh = await browser.newContext();
-  const other = await fresh.newPage();
-  const otherErrors = watchErrors(other);
-  await other.goto(link);
-  await expect(other.getByTestId('shared-banner')).toBeVisible();
+  const { other, errors: otherErrors, close } = await openShareLink(page, browser);
   await expect(other.getByTestId('timeline-cell')).toHaveCount(T);
   await expect(other.locator('video')).toHaveCount(0);
   await expect(other.getByTestId('crop')).toHaveCount(0);
@@ -176,7 +170,7 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   await expect(other.getByTestId('segment-detail')).toContainText('Segment 2');
   const sharedJson = await download(other, 'export-json');
   expect((JSON.parse(sharedJson.bytes.toString('utf8')) as AnalysisResult).segments).toHaveLength(T);
-  await fresh.close();
+  await close();
 
   expect(otherErrors).toEqual([]);
   expect(errors).toEqual([]);
