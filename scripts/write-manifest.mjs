@@ -72,6 +72,12 @@ if (!fusionFile) {
   process.exit(1);
 }
 
+// The size of I_t is the shipped text encoder's (its config.json hidden_size): features.json's
+// text.dim for the app's encoder, the model's own when mer.export wrote its fine-tuned BERT to
+// text/ (the paper configs: 768). The text worker checks the encoder's output against it.
+const textConfig = join(modelsDir, features.text.path, 'config.json');
+const textDim = existsSync(textConfig) ? (JSON.parse(readFileSync(textConfig, 'utf8')).hidden_size ?? features.text.dim) : features.text.dim;
+
 // The fused graph's own labels: mer.export writes them into fusion.json beside the graph (and into
 // the graph's ONNX metadata), so the app shows what this model outputs (a model trained on
 // IEMOCAP's 6 classes shows those 6). A description of another export, or a graph made for other
@@ -97,10 +103,10 @@ function fusionLabels(file) {
   if (seconds !== undefined && Number(seconds) !== features.audio.segment_seconds) {
     fail(`the model's segments are ${seconds} s but features.json's audio.segment_seconds is ${features.audio.segment_seconds}`);
   }
-  // The page feeds the graph its text encoder's I_t: features.json text.dim numbers.
-  const textDim = info.metadata?.text_dim;
-  if (textDim !== undefined && Number(textDim) !== features.text.dim) {
-    fail(`the model reads a text vector of ${textDim} numbers but the app's text encoder gives ${features.text.dim} (features.json text.dim): train it with model.text_dim ${features.text.dim}, or ship its own text encoder (text/) and set text.dim there to ${textDim}`);
+  // The page feeds the graph the text encoder's I_t.
+  const graphTextDim = info.metadata?.text_dim;
+  if (graphTextDim !== undefined && Number(graphTextDim) !== textDim) {
+    fail(`the model reads a text vector of ${graphTextDim} numbers but the text encoder in ${features.text.path}/ gives ${textDim}: train it with model.text_dim ${textDim}, or export it with its own text encoder (text.encoder: bert)`);
   }
   return info.labels;
 }
@@ -121,7 +127,7 @@ const manifest = {
   labels: fusionLabels(fusionFile),
   audio: features.audio,
   face: features.face,
-  text: features.text,
+  text: { ...features.text, dim: textDim },
   fusion: { path: fusionPath },
   files,
   metrics,

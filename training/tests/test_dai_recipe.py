@@ -104,10 +104,10 @@ def _app_manifest(tmp_path, names):
     config = tmp_path / "app_config.yaml"      # the app's own crop and text size (features.json), IEMOCAP's labels
     config.write_text(yaml.safe_dump({"base": str(TRAINING_DIR / "configs" / "tiny.yaml"), "labels": "iemocap6",
                                       "model": {"text_dim": 16}}))
-    narrow = tmp_path / "narrow"              # tiny.yaml's 16-number text vector: the app's encoder gives 256
+    narrow = tmp_path / "narrow"              # tiny.yaml's 16-number text vector: the app's text encoder gives 256
     export.main(["--random", "--config", str(config), "--out", str(narrow)])
     refused = _write_manifest(narrow)
-    assert refused.returncode == 1 and "text vector of 16 numbers" in refused.stderr and "text.dim" in refused.stderr
+    assert refused.returncode == 1 and "text vector of 16 numbers" in refused.stderr and "model.text_dim 256" in refused.stderr
     config.write_text(yaml.safe_dump({"base": str(TRAINING_DIR / "configs" / "tiny.yaml"), "labels": "iemocap6",
                                       "model": {"text_dim": None}}))
     export.main(["--random", "--config", str(config), "--out", str(tmp_path / "app2")])
