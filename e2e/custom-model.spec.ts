@@ -5,7 +5,7 @@
 // written by scripts/write-manifest.mjs from the export's fusion.json; the committed public/models
 // is never touched) and served by `vite preview` with the app's headers. On a short clip the page's
 // bars, the JSON and CSV exports, the share link opened in a fresh browser and `npm run analyze
-// --json` all show exactly those 6 labels. A manifest whose labels disagree with the graph is
+// --json` all show exactly those 6 labels, and so does live mode (fake camera and microphone). A manifest whose labels disagree with the graph is
 // refused at load, on the page and by the CLI, with a sentence naming both label sets.
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { dropFile, GENERATED, makeTestVideo, openShareLink } from './fixtures';
+import { EXECUTABLE, fakeMediaArgs } from './liveDevices';
 
 const root = resolve(GENERATED, '..', '..');
 const IEMOCAP6 = ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'];
@@ -21,6 +22,8 @@ const EKMAN7 = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 
 
 // Making the model (about 20 s) and two analyses plus the CLI on a loaded 2-core machine.
 test.describe.configure({ mode: 'serial', timeout: 900_000 });
+// Live mode's camera and microphone: Chromium's fake devices playing a dev clip.
+test.use({ launchOptions: { executablePath: EXECUTABLE, args: fakeMediaArgs() } });
 
 let site: { dir: string; url: string; mismatchedUrl: string; close: () => Promise<void> } | null = null;
 let clip = '';
@@ -145,6 +148,18 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   expect(line.fused.map((x) => x.toFixed(4))).toEqual(json.fused.map((x) => x.toFixed(4)));
   expect(errors).toEqual([]);
   expect(otherErrors).toEqual([]);
+});
+
+test('live mode shows the custom model’s labels', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(site!.url);
+  await page.getByTestId('mode-live').click();
+  await page.getByTestId('live-start').click();
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'running', { timeout: 480_000 });
+  await expect(page.getByTestId('prob-bar').first()).toBeVisible({ timeout: 120_000 });
+  expect(await barLabels(page)).toEqual(IEMOCAP6);
+  await page.getByTestId('live-stop').click();
+  expect(errors).toEqual([]);
 });
 
 test('a manifest whose labels are not the graph’s is refused at load with both label sets named, on the page and in the CLI', async ({ page }) => {
