@@ -31,7 +31,7 @@ function model(outputs: [string, (number | string)[]][], metadata: Record<string
 
 const EKMAN = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
 const IEMOCAP = ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'];
-const manifest = (labels: string[]) => ({ labels, audio: { segment_seconds: 0.96 }, text: { dim: 256 } });
+const manifest = (labels: string[]) => ({ labels, audio: { segment_seconds: 0.96 }, face: { crop: { channels: 1 as const, size: 48 } }, text: { dim: 256 } });
 
 describe('readOnnxInfo', () => {
   it('reads metadata and declared output shapes, symbolic dims included', () => {
@@ -79,10 +79,12 @@ describe('fusionGraphProblem', () => {
     expect(fusionGraphProblem(bare, manifest(IEMOCAP), 'fusion.onnx')).toBeNull();
   });
 
-  it('refuses another time base, another text size and unreadable labels', () => {
+  it('refuses another time base, face crop or text size, and unreadable labels', () => {
     const other = (metadata: Record<string, string>) => fusionGraphProblem(readOnnxInfo(model([['fused', [1, 6]]], metadata)), manifest(IEMOCAP), 'f.onnx');
     expect(other({ segment_seconds: '1.0' })).toMatch(/segments of 1.0 s but the manifest’s are 0.96 s/);
     expect(other({ text_dim: '16' })).toMatch(/text vector of 16 numbers but the manifest’s text encoder gives 256/);
     expect(other({ labels: 'ang,exc' })).toMatch(/labels are not a list of emotion names/);
+    expect(other({ face_crop: '{"channels": 3, "size": 64}' })).toMatch(/takes 3x64x64 face crops but the manifest’s are 1x48x48/);
+    expect(other({ face_crop: '{"channels": 1, "size": 48}' })).toBeNull();
   });
 });

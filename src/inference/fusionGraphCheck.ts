@@ -1,6 +1,6 @@
 // Does the fused graph fit the manifest the app reads its outputs with? mer.export writes the
 // model's own labels (in output order), time base, face crop and text size into the graph's
-// metadata; the manifest's `labels` name the columns the page, exports, share links and the CLI
+// metadata (each is checked); the manifest's `labels` name the columns the page, exports, share links and the CLI
 // show. A graph for other labels (e.g. one trained on IEMOCAP's 6 classes under a manifest written
 // for Ekman-7) would have its scores shown under the wrong names, so it is refused at load with a
 // sentence naming both sides, before anything runs. Graphs without metadata (older exports) are
@@ -26,7 +26,21 @@ function metadataLabels(info: OnnxInfo): string[] | 'bad' | null {
   return 'bad';
 }
 
-type Expected = Pick<Manifest, 'labels'> & { audio: Pick<Manifest['audio'], 'segment_seconds'>; text: Pick<Manifest['text'], 'dim'> };
+type Expected = Pick<Manifest, 'labels'> & {
+  audio: Pick<Manifest['audio'], 'segment_seconds'>;
+  face: { crop: Pick<Manifest['face']['crop'], 'channels' | 'size'> };
+  text: Pick<Manifest['text'], 'dim'>;
+};
+
+/** The metadata's face crop as "CxSxS", or null when it does not say. */
+function metadataCrop(info: OnnxInfo): string | null {
+  try {
+    const c = JSON.parse(info.metadata.face_crop ?? 'null') as { channels?: unknown; size?: unknown } | null;
+    return c && typeof c.channels === 'number' && typeof c.size === 'number' ? `${c.channels}x${c.size}x${c.size}` : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Why the graph in `info` cannot be read with `manifest` (a sentence for the page), or null when it fits. */
 export function fusionGraphProblem(info: OnnxInfo, manifest: Expected, file: string): string | null {
@@ -48,6 +62,11 @@ export function fusionGraphProblem(info: OnnxInfo, manifest: Expected, file: str
   const seconds = info.metadata.segment_seconds;
   if (seconds !== undefined && Number(seconds) !== manifest.audio.segment_seconds) {
     return `The fused model ${file} works on segments of ${seconds} s but the manifest’s are ${manifest.audio.segment_seconds} s, so it was not loaded. ${REMEDY}`;
+  }
+  const crop = metadataCrop(info);
+  const wanted = `${manifest.face.crop.channels}x${manifest.face.crop.size}x${manifest.face.crop.size}`;
+  if (crop && crop !== wanted) {
+    return `The fused model ${file} takes ${crop} face crops but the manifest’s are ${wanted}, so it was not loaded. ${REMEDY}`;
   }
   const textDim = info.metadata.text_dim;
   if (textDim !== undefined && Number(textDim) !== manifest.text.dim) {
