@@ -68,7 +68,8 @@ export function ModelDownloads({ downloads }: { downloads: DownloadState[] }) {
   return (
     <section aria-label="Model files" className="panel">
       <h2>Model files</h2>
-      {plan && <p className="muted small">{downloadSizeText(plan, offline)}</p>}
+      {/* Once every file of the run is verified and kept, nothing is left to download (the plan may lag the cache). */}
+      {plan && <p className="muted small">{downloadSizeText(settled === downloads.length ? { ...plan, toDownloadBytes: 0 } : plan, offline)}</p>}
       {downloads.map((d) => (
         <ProgressBar
           key={d.path}

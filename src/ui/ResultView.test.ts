@@ -74,3 +74,12 @@ describe('offline honesty (issue 17 #6)', () => {
     expect(downloadSizeText(kept, false)).toMatch(/nothing to download\.$/);
   });
 });
+
+describe('after a run (issue 17 #9)', () => {
+  it('never says "still to download" once every file of the run is verified and kept', async () => {
+    const { downloadSizeText } = await import('./ModelDownloads');
+    const stale = { files: 3, totalBytes: 20e6, toDownloadBytes: 9.8 * 1024 * 1024 } as Parameters<typeof downloadSizeText>[0];
+    expect(downloadSizeText(stale, true)).toMatch(/still to download/);
+    expect(downloadSizeText({ ...stale, toDownloadBytes: 0 }, true)).not.toMatch(/still to download/);
+  });
+});
