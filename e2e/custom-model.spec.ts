@@ -4,9 +4,10 @@
 // 6 labels), put in place of the default in a temporary copy of the built site (its manifest
 // written by scripts/write-manifest.mjs from the export's fusion.json; the committed public/models
 // is never touched) and served by `vite preview` with the app's headers. On a short clip the page's
-// bars, the JSON and CSV exports, the share link opened in a fresh browser and `npm run analyze
-// --json` all show exactly those 6 labels, and so does live mode (fake camera and microphone). A manifest whose labels disagree with the graph is
-// refused at load, on the page and by the CLI, with a sentence naming both label sets.
+// bars and timeline legend, the JSON and CSV exports, the share link opened in a fresh browser and
+// `npm run analyze --json` all show exactly those 6 labels, and so does live mode (fake camera and
+// microphone). A manifest whose labels disagree with the graph is refused at load, on the page and
+// by the CLI, with a sentence naming both label sets.
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,12 +21,12 @@ const root = resolve(GENERATED, '..', '..');
 const IEMOCAP6 = ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'];
 const EKMAN7 = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
 
-// Making the model (about 20 s) and two analyses plus the CLI on a loaded 2-core machine.
+// Making the model and the site (about a minute), analyses on the page, in the CLI and live, on a loaded 2-core machine.
 test.describe.configure({ mode: 'serial', timeout: 900_000 });
 // Live mode's camera and microphone: Chromium's fake devices playing a dev clip.
 test.use({ launchOptions: { executablePath: EXECUTABLE, args: fakeMediaArgs() } });
 
-let site: { dir: string; url: string; mismatchedUrl: string; close: () => Promise<void> } | null = null;
+let site: { url: string; mismatchedUrl: string; close: () => Promise<void> } | null = null;
 let clip = '';
 /** The temporary folder (model, site), removed after the tests even when the set-up failed. */
 let tmpRoot = '';
@@ -76,7 +77,7 @@ test.beforeAll(async () => {
     return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
   };
   const [good, bad] = [await serve(siteDir), await serve(badDir)];
-  site = { dir, url: good.url, mismatchedUrl: bad.url, close: async () => { await good.close(); await bad.close(); } };
+  site = { url: good.url, mismatchedUrl: bad.url, close: async () => { await good.close(); await bad.close(); } };
 });
 
 test.afterAll(async () => {
@@ -120,6 +121,10 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   await expect(page.getByTestId('result')).toBeVisible({ timeout: 300_000 });
   expect(await barLabels(page)).toEqual(IEMOCAP6);
   await expect(page.getByTestId('result')).not.toContainText(/happiness|sadness|surprise|disgust/);
+  // The timeline's legend: the same 6, each in a colour of its own.
+  const legend = await page.getByTestId('timeline').locator('.legend li:has(.swatch[style])').evaluateAll((els) => els.map((e) => [e.textContent, (e.querySelector('.swatch') as HTMLElement).style.background]));
+  expect(legend.map(([l]) => l)).toEqual(IEMOCAP6);
+  expect(new Set(legend.map(([, c]) => c)).size).toBe(IEMOCAP6.length);
 
   const json = JSON.parse(await download(page, 'export-json')) as Exported;
   expect(json.labels).toEqual(IEMOCAP6);
