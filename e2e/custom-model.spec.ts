@@ -114,7 +114,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the exports, in its share link and in the CLI', async ({ page, browser }) => {
+test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the exports, in its share link and in the CLI', async ({ page, browser, baseURL }) => {
   const errors = watchErrors(page);
   await page.goto(site!.url);
   await dropFile(page, readFileSync(clip), 'custom.mp4', 'video/mp4');
@@ -143,7 +143,15 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   expect(shared.labels).toEqual(IEMOCAP6);
   expectSized(shared);
   await other.screenshot({ path: 'test-results/custom-model-shared.png', fullPage: true });
+  // A link carries its result's own labels: opened in the app with the default model, it still shows these 6.
+  const hash = new URL(other.url()).hash;
   await close();
+  const elsewhere = await browser.newContext();
+  const defaultApp = await elsewhere.newPage();
+  await defaultApp.goto(`${baseURL}/${hash}`);
+  await expect(defaultApp.getByTestId('shared-banner')).toBeVisible();
+  expect(await barLabels(defaultApp)).toEqual(IEMOCAP6);
+  await elsewhere.close();
 
   const cli = await runCli(['--json', '--server', site!.url, clip]);
   expect(cli.code, cli.stderr).toBe(0);
