@@ -3,17 +3,13 @@
 // start when the models are ready. Fake devices play a real dev clip; screenshot of the first seconds.
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { EXECUTABLE, fakeMediaArgs } from './liveDevices';
+import { EXECUTABLE, fakeMediaArgs, startLiveMode } from './liveDevices';
 
 test.use({ launchOptions: { executablePath: EXECUTABLE, args: fakeMediaArgs() } });
 
 test('the camera preview and the model progress show together while live mode starts', async ({ page }) => {
   test.setTimeout(600_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await page.getByTestId('mode-live').click();
-  await page.getByTestId('live-start').click();
+  const errors = await startLiveMode(page);
 
   // While still starting: the camera picture plays and the model files' progress is shown.
   const status = page.getByTestId('live-status');
