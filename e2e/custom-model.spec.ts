@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { dropFile, GENERATED, makeTestVideo, openShareLink } from './fixtures';
-import { EXECUTABLE, fakeMediaArgs } from './liveDevices';
+import { EXECUTABLE, fakeMediaArgs, startLiveMode } from './liveDevices';
 
 const root = resolve(GENERATED, '..', '..');
 const IEMOCAP6 = ['ang', 'exc', 'fru', 'hap', 'neu', 'sad'];
@@ -164,10 +164,7 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
 });
 
 test('live mode shows the custom model’s labels', async ({ page }) => {
-  const errors = watchErrors(page);
-  await page.goto(site!.url);
-  await page.getByTestId('mode-live').click();
-  await page.getByTestId('live-start').click();
+  const errors = await startLiveMode(page, site!.url);
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'running', { timeout: 480_000 });
   await expect(page.getByTestId('prob-bar').first()).toBeVisible({ timeout: 120_000 });
   expect(await barLabels(page)).toEqual(IEMOCAP6);

@@ -36,11 +36,11 @@ export function fakeMediaArgs(files = fakeDevices()): string[] {
 export const liveStats = (page: Page): Promise<LiveStats | null> =>
   page.evaluate(() => (window as unknown as { __merLiveStats?: () => LiveStats }).__merLiveStats?.() ?? null);
 
-/** Opens the app, switches to live mode and presses Start; returns the page errors seen from then on. */
-export async function startLiveMode(page: Page): Promise<string[]> {
+/** Opens the app (at `url`: another build's server, say), switches to live mode and presses Start; returns the page errors seen from then on. */
+export async function startLiveMode(page: Page, url = '/'): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto(url);
   await page.getByTestId('mode-live').click();
   await page.getByTestId('live-start').click();
   return errors;
