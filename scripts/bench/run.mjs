@@ -11,7 +11,7 @@
 // start-up figures of both interleaved, reported as new/old ratios (scripts/bench/compare.mjs);
 // `--only start` measures nothing else, so such a comparison takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -543,6 +543,16 @@ function write(outDir, bench) {
   return md;
 }
 
+/** The working tree's build (made by startServer when stale) copied aside and served from there. */
+async function snapshotServer(log) {
+  const built = await startServer(log);
+  await built.close();
+  const dir = join(GENERATED, 'worktree-dist');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  return serveDist(dir);
+}
+
 async function main() {
   let opts;
   try {
@@ -596,7 +606,9 @@ async function main() {
   // The baseline is built before anything is measured, and served beside the working tree's build.
   const baseline = opts.baseline ? buildBaseline(opts.baseline, log) : null;
   if (baseline && opts.skip.has('start')) log('--baseline compares the start-up figures: the start section is skipped, so nothing is compared');
-  const server = await startServer(log, opts.server);
+  // Against a baseline, the working tree's build is served from a copy: dist/ is shared with
+  // anyone building in this checkout, and a rebuild mid-run would swap or remove its files.
+  const server = baseline && !opts.server ? await snapshotServer(log) : await startServer(log, opts.server);
   let baselineServer = null;
   try {
     baselineServer = baseline ? await serveDist(baseline.dist) : null;
