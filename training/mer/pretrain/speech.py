@@ -111,10 +111,15 @@ def frozen_groups(net: YAMNet, log_mel: np.ndarray) -> torch.Tensor:
 
 
 def build_cache(out: Path = CACHE) -> Path:
+    """The cache file (made once): every view of every clip through the frozen groups 1-3, fp16."""
     path = out / f"frozen_g{FREEZE}.pt"
-    if path.exists():
-        return path
-    out.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _write_cache(path)
+    return path
+
+
+def _write_cache(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     params = load_audio_params()
     net = YAMNet.from_tflite().eval()
     items = speech_items()
@@ -136,7 +141,6 @@ def build_cache(out: Path = CACHE) -> Path:
                 "speakers": [it["speaker"] for it in items], "datasets": [it["dataset"] for it in items],
                 "paths": [it["path"] for it in items], "freeze": FREEZE, "shifts": SHIFTS}, path)
     print(f"cached {n} clips x {v} views in {time.time() - t0:.0f}s -> {path}", flush=True)
-    return path
 
 
 class SpeechEmotionTail(nn.Module):
