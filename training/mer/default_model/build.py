@@ -24,7 +24,7 @@ import torch
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
-from .crossval import constant_baselines, runs_dir, scores
+from .crossval import dev_clip_baselines, runs_dir, scores
 from .features import CACHE, DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
@@ -193,10 +193,8 @@ CONDITION_NAMES = {"audio": "voice only", "visual": "face only", "text": "words 
 
 
 def baseline_metrics(dataset: str, split: str) -> list[dict]:
-    from .features import dev_av_rows
-    labels = np.asarray([r["label"] for r in dev_av_rows()])
-    b = constant_baselines(labels, len(load_features()["labels"]))
-    name = load_features()["labels"][b["always_majority_class"]["class"]]
+    names, b = dev_clip_baselines()
+    name = names[b["always_majority_class"]["class"]]
     return [{"name": f"baseline: always '{name}', top-1 accuracy", "dataset": dataset, "split": split, "n": b["n"],
              "value": truncate(b["always_majority_class"]["top1_accuracy"])},
             {"name": "baseline: every class on, Avg F1 (7 classes)", "dataset": dataset, "split": split, "n": b["n"],

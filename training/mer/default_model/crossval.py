@@ -91,9 +91,19 @@ def constant_baselines(labels: np.ndarray, num_classes: int) -> dict:
     (top-1, macro-F1) and every class on (the paper's Avg F1 / Avg Acc at threshold 0.5)."""
     majority = int(np.bincount(labels, minlength=num_classes).argmax())
     every = scores(np.ones((len(labels), num_classes), np.float32), labels, num_classes)
+    none = scores(np.zeros((len(labels), num_classes), np.float32), labels, num_classes)
     return {"always_majority_class": {"class": majority, "top1_accuracy": float(np.mean(labels == majority)),
                                       "macro_f1": top1_macro_f1(np.full_like(labels, majority), labels)},
-            "every_class_on": {k: every[k] for k in ("avg_acc", "avg_f1")}, "n": int(len(labels))}
+            "every_class_on": {k: every[k] for k in ("avg_acc", "avg_f1")},
+            "no_class_on": {k: none[k] for k in ("avg_acc", "avg_f1")}, "n": int(len(labels))}
+
+
+def dev_clip_baselines() -> tuple[list[str], dict]:
+    """The label names and the constant baselines on the 72 dev clips (metrics.json and the card)."""
+    from ..config import load_features
+    from .features import dev_av_rows
+    names = list(load_features()["labels"])
+    return names, constant_baselines(np.asarray([r["label"] for r in dev_av_rows()]), len(names))
 
 
 def model_config(overrides: dict, config_path: Path = DEFAULT_CONFIG) -> dict:

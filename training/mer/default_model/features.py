@@ -148,20 +148,15 @@ def speech_audio(model: MERModel) -> dict:
     its held-out speakers are left out here too, so they stay unheard by the fused model):
     ``maps`` [N, views, T<=5, 1024, 3, 2] fp16 through the fused model's own (fine-tuned) YAMNet
     groups 4-5 from the cached frozen group-3 maps, ``mask`` [N, views, T], Ekman ``labels``."""
-    from ..pretrain.speech import FREEZE, HELD_OUT, build_cache, speech_transcripts
+    from ..pretrain.speech import FREEZE, HELD_OUT, build_cache, late_groups, speech_transcripts
     d = torch.load(build_cache())
     keep = [i for i, s in enumerate(d["speakers"]) if s not in HELD_OUT]
     backbone = model.audio_encoder.backbone
     if len(backbone.stages) != 5 or d["freeze"] != FREEZE:
         raise ValueError("the speech cache holds YAMNet group-3 maps; the audio backbone must be YAMNet")
-    maps = []
-    with torch.no_grad():
-        for k in range(0, len(keep), 64):
-            x = d["features"][keep[k:k + 64]]                      # [b, V, T, 256, 12, 8]
-            h = x.flatten(0, 2).float()
-            for stage in list(backbone.stages)[FREEZE:]:
-                h = stage(h)
-            maps.append(h.half().view(*x.shape[:3], *h.shape[1:]))
+    with torch.no_grad():   # [b, V, T, 256, 12, 8] -> [b, V, T, 1024, 3, 2]
+        maps = [late_groups(list(backbone.stages)[FREEZE:], d["features"][keep[k:k + 64]]).half()
+                for k in range(0, len(keep), 64)]
     transcripts = speech_transcripts()
     paths = [d["paths"][i] for i in keep]
     return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep],

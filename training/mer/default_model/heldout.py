@@ -10,6 +10,7 @@ import torch
 
 from ..model import MERModel
 from .crossval import constant_baselines, scores
+from .features import frozen_maps
 from .fusion_training import forward_cached
 
 DATASETS = {"ravdess": "RAVDESS speech (actors 16-20; calm left out)", "cremad": "CREMA-D (speakers 1088-1091; no fear)",
@@ -18,20 +19,18 @@ DATASETS = {"ravdess": "RAVDESS speech (actors 16-20; calm left out)", "cremad":
 
 @torch.no_grad()
 def held_out_speech(model: MERModel) -> dict:
-    from ..pretrain.speech import FREEZE, HELD_OUT, build_cache
+    from ..pretrain.speech import FREEZE, HELD_OUT, build_cache, late_groups
     d = torch.load(build_cache())
     idx = [i for i, s in enumerate(d["speakers"]) if s in HELD_OUT]
-    backbone = model.audio_encoder.backbone
+    late = list(model.audio_encoder.backbone.stages)[FREEZE:]
+    face = model.config["model"]["face"]
+    no_face_map = frozen_maps(model.visual_encoder, torch.zeros(1, face["channels"], face["size"], face["size"]))[0]
     model.eval()
     probs = []
     for k in range(0, len(idx), 32):
-        x = d["features"][idx[k:k + 32], 0]                     # view 0: the clip as recorded
-        h = x.flatten(0, 1).float()
-        for stage in list(backbone.stages)[FREEZE:]:
-            h = stage(h)
-        maps = h.view(*x.shape[:2], *h.shape[1:])
+        maps = late_groups(late, d["features"][idx[k:k + 32], 0])        # view 0: the clip as recorded
         b, t = maps.shape[:2]
-        visual = torch.zeros((b, t) + model_visual_map_shape(model))
+        visual = torch.zeros((b, t) + tuple(no_face_map.shape))
         out = forward_cached(model, maps, visual, torch.zeros(b, model.text_dim), d["masks"][idx[k:k + 32], 0],
                              torch.zeros(b, t), torch.zeros(b, 1))
         probs.append(torch.sigmoid(out["fused"]))
@@ -49,13 +48,3 @@ def held_out_speech(model: MERModel) -> dict:
                             "predicted_share": np.bincount(probs[sel].argmax(1), minlength=m).tolist()}
     return result
 
-
-def model_visual_map_shape(model: MERModel) -> tuple:
-    """The shape of one segment's cached visual group-5 map, from a zero face through the backbone."""
-    enc = model.visual_encoder
-    size, channels = model.config["model"]["face"]["size"], model.config["model"]["face"]["channels"]
-    with torch.no_grad():
-        h = enc.backbone.stem(torch.zeros(1, channels, size, size))
-        for stage in enc.backbone.stages:
-            h = stage(h)
-    return tuple(h.shape[1:])

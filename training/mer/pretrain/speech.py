@@ -143,6 +143,16 @@ def _write_cache(path: Path) -> None:
     print(f"cached {n} clips x {v} views in {time.time() - t0:.0f}s -> {path}", flush=True)
 
 
+def late_groups(stages, feats: torch.Tensor) -> torch.Tensor:
+    """YAMNet groups 4-5 (``stages``) on cached group-3 maps ``[..., 256, 12, 8]`` -> ``[..., 1024, 3, 2]``,
+    any leading dimensions kept: one place for the training tail, the fusion caches and the held-out check."""
+    lead = feats.shape[:-3]
+    h = feats.reshape(-1, *feats.shape[-3:]).float()
+    for stage in stages:
+        h = stage(h)
+    return h.view(*lead, *h.shape[1:])
+
+
 class SpeechEmotionTail(nn.Module):
     """YAMNet groups 4-5 -> per-segment mean (the 1024-d embedding) -> masked mean over segments
     -> dropout -> linear over Ekman-7."""
@@ -154,11 +164,7 @@ class SpeechEmotionTail(nn.Module):
         self.fc = nn.Linear(net.out_dim, len(EKMAN))
 
     def embed(self, feats: torch.Tensor) -> torch.Tensor:  # [B,T,C,H,W] -> [B,T,1024]
-        b, t = feats.shape[:2]
-        h = feats.flatten(0, 1).float()
-        for g in self.groups:
-            h = g(h)
-        return h.mean(dim=(2, 3)).view(b, t, -1)
+        return late_groups(self.groups, feats).mean(dim=(-2, -1))
 
     def forward(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         w = mask / mask.sum(1, keepdim=True).clamp(min=1)
