@@ -37,7 +37,9 @@ describe('windowSampleRange and segmentsRead', () => {
   it('counts the segments a short read covers and says the audio ended', () => {
     const w = { first: 32, count: 32 };
     expect(segmentsRead(w, 32 * S + 240, TB)).toEqual({ count: 32, ended: false });
-    expect(segmentsRead(w, 32 * S + 100, TB)).toEqual({ count: 32, ended: true });
+    // 100 samples past the window are the first samples of segment 33 (T = ceil(N / S)): the next
+    // window reads them, so this one has not ended (it said ended, and the last segment was lost).
+    expect(segmentsRead(w, 32 * S + 100, TB)).toEqual({ count: 32, ended: false });
     expect(segmentsRead(w, 3 * S + 1, TB)).toEqual({ count: 4, ended: true });
     expect(segmentsRead(w, 0, TB)).toEqual({ count: 0, ended: true });
     // T >= 1: a first window always has a segment, even for an empty signal.
@@ -63,7 +65,7 @@ describe('windowSampleRange and segmentsRead', () => {
         if (r.ended) break;
       }
       expect(total).toBe(Math.max(1, Math.ceil(n / S)));
-    }), { numRuns: 300 });
+    }), { numRuns: 300, examples: [[96 * S + 1], [32 * S + 239], [32 * S]] });   // 96 S + 1: once lost its last segment
   });
   it("log-mel computed window by window equals the whole signal's", () => {
     const params = features.audio as AudioParams;

@@ -51,7 +51,9 @@ export function windowSampleRange(w: SegmentWindow, tb: SampleGeometry): { start
 export function segmentsRead(w: SegmentWindow, got: number, tb: SampleGeometry, expected?: number): { count: number; ended: boolean } {
   const { segmentSamples } = tb;
   const wanted = w.count * segmentSamples + tb.lookahead;
-  if (got >= wanted) return { count: w.count, ended: false };
+  // Samples past the window's last segment (even fewer than the look-ahead) start the next window's
+  // first segment: the audio goes on (a clip 96 segments + 1 sample long has 97 segments).
+  if (got >= wanted || got > w.count * segmentSamples) return { count: w.count, ended: false };
   if (got > 0 && expected !== undefined && w.first + w.count < expected - 1) return { count: w.count, ended: false };
   const reached = Math.ceil(got / segmentSamples);
   return { count: Math.min(w.count, w.first === 0 ? Math.max(1, reached) : reached), ended: true };
