@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run analyze -- <video|folder> [--transcript TEXT | --s
 
   <video|folder>     a video file, or a folder (its video files, in name order)
   --transcript TEXT  what is said in the video (enables the text modality)
-  --subtitles FILE   a .srt or .vtt file; its captions become the transcript
+  --subtitles FILE   a .srt or .vtt file; its captions become the transcript, each window getting the words spoken in it
   --json             one JSON line per file (the result object) instead of a summary
   --backend B        wasm (default) or webgpu (Chromium with --enable-unsafe-webgpu)
   --server URL       use an already running server of the built app instead of starting one

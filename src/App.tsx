@@ -18,13 +18,14 @@ import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
 import { StorageReport } from './ui/StorageReport';
 import { TranscriptInput } from './ui/TranscriptInput';
+import { SubtitleTracks } from './ui/SubtitleTracks';
 
 // The actions this page wires, read from the one registry (src/actions.ts).
 const {
   cancel: cancelAction, dropFiles: dropFilesAction, loadSubtitles: loadSubtitlesAction, transcript: transcriptAction,
   chooseSegment: chooseSegmentAction, closeShared: closeSharedAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
   openShared: openSharedAction, share: shareAction, trySample: trySampleAction, mode: modeAction, detectBackend: detectBackendAction,
-  detectSpeech: detectSpeechAction, cancelTranscription: cancelTranscriptionAction,
+  detectSpeech: detectSpeechAction, cancelTranscription: cancelTranscriptionAction, useSubtitleTrack: useSubtitleTrackAction,
 } = ACTIONS;
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
     transcriptUsed: st.transcriptUsed, transcriptSource: st.transcriptSource, usedTranscript: st.usedTranscript, transcriptNotice: st.transcriptNotice, expectedBackend: st.expectedBackend,
     speech: st.speech, speechOn: st.actions.speechOn,
     shared: st.shared, sharedError: st.sharedError, share: st.share,
+    textWindows: st.textWindows, embeddedSubtitles: st.embeddedSubtitles,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
   useEffect(() => void findSampleAction.perform(), []);
@@ -96,7 +98,12 @@ export function App() {
         {s.notes.map((n) => <Notice key={n} kind="info">{n}</Notice>)}
         {s.result && s.phase === 'done' && (
           <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
-            onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript} />
+            onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript}
+            textWindows={s.textWindows} />
+        )}
+        {s.embeddedSubtitles && s.phase !== 'running' && (
+          <SubtitleTracks key={`${s.embeddedSubtitles.file}:${s.embeddedSubtitles.used}`} found={s.embeddedSubtitles} disabled={running}
+            onUse={(i) => void useSubtitleTrackAction.perform(i)} />
         )}
         {s.result && s.phase === 'done' && (
           <ShareControls label={shareAction.label} hasTranscript={s.transcript.trim() !== ''} link={s.share.link}

@@ -26,13 +26,21 @@ function reporter(): PipelineReporter {
 
 export type { AppAction };
 
-export const analyzeAction: AppAction<[File]> = {
+/** The last video analysed here: choosing another of its subtitle tracks analyses it again. */
+let lastVideo: File | null = null;
+
+/**
+ * Analyses `file`; `subtitleTrack` chooses which of its own subtitle tracks to read when the box
+ * is empty (default: the first text track).
+ */
+export const analyzeAction: AppAction<[File, (number | null)?]> = {
   name: 'analyze',
   label: 'Analyse video',
-  async perform(file) {
+  async perform(file, subtitleTrack = null) {
     controller?.abort();
     const own = new AbortController();
     controller = own;
+    lastVideo = file;
     const { actions } = useAppStore.getState();
     releaseMedia();
     actions.start(file.name);
@@ -40,12 +48,16 @@ export const analyzeAction: AppAction<[File]> = {
     actions.media(URL.createObjectURL(file));
     try {
       const preference = parseBackendPreference(new URLSearchParams(location.search).get('backend'));
-      const { transcript } = useAppStore.getState();
+      const { transcript, transcriptCues } = useAppStore.getState();
       const report: PipelineReporter = {
         ...reporter(),
         faceCrops: (crops) => { if (controller === own) actions.crops(cropDataUrls(crops)); },
+        textWindows: (windows) => { if (controller === own) actions.textWindows(windows); },
+        embeddedSubtitles: (found) => {
+          if (controller === own) actions.embeddedSubtitles({ file: file.name, tracks: found.tracks, used: found.used?.index ?? null }, found.name, found.words);
+        },
       };
-      const result = await engine.analyze(file, report, own.signal, { backend: preference, transcript });
+      const result = await engine.analyze(file, report, own.signal, { backend: preference, transcript, cues: transcriptCues, subtitleTrack });
       if (controller === own) actions.finish(result);
     } catch (e) {
       if (controller !== own) return; // superseded by a newer run
@@ -102,7 +114,8 @@ function exportable() {
   const result = shownResult(state);
   // The transcript the run used is known for an analysis made here; a shared link does not say.
   const transcript = state.shared ? null : state.usedTranscript?.kind ?? null;
-  return result ? { result, crops: state.shared ? null : state.crops, transcript } : null;
+  const textWindows = state.shared ? null : state.textWindows;
+  return result ? { result, crops: state.shared ? null : state.crops, transcript, textWindows } : null;
 }
 
 type Exportable = NonNullable<ReturnType<typeof exportable>>;
@@ -120,9 +133,9 @@ function exportAction(name: string, label: string, suffix: string, blob: (x: Exp
 }
 
 export const EXPORT_ACTIONS = Object.freeze([
-  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript)], { type: 'application/json' })),
+  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript, x.textWindows)], { type: 'application/json' })),
   exportAction('export-segments-csv', 'Segments (CSV)', 'segments.csv', (x) => new Blob([segmentsCsv(x.result)], { type: 'text/csv' })),
-  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript)], { type: 'text/csv' })),
+  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript, x.textWindows)], { type: 'text/csv' })),
   exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops, x.transcript)),
 ] as const);
 
@@ -266,7 +279,7 @@ async function transcribeFirst(video: File): Promise<boolean> {
     });
     const text = cues.map((c) => c.text).join(' ');
     actions.transcript(text, { kind: 'subtitles', name: 'speech recognised on this device' },
-      text ? `Transcribed on this device: ${cues.length} utterance${cues.length === 1 ? '' : 's'}.` : 'No speech was recognised in this video.');
+      text ? `Transcribed on this device: ${cues.length} utterance${cues.length === 1 ? '' : 's'}.` : 'No speech was recognised in this video.', cues);
     return true;
   } catch (e) {
     actions.transcriptNotice(isAbort(e) ? 'Transcription cancelled; the video was not analysed.' : humanizeError(e));
@@ -299,7 +312,7 @@ export const transcriptAction: AppAction<[string]> = {
     const { actions } = useAppStore.getState();
     if (!looksLikeSubtitles(text)) return actions.transcript(text);
     const captions = captionsToTranscript(text, null);
-    if (captions.ok) actions.transcript(captions.transcript, { kind: 'subtitles', name: 'pasted captions' }, captions.notice);
+    if (captions.ok) actions.transcript(captions.transcript, { kind: 'subtitles', name: 'pasted captions' }, captions.notice, captions.timed);
     else actions.transcript(text, { kind: 'typed' }, captions.error);
   },
 };
@@ -313,7 +326,23 @@ export const loadSubtitlesAction: AppAction<[File]> = {
     const captions = await readSubtitleFile(file);
     if (!captions.ok) return actions.transcriptNotice(captions.error);
     actions.transcript(captions.transcript, { kind: 'subtitles', name: file.name },
-      captions.notice ?? `Read ${captions.cues} caption${captions.cues === 1 ? '' : 's'} from “${file.name}” as the transcript.`);
+      captions.notice ?? `Read ${captions.cues} caption${captions.cues === 1 ? '' : 's'} from “${file.name}” as the transcript.`, captions.timed);
+  },
+};
+
+/**
+ * One of the analysed video's own subtitle tracks chosen under the result: the video is analysed
+ * again with that track's words. Choosing a track is choosing its words over the box's, so the box
+ * is emptied first (a transcript given always wins over the file's own subtitles).
+ */
+export const useSubtitleTrackAction: AppAction<[number]> = {
+  name: 'use-subtitle-track',
+  label: 'Use this subtitle track',
+  async perform(index) {
+    const { actions, embeddedSubtitles } = useAppStore.getState();
+    if (!lastVideo || embeddedSubtitles?.file !== lastVideo.name) return;
+    actions.transcript('');
+    await analyzeAction.perform(lastVideo, index);
   },
 };
 
@@ -347,6 +376,7 @@ export const ACTIONS = Object.freeze({
   analyze: analyzeAction, cancel: cancelAction, reset: resetAction, share: shareAction, openShared: openSharedAction,
   closeShared: closeSharedAction, chooseSegment: chooseSegmentAction, exports: EXPORT_ACTIONS, findSample: findSampleAction,
   trySample: trySampleAction, transcript: transcriptAction, loadSubtitles: loadSubtitlesAction, dropFiles: dropFilesAction,
+  useSubtitleTrack: useSubtitleTrackAction,
   detectBackend: detectBackendAction, detectSpeech: detectSpeechAction, cancelTranscription: cancelTranscriptionAction,
   liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction, mode: modeAction,
 });

@@ -8,7 +8,8 @@
 // Nothing here fetches anything or changes what the page does for a user.
 import { decodeAudio } from './decode/audio';
 import type { BackendPreference, FusionInputs, Tensor32 } from './protocol';
-import { parseSubtitles, transcriptFor } from './features/text/subtitles';
+import { parseSubtitles, transcriptFor, type Cue } from './features/text/subtitles';
+import type { TextWindow } from './pipeline/windowTexts';
 import { engine, type PipelineReporter } from './pipeline/engine';
 import { humanizeError } from './pipeline/errors';
 import type { AnalysisResult } from './pipeline/result';
@@ -20,7 +21,7 @@ import { cliStageLines } from './cliProgress';
 export interface CliAnalyzeOptions {
   backend?: BackendPreference;
   transcript?: string;
-  /** The text of a .srt/.vtt file: the cues' text (whole clip) becomes the transcript. */
+  /** The text of a .srt/.vtt file: its timed cues give each window the words spoken in it, as in the page. */
   subtitles?: string;
   subtitlesName?: string;
   /** Also return the fused graph's inputs (`CliFeatures`). */
@@ -67,7 +68,7 @@ export function assembleWindows(windows: { first: number; inputs: FusionInputs }
     for (const { first, inputs } of windows) data.set(inputs[key].data.subarray(0, Math.max(0, Math.min(inputs[key].data.length, (segments - first) * size))), first * size);
     out[key] = { data, dims: [segments, ...perSegmentDims] };
   }
-  // The transcript's I_t is the same for every window.
+  // I_t of the first window (with timed captions each window has its own; training reads one per clip).
   out.text_cls = { data: w0.inputs.text_cls.data.slice(), dims: w0.inputs.text_cls.dims.slice(1) };
   out.text_mask = { data: w0.inputs.text_mask.data.slice(), dims: w0.inputs.text_mask.dims.slice(1) };
   return out;
@@ -112,16 +113,20 @@ export function installCliHook(): void {
     };
     try {
       let transcript = opts.transcript;
+      let cues: Cue[] | null = null;
       if (opts.subtitles !== undefined) {
         const parsed = parseSubtitles(opts.subtitles, opts.subtitlesName ?? '');
         if (!parsed.ok) return { ok: false, error: parsed.error, notes };
         transcript = transcriptFor(parsed.cues, 0, Infinity);
+        cues = parsed.cues;
       }
+      let textWindows: TextWindow[] | null = null;
+      reporter.textWindows = (w) => { textWindows = w; };
       const file = new File([bytes], name);
       const windows: { first: number; inputs: FusionInputs }[] = [];
       const onFeatures = opts.features ? (inputs: FusionInputs, first: number) => { windows.push({ first, inputs: copyInputs(inputs) }); } : undefined;
-      const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript, onFeatures });
-      const reading = readingOf(result, opts.subtitles !== undefined ? 'subtitles' : transcript?.trim() ? 'typed' : 'none');
+      const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript, cues, onFeatures });
+      const reading = readingOf(result, opts.subtitles !== undefined ? 'subtitles' : transcript?.trim() ? 'typed' : 'none', textWindows);
       // The contract's keys in the contract's order, as the page's JSON export has them (scripts/analyze.mjs prints it as it is).
       if (!opts.features) return { ok: true, result: resultForExport(result), notes, reading };
       if (!windows.length) return { ok: false, error: 'the pipeline finished without handing over its features', notes };

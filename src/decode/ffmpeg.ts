@@ -10,6 +10,7 @@ import { FFFSType, FFmpeg } from '@ffmpeg/ffmpeg';
 import type { RgbaFrame } from '../protocol';
 import { assetBase } from '../inference/paths';
 import { frameSize } from './video';
+import { parseSubtitleProbe, type SubtitleTrack } from './subtitleTracks';
 
 /** One stream of a probed file (only what decoding needs). */
 export interface FfmpegStream {
@@ -225,6 +226,29 @@ export class FfmpegMedia {
     ], true);
     const bytes = await this.take(out);
     return parseProbe(new TextDecoder().decode(bytes));
+  }
+
+  /** The file's subtitle streams (subtitleTracks.ts); empty when there are none or ffprobe cannot read it. */
+  async subtitleTracks(): Promise<SubtitleTrack[]> {
+    const out = `${this.dir}-subtitles.json`;
+    await this.run([
+      '-v', 'error', '-select_streams', 's', '-show_entries', 'stream=index,codec_name:stream_tags=language,title,handler_name',
+      '-of', 'json', this.path, '-o', out,
+    ], true);
+    return parseSubtitleProbe(new TextDecoder().decode(await this.take(out)));
+  }
+
+  /**
+   * Subtitle stream `index` (`0:s:index`) as WebVTT text ('' when ffmpeg wrote nothing). The file's
+   * own timestamps are kept (`-copyts`), so cue times are those of the video's clock.
+   */
+  async subtitleVtt(index: number): Promise<string> {
+    const out = `${this.dir}-subtitles.vtt`;
+    await this.run([
+      '-hide_banner', '-nostdin', '-v', 'error', '-copyts', '-i', this.path,
+      '-map', `0:s:${index}`, '-vn', '-an', '-dn', '-c:s', 'webvtt', '-f', 'webvtt', out,
+    ]);
+    return new TextDecoder().decode(await this.take(out));
   }
 
   /**

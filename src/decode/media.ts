@@ -8,6 +8,7 @@ import { decodeAudio } from './audio';
 import { displaySize, FfmpegMedia, type FfmpegProbe } from './ffmpeg';
 import { audioAfterBrowserFailure, chooseRoute, type AudioRoute, type VideoRoute } from './route';
 import { sniffContainer, type ContainerInfo } from './sniff';
+import type { SubtitleTrack } from './subtitleTracks';
 import { frameSize, openFrameReader, probeVideo, type FrameReader } from './video';
 import { segmentCentre, segmentCentres } from '../timebase';
 
@@ -43,7 +44,18 @@ export interface OpenedMedia {
   route: { audio: AudioRoute; video: VideoRoute };
   /** The container declares a video track the decoders could not turn into frames (codec name if known). */
   videoDropped: { codec: string | null } | null;
+  /**
+   * The file's own subtitle tracks through ffmpeg.wasm (loaded only now, unless a route already
+   * did); null when the container sniff found no text subtitle track, so other files pay nothing.
+   */
+  subtitles: EmbeddedSubtitleReader | null;
   close(): Promise<void>;
+}
+
+/** Lists a file's subtitle tracks and reads one as WebVTT text. */
+export interface EmbeddedSubtitleReader {
+  tracks(): Promise<SubtitleTrack[]>;
+  vtt(index: number): Promise<string>;
 }
 
 export interface OpenOptions {
@@ -183,8 +195,14 @@ export async function openMedia(file: File, o: OpenOptions): Promise<OpenedMedia
       }
     }
     if (route.video !== 'none' && !video && container.hasVideoTrack && !videoDropped) videoDropped = { codec: container.videoCodec };
+    const subtitles: EmbeddedSubtitleReader | null = container.textSubtitles
+      ? {
+        tracks: async () => (await ffmpeg()).media.subtitleTracks(),
+        vtt: async (index) => (await ffmpeg()).media.subtitleVtt(index),
+      }
+      : null;
     return {
-      ok: true, seconds, audio, video, videoDropped,
+      ok: true, seconds, audio, video, videoDropped, subtitles,
       route: { audio: audio ? audioRoute : 'none', video: video ? route.video : 'none' },
       close: closeAll,
     };

@@ -3,7 +3,7 @@ import { audioAfterBrowserFailure, chooseRoute, FAST_AUDIO_MAX_BYTES, FAST_AUDIO
 import type { ContainerInfo } from './sniff';
 import type { VideoInfo } from './video';
 
-const mp4: ContainerInfo = { container: 'mp4', hasVideoTrack: true, videoCodec: 'H.264', missingIndex: false, hasAudioTrack: true };
+const mp4: ContainerInfo = { container: 'mp4', hasVideoTrack: true, videoCodec: 'H.264', missingIndex: false, hasAudioTrack: true, textSubtitles: false };
 const played = (seconds: number, hasVideo = true): VideoInfo => ({ seconds, width: hasVideo ? 640 : 0, height: hasVideo ? 480 : 0, hasVideo });
 const MB = 1024 ** 2;
 
@@ -18,11 +18,11 @@ describe('chooseRoute (the fallback decision)', () => {
     expect(chooseRoute({ bytes: FAST_AUDIO_MAX_BYTES + 1, browser: played(3), container: mp4 }).audio).toBe('ffmpeg');
   });
   it('reads a video track <video> reports as 0x0 (MPEG-2 in Matroska) with ffmpeg, its sound with the browser', () => {
-    const mkv: ContainerInfo = { container: 'matroska', hasVideoTrack: true, videoCodec: 'MPEG-2', missingIndex: false, hasAudioTrack: true };
+    const mkv: ContainerInfo = { container: 'matroska', hasVideoTrack: true, videoCodec: 'MPEG-2', missingIndex: false, hasAudioTrack: true, textSubtitles: false };
     expect(chooseRoute({ bytes: MB, browser: played(3, false), container: mkv })).toEqual({ audio: 'browser', video: 'ffmpeg', damaged: false });
   });
   it('gives a file the browser cannot open to ffmpeg entirely (AVI, HuffYUV)', () => {
-    const avi: ContainerInfo = { container: 'avi', hasVideoTrack: true, videoCodec: 'HuffYUV', missingIndex: false, hasAudioTrack: true };
+    const avi: ContainerInfo = { container: 'avi', hasVideoTrack: true, videoCodec: 'HuffYUV', missingIndex: false, hasAudioTrack: true, textSubtitles: false };
     expect(chooseRoute({ bytes: MB, browser: null, container: avi })).toEqual({ audio: 'ffmpeg', video: 'ffmpeg', damaged: false });
   });
   it('skips decoders for tracks the container says are absent', () => {

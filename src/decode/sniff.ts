@@ -13,6 +13,11 @@ export interface ContainerInfo {
   missingIndex: boolean;
   /** The container declares an audio track (null: unknown container, or not said in the bytes read). */
   hasAudioTrack: boolean | null;
+  /**
+   * The bytes read declare a text subtitle track (MP4/MOV handler 'sbtl', 'text' or 'subt';
+   * Matroska/WebM CodecID S_TEXT/… or D_WEBVTT/…): only then is ffmpeg.wasm asked to read it.
+   */
+  textSubtitles: boolean;
 }
 
 /** Bytes read from each end of the file. */
@@ -48,6 +53,9 @@ function hasHandler(part: Uint8Array, handler: string): boolean {
   return false;
 }
 
+/** MP4 track handlers of subtitles: 'sbtl' (mov_text in MP4), 'text' (QuickTime text), 'subt' (WebVTT/TTML in MP4). */
+const MP4_SUBTITLE_HANDLERS = Object.freeze(['sbtl', 'text', 'subt']);
+
 /** True when `part` holds a complete moov box (its 32-bit size fits in the bytes read). */
 function wholeIndex(part: Uint8Array): boolean {
   const i = indexOf(part, ascii('moov'));
@@ -70,10 +78,13 @@ function codecIds(head: Uint8Array, prefix: string): string[] {
 
 /** Sniffs `head` (the file's first bytes) and `tail` (its last bytes; may overlap head). */
 export function sniffBytes(head: Uint8Array, tail: Uint8Array): ContainerInfo {
-  const none: ContainerInfo = { container: 'unknown', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null };
+  const none: ContainerInfo = { container: 'unknown', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null, textSubtitles: false };
   if (head.length >= 12 && text(head, 4, 4) === 'ftyp') {
     const moov = indexOf(head, ascii('moov')) !== -1 || indexOf(tail, ascii('moov')) !== -1;
-    const info: ContainerInfo = { container: 'mp4', hasVideoTrack: false, videoCodec: null, missingIndex: !moov, hasAudioTrack: null };
+    const info: ContainerInfo = {
+      container: 'mp4', hasVideoTrack: false, videoCodec: null, missingIndex: !moov, hasAudioTrack: null,
+      textSubtitles: MP4_SUBTITLE_HANDLERS.some((h) => hasHandler(head, h) || hasHandler(tail, h)),
+    };
     // The index lists each track's handler. A sound handler in the bytes read means audio; its
     // absence means none only when the whole index was read (a long file's index can exceed 1 MB).
     if ([head, tail].some((part) => hasHandler(part, 'soun'))) info.hasAudioTrack = true;
@@ -93,7 +104,10 @@ export function sniffBytes(head: Uint8Array, tail: Uint8Array): ContainerInfo {
     return info;
   }
   if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
-    const info: ContainerInfo = { container: 'matroska', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null };
+    const info: ContainerInfo = {
+      container: 'matroska', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: null,
+      textSubtitles: codecIds(head, 'S_TEXT/').length > 0 || codecIds(head, 'D_WEBVTT/').length > 0,
+    };
     // Audio CodecIDs ("A_AAC", "A_MPEG/L3", ...) sit in the track entries near the start; a
     // Matroska file whose tracks are not in the first bytes says nothing either way.
     if (codecIds(head, 'A_').length) info.hasAudioTrack = true;
@@ -105,7 +119,7 @@ export function sniffBytes(head: Uint8Array, tail: Uint8Array): ContainerInfo {
     return info;
   }
   if (head.length >= 12 && text(head, 0, 4) === 'RIFF' && text(head, 8, 4) === 'AVI ') {
-    const info: ContainerInfo = { container: 'avi', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: false };
+    const info: ContainerInfo = { container: 'avi', hasVideoTrack: false, videoCodec: null, missingIndex: false, hasAudioTrack: false, textSubtitles: false };
     for (let i = indexOf(head, ascii('strh')); i !== -1; i = indexOf(head, ascii('strh'), i + 4)) {
       if (text(head, i + 8, 4) === 'auds') info.hasAudioTrack = true;
     }

@@ -80,6 +80,17 @@ describe('summaryCsv', () => {
     expect(rows[5]).toEqual(['headline', 'Uncertain: no emotion reaches 50%; highest anger (45.0%) and neutral (40.0%)']);
     expect(rows[7]).toEqual(['transcript used', 'none']);
   });
+  it('with timed captions, says the words were given per window and names each window\'s words', () => {
+    const windows = [
+      { first: 0, count: 32, start: 0, end: 30.72, text: 'I am so happy, "really"', tokens: 9, cut: 0 },
+      { first: 32, count: 31, start: 30.72, end: 60.48, text: '', tokens: 0, cut: 0 },
+    ];
+    const rows = parseCsv(summaryCsv(sampleResult(), 'subtitles', windows));
+    expect(rows[7]).toEqual(['transcript used', 'subtitles']);
+    expect(rows[8]).toEqual(['text per window', 'timed captions: each window got the words spoken in it']);
+    expect(rows[9]).toEqual(['words', '0', '30.72', 'I am so happy, "really"']);
+    expect(rows[10]).toEqual(['words', '30.72', '60.48', '(none: text left out)']);
+  });
 });
 
 describe('what the voice and face columns hold (issue 13 #5)', () => {

@@ -8,7 +8,8 @@
 // spreadsheet would run as a formula (=, +, -, @ first) get a leading apostrophe.
 import type { AnalysisResult } from '../pipeline/result';
 import { MODALITIES } from '../pipeline/result';
-import { readingOf, type TranscriptKind } from './reading';
+import { readingOf, TEXT_PER_WINDOW, type TranscriptKind } from './reading';
+import type { TextWindow } from '../pipeline/windowTexts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -49,16 +50,21 @@ export function segmentsCsv(result: AnalysisResult): string {
 /**
  * One row per emotion, the α row, then how to read them: `headline` (uncertain when the top two are
  * within 0.1 or none reaches 0.5), `note` (each emotion is scored on its own) and, when known,
- * `transcript used` (none / typed / subtitles).
+ * `transcript used` (none / typed / subtitles); with timed captions a `text per window` row and one
+ * `words` row per window (start, end, its words).
  */
-export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | null = null): string {
+export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | null = null, windows: readonly TextWindow[] | null = null): string {
   const rows = result.labels.map((label, k) => line([
     label, prob(result.fused[k]), ...MODALITIES.map((m) => prob(result.modalities[m]?.[k])),
   ]));
   const alpha = line(['alpha (fusion weight)', null, ...MODALITIES.map((m) => prob(result.attention[m]))]);
-  const reading = readingOf(result, transcript);
+  const reading = readingOf(result, transcript, windows);
   const words = [line(['headline', reading.headline]), line(['note', reading.scores])];
   if (reading.transcript) words.push(line(['transcript used', reading.transcript]));
+  if (reading.text_windows) {
+    words.push(line(['text per window', TEXT_PER_WINDOW]));
+    for (const w of reading.text_windows) words.push(line(['words', w.start_s, w.end_s, w.text || '(none: text left out)']));
+  }
   const header = ['emotion', 'fused', ownColumn('audio', result), ownColumn('visual', result), 'text'];
   return [line(header), ...rows, alpha, ...words].join('\r\n') + '\r\n';
 }

@@ -32,6 +32,21 @@ describe('resultJson', () => {
   });
 });
 
+describe('the reading with timed captions (issue 17: words per window)', () => {
+  it('names the words each window was given; without per-window words there is no such key', () => {
+    const windows = [
+      { first: 0, count: 32, start: 0, end: 30.72, text: 'so happy', tokens: 4, cut: 0 },
+      { first: 32, count: 31, start: 30.72, end: 60.48, text: 'so angry', tokens: 4, cut: 1 },
+    ];
+    const back = JSON.parse(resultJson(sampleResult(), 'subtitles', windows)) as { reading: Record<string, unknown> };
+    expect(back.reading.text_windows).toEqual([
+      { start_s: 0, end_s: 30.72, text: 'so happy', tokens: 4, cut: 0 },
+      { start_s: 30.72, end_s: 60.48, text: 'so angry', tokens: 4, cut: 1 },
+    ]);
+    expect('text_windows' in (JSON.parse(resultJson(sampleResult(), 'typed')) as { reading: object }).reading).toBe(false);
+  });
+});
+
 describe('the reading (issue 17 #3): the headline in words, uncertain when it is', () => {
   it('close top two: uncertain, both named; the transcript the run used', () => {
     const back = JSON.parse(resultJson(sampleResult({ fused: [0.668, 0.615, 0.3] }), 'subtitles')) as { reading: Record<string, unknown> };

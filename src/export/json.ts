@@ -4,6 +4,7 @@
 // transcript are never part of it.
 import type { AnalysisResult } from '../pipeline/result';
 import { readingOf, type TranscriptKind } from './reading';
+import type { TextWindow } from '../pipeline/windowTexts';
 
 /** A plain copy of `result` with exactly the contract's keys, in the contract's order. */
 export function resultForExport(result: AnalysisResult): AnalysisResult {
@@ -31,8 +32,9 @@ export function resultForExport(result: AnalysisResult): AnalysisResult {
 /**
  * Pretty-printed (two spaces) with a final newline: readable, and diffable with the CLI's output.
  * After the result's keys, `reading`: the headline in words (uncertain when it is), that each
- * emotion is scored on its own, and the transcript the run used when known (src/export/reading.ts).
+ * emotion is scored on its own, the transcript the run used when known, and with timed captions the
+ * words each window was given (src/export/reading.ts).
  */
-export function resultJson(result: AnalysisResult, transcript?: TranscriptKind | null): string {
-  return `${JSON.stringify({ ...resultForExport(result), reading: readingOf(result, transcript) }, null, 2)}\n`;
+export function resultJson(result: AnalysisResult, transcript?: TranscriptKind | null, windows?: readonly TextWindow[] | null): string {
+  return `${JSON.stringify({ ...resultForExport(result), reading: readingOf(result, transcript, windows) }, null, 2)}\n`;
 }

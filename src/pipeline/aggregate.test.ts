@@ -39,6 +39,17 @@ describe('WindowAggregate', () => {
     expect(Array.from(r.audio_segments.data.subarray(3 * M, 5 * M))).toEqual([0, 0, 0, 0]);
     expect(a.runs).toBe(2);
   });
+  it('averages the text decision over the windows that had words only (timed captions)', () => {
+    const a = new WindowAggregate(M);
+    a.add(outputs(32, { fused: [1, 0], audio: [1, 0], visual: [1, 0], text: [0.9, 0.1], alpha: [0.2, 0.3, 0.5] }), ones(32), ones(32), true);
+    // Nobody speaks here: text masked, its graph text output is meaningless and must not count.
+    a.add(outputs(16, { fused: [0, 1], audio: [0, 1], visual: [0, 1], text: [0.5, 0.5], alpha: [0.5, 0.5, 0] }), ones(16), ones(16), false);
+    a.add(outputs(16, { fused: [0, 1], audio: [0, 1], visual: [0, 1], text: [0.1, 0.9], alpha: [0.2, 0.3, 0.5] }), ones(16), ones(16), true);
+    const r = a.outputs();
+    expect(r.text.data[0]).toBeCloseTo((32 * 0.9 + 16 * 0.1) / 48, 6);
+    expect(r.fused.data[0]).toBeCloseTo(0.5, 6); // the fused decision still by all segments
+    expect(r.alpha.data[2]).toBeCloseTo((48 * 0.5) / 64, 6);
+  });
   it('refuses outputs that do not match the labels or the window', () => {
     const a = new WindowAggregate(3);
     expect(() => a.add(outputs(2, { fused: [1, 0], audio: [1, 0], visual: [1, 0], alpha: [1, 0, 0] }), ones(2), ones(2))).toThrow(/2 emotions/);

@@ -4,14 +4,16 @@
 // windows' own, laid end to end. A clip of one window gets that window's outputs unchanged.
 //
 // Weights: a modality's decision by the segments in which it is present (a window where the face
-// is seen in 30 segments counts 30 times one where it is seen in 1); the fused decision, α and the
-// text decision by segments. α stays a distribution (each window's sums to 1; the weights are
-// shared) and a modality missing in every window keeps α = 0.
+// is seen in 30 segments counts 30 times one where it is seen in 1); the fused decision and α by
+// segments, the text decision by the segments of windows that had words (with timed captions a
+// window where nobody speaks has its text masked, and its graph's text output means nothing).
+// α stays a distribution (each window's sums to 1; the weights are shared) and a modality missing
+// in every window keeps α = 0.
 import type { FusionOutputs, Tensor32 } from '../protocol';
 
 export class WindowAggregate {
   private readonly sums = { fused: [] as number[], audio: [] as number[], visual: [] as number[], text: [] as number[], alpha: [0, 0, 0] };
-  private readonly weights = { fused: 0, audio: 0, visual: 0 };
+  private readonly weights = { fused: 0, audio: 0, visual: 0, text: 0 };
   private readonly audioRows: Float32Array[] = [];
   private readonly visualRows: Float32Array[] = [];
   private segments = 0;
@@ -22,8 +24,11 @@ export class WindowAggregate {
     for (const k of ['fused', 'audio', 'visual', 'text'] as const) this.sums[k] = new Array<number>(labels).fill(0);
   }
 
-  /** Adds one window's outputs; the masks are the window's (their length is its segment count). */
-  add(o: FusionOutputs, audioMask: Float32Array, visualMask: Float32Array): void {
+  /**
+   * Adds one window's outputs; the masks are the window's (their length is its segment count), and
+   * `textPresent` whether the window had words (text_mask 1).
+   */
+  add(o: FusionOutputs, audioMask: Float32Array, visualMask: Float32Array, textPresent = true): void {
     const n = audioMask.length;
     const m = this.labels;
     if (o.fused.data.length !== m) throw new Error(`The model predicts ${o.fused.data.length} emotions but the manifest lists ${m} labels.`);
@@ -34,7 +39,7 @@ export class WindowAggregate {
     const seen = visualMask.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
     for (let i = 0; i < m; i++) {
       this.sums.fused[i] = (this.sums.fused[i] ?? 0) + n * (o.fused.data[i] ?? 0);
-      this.sums.text[i] = (this.sums.text[i] ?? 0) + n * (o.text.data[i] ?? 0);
+      if (textPresent) this.sums.text[i] = (this.sums.text[i] ?? 0) + n * (o.text.data[i] ?? 0);
       this.sums.audio[i] = (this.sums.audio[i] ?? 0) + heard * (o.audio.data[i] ?? 0);
       this.sums.visual[i] = (this.sums.visual[i] ?? 0) + seen * (o.visual.data[i] ?? 0);
     }
@@ -42,6 +47,7 @@ export class WindowAggregate {
     this.weights.fused += n;
     this.weights.audio += heard;
     this.weights.visual += seen;
+    if (textPresent) this.weights.text += n;
     this.audioRows.push(o.audio_segments.data.slice());
     this.visualRows.push(o.visual_segments.data.slice());
     this.segments += n;
@@ -73,7 +79,7 @@ export class WindowAggregate {
       fused: t(mean(this.sums.fused, this.weights.fused), [1, m]),
       audio: t(mean(this.sums.audio, this.weights.audio), [1, m]),
       visual: t(mean(this.sums.visual, this.weights.visual), [1, m]),
-      text: t(mean(this.sums.text, this.weights.fused), [1, m]),
+      text: t(mean(this.sums.text, this.weights.text), [1, m]),
       alpha: t(mean(this.sums.alpha, this.weights.fused), [1, 3]),
       audio_segments: t(rows(this.audioRows), [1, this.segments, m]),
       visual_segments: t(rows(this.visualRows), [1, this.segments, m]),

@@ -30,8 +30,11 @@ export interface FileWindowsInput {
   video: FrameSource | null;
   /** Segments expected from the duration (streamed audio settles the count when it ends). */
   expected: number;
-  /** The transcript's class token, or null (text masked). */
-  textCls: Float32Array | null;
+  /**
+   * The class token of the window's words, or null (text masked there): the same for every window
+   * with an untimed transcript, the words spoken in each window with timed captions (windowTexts.ts).
+   */
+  textFor: (first: number, count: number) => Promise<Float32Array | null>;
   onFeatures?: (inputs: FusionInputs, firstSegment: number) => void;
 }
 
@@ -162,7 +165,9 @@ export class FileWindows {
   }
 
   private async fuse(first: number, features: WindowFeatures): Promise<void> {
-    const { step, signal, timed, timings, textCls } = this.x;
+    const { step, signal, timed, timings } = this.x;
+    const textCls = await this.x.textFor(first, features.audioMask.length);
+    checkAbort(signal);
     if (!anyModality(features, textCls !== null)) {
       this.aggregate.skip(features.audioMask.length);
       return;
@@ -174,7 +179,7 @@ export class FileWindows {
     // session.run alone, for the benchmark: the full run, and the text-masked one apart.
     timings.fusion_graph = (timings.fusion_graph ?? 0) + fused.runMs;
     if (fused.textMaskedRunMs !== null) timings.fusion_graph_text_masked = (timings.fusion_graph_text_masked ?? 0) + fused.textMaskedRunMs;
-    this.aggregate.add(fused.outputs, features.audioMask, features.visualMask);
+    this.aggregate.add(fused.outputs, features.audioMask, features.visualMask, textCls !== null);
   }
 
   /** Faces at the segment centres, a few frames at a time; the next chunk's seeks overlap this chunk's detection. */

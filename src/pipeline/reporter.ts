@@ -3,6 +3,11 @@
 // a store itself.
 import type { Backend } from '../protocol';
 import type { DownloadState, Stage, StageState } from './stages';
+import type { TextWindow } from './windowTexts';
+import type { SubtitleTrack } from '../decode/subtitleTracks';
+
+/** The file's own subtitle tracks and the one whose words the run used (null: the given transcript won, or none was readable). */
+export interface EmbeddedWords { tracks: SubtitleTrack[]; used: SubtitleTrack | null; name: string | null; words: number }
 
 export interface PipelineReporter {
   stage(stage: Stage, patch: Partial<StageState>): void;
@@ -11,6 +16,10 @@ export interface PipelineReporter {
   backend(backend: Backend, detail: string): void;
   /** The face crops the model will see, one per segment (zeros where `present` is 0); a copy for display. */
   faceCrops?(crops: FaceCrops): void;
+  /** With timed captions: the words each window was given (for the segment detail and the exports). */
+  textWindows?(windows: TextWindow[]): void;
+  /** The file's own subtitle tracks (only for files that have some) and which one the run used. */
+  embeddedSubtitles?(found: EmbeddedWords): void;
 }
 
 /**

@@ -4,6 +4,9 @@ import { create } from 'zustand';
 import { bindReducers, type ActionsOf } from './bindReducers';
 import type { Backend } from '../protocol';
 import type { AnalysisResult } from '../pipeline/result';
+import type { Cue } from '../features/text/subtitles';
+import type { TextWindow } from '../pipeline/windowTexts';
+import type { SubtitleTrack } from '../decode/subtitleTracks';
 import type { SharedResult } from '../share/shareLink';
 import { STAGES, type DownloadState, type Stage, type StageState } from '../pipeline/stages';
 export { STAGES, STAGE_LABELS, type DownloadState, type DownloadStatus, type Stage, type StageState, type StageStatus } from '../pipeline/stages';
@@ -30,6 +33,18 @@ export interface AppState {
   keepTranscript: boolean;
   /** A sentence about the box's text (captions read, cues left out, a subtitle file refused), or null. */
   transcriptNotice: string | null;
+  /**
+   * The timed cues behind the box's text when it came from captions (a subtitle file, SRT/VTT
+   * pasted): each window then gets the words spoken in it. Null for typed text (one text for all).
+   */
+  transcriptCues: Cue[] | null;
+  /** With timed captions: the words each window of the current result was given; null otherwise. */
+  textWindows: TextWindow[] | null;
+  /**
+   * Subtitle tracks inside the analysed file (text ones), which one the run used (null: the box's
+   * transcript won, or none could be read); null when the file has none.
+   */
+  embeddedSubtitles: EmbeddedSubtitles | null;
   /** The backend this browser is expected to use, shown before the first analysis confirms one. */
   expectedBackend: Backend | null;
   /**
@@ -63,6 +78,9 @@ export interface AppState {
 /** Where the transcript box's text came from. */
 export type TranscriptSource = { kind: 'typed' } | { kind: 'subtitles'; name: string };
 
+/** The file's own subtitle tracks, as the page offers them. */
+export interface EmbeddedSubtitles { file: string; tracks: SubtitleTrack[]; used: number | null }
+
 /** Which transcript a run used, as the result view names it. */
 export interface UsedTranscript { kind: 'none' | 'typed' | 'subtitles'; name: string | null; words: number }
 
@@ -85,7 +103,7 @@ const freshStages = (): Record<Stage, StageState> =>
 export const initialState = (): AppState => ({
   phase: 'idle', fileName: null, stages: freshStages(), downloads: {}, notes: [], result: null, error: null,
   backend: null, backendDetail: '', transcript: '', transcriptSource: { kind: 'typed' }, transcriptUsed: false, keepTranscript: false,
-  transcriptNotice: null, usedTranscript: null, expectedBackend: null,
+  transcriptNotice: null, transcriptCues: null, textWindows: null, embeddedSubtitles: null, usedTranscript: null, expectedBackend: null,
   speech: { offered: false, reason: null, on: false, progress: null },
   shared: null, sharedError: null, share: { link: null, error: null, copied: false },
   mediaUrl: null, crops: null, segment: null, seek: null, sample: null,
@@ -115,7 +133,7 @@ export function segmentAt(segments: readonly { start: number; end: number }[], s
 const kept = (s: AppState): AppState => ({
   ...initialState(), downloads: s.downloads, backend: s.backend, backendDetail: s.backendDetail, transcript: s.transcript,
   transcriptSource: s.transcriptSource, transcriptUsed: s.transcriptUsed, keepTranscript: s.keepTranscript,
-  transcriptNotice: s.transcriptNotice, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, speech: s.speech, sample: s.sample,
+  transcriptNotice: s.transcriptNotice, transcriptCues: s.transcriptCues, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, speech: s.speech, sample: s.sample,
 });
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -130,7 +148,7 @@ export const reducers = Object.freeze({
     const transcriptSource: TranscriptSource = clear ? { kind: 'typed' } : s.transcriptSource;
     return {
       ...kept(s), phase: 'running', fileName, shared: null, sharedError: null,
-      transcript, transcriptSource, transcriptUsed: true, usedTranscript: transcriptForRun(transcript, transcriptSource),
+      transcript, transcriptSource, transcriptCues: clear ? null : s.transcriptCues, transcriptUsed: true, usedTranscript: transcriptForRun(transcript, transcriptSource),
       // What the captions lost (cues left out) stays in view for the run that uses them.
       transcriptNotice: clear ? null : s.transcriptNotice,
       notes: clear ? [TRANSCRIPT_CLEARED_NOTE] : s.transcriptNotice && transcript ? [s.transcriptNotice] : [],
@@ -152,9 +170,25 @@ export const reducers = Object.freeze({
   backend(s: AppState, backend: Backend, detail: string): AppState {
     return { ...s, backend, backendDetail: detail };
   },
-  /** The box changed: typed or pasted (`source` omitted) or filled from a subtitle file. Either way it is for the next video. */
-  transcript(s: AppState, text: string, source: TranscriptSource = { kind: 'typed' }, notice: string | null = null): AppState {
-    return { ...s, transcript: text, transcriptSource: source, transcriptUsed: false, transcriptNotice: notice };
+  /**
+   * The box changed: typed or pasted (`source` omitted) or filled from captions, with their timed
+   * `cues` (each window then gets its own words). Either way it is for the next video.
+   */
+  transcript(s: AppState, text: string, source: TranscriptSource = { kind: 'typed' }, notice: string | null = null, cues: Cue[] | null = null): AppState {
+    return { ...s, transcript: text, transcriptSource: source, transcriptCues: cues?.length ? cues : null, transcriptUsed: false, transcriptNotice: notice };
+  },
+  /** The words each window was given (timed captions), beside the result like the face crops. */
+  textWindows(s: AppState, windows: TextWindow[] | null): AppState {
+    return { ...s, textWindows: windows };
+  },
+  /**
+   * The analysed file's own subtitle tracks; `used` the one whose words the run took (the box was
+   * empty), then the result names it as the transcript used.
+   */
+  embeddedSubtitles(s: AppState, found: EmbeddedSubtitles | null, usedName: string | null = null, words = 0): AppState {
+    const usedTranscript: UsedTranscript | null = found && found.used !== null && usedName
+      ? { kind: 'subtitles', name: usedName, words } : s.usedTranscript;
+    return { ...s, embeddedSubtitles: found, usedTranscript };
   },
   /** A dropped file that is plainly not a video (or one too many): said at once, nothing starts. */
   refuse(s: AppState, message: string): AppState {

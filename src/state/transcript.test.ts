@@ -90,3 +90,34 @@ describe('on-device transcription choice', () => {
     expect(reducers.start(s, 'a.mp4').speech).toMatchObject({ offered: true, on: true, progress: 0.4 });
   });
 });
+
+describe('timed captions keep their cues through to the run (issue 17: words per window)', () => {
+  const cues = [{ start: 0, end: 2, text: 'I am happy' }, { start: 40, end: 42, text: 'I am furious' }];
+  it('captions keep their cues for the run that uses them; typed text has none', () => {
+    let s = reducers.transcript(initialState(), 'I am happy I am furious', { kind: 'subtitles', name: 'talk.srt' }, null, cues);
+    expect(s.transcriptCues).toEqual(cues);
+    s = reducers.start(s, 'talk.mp4');
+    expect(s.transcriptCues).toEqual(cues);
+    expect(reducers.transcript(s, 'typed over them').transcriptCues).toBe(null);
+  });
+  it('the next video starts without the previous video\'s cues, and without its per-window words', () => {
+    let s = reducers.transcript(initialState(), 'I am happy I am furious', { kind: 'subtitles', name: 'talk.srt' }, null, cues);
+    s = reducers.start(s, 'talk.mp4');
+    s = reducers.textWindows(s, [{ first: 0, count: 32, start: 0, end: 30.72, text: 'I am happy', tokens: 5, cut: 0 }]);
+    s = reducers.start(s, 'other.mp4');
+    expect(s.transcriptCues).toBe(null);
+    expect(s.textWindows).toBe(null);
+  });
+  it('a subtitle track of the file, used when the box was empty, is named as the transcript used', () => {
+    let s = reducers.start(initialState(), 'film.mkv');
+    const tracks = [{ index: 0, codec: 'subrip', language: 'eng', title: null, text: true }];
+    s = reducers.embeddedSubtitles(s, { file: 'film.mkv', tracks, used: 0 }, 'the file’s subtitle track 1 (English)', 12);
+    expect(s.usedTranscript).toEqual({ kind: 'subtitles', name: 'the file’s subtitle track 1 (English)', words: 12 });
+    // When the box's transcript won, the tracks are only offered: the transcript used stays the box's.
+    let t = reducers.start(reducers.transcript(initialState(), 'my words'), 'film.mkv');
+    t = reducers.embeddedSubtitles(t, { file: 'film.mkv', tracks, used: null });
+    expect(t.usedTranscript?.kind).toBe('typed');
+    expect(t.embeddedSubtitles?.tracks).toHaveLength(1);
+    expect(reducers.start(t, 'next.mp4').embeddedSubtitles).toBe(null);
+  });
+});

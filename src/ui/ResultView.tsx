@@ -5,6 +5,7 @@
 import type { AnalysisResult } from '../pipeline/result';
 import { CLOSE_MARGIN, LIKELY, SCORES_ARE_INDEPENDENT, verdict } from '../pipeline/verdict';
 import type { UsedTranscript } from '../state/store';
+import type { TextWindow } from '../pipeline/windowTexts';
 import type { Coarse } from '../share/shareLink';
 import { AttentionWeights } from './AttentionWeights';
 import { ExportControls, type ExportAction } from './ExportControls';
@@ -31,6 +32,8 @@ export interface ResultViewProps {
   exports?: readonly ExportAction[];
   /** Which transcript the run used (none / typed / subtitles); absent for a shared result. */
   transcriptUsed?: UsedTranscript | null;
+  /** With timed captions: the words each window was given (the segment detail shows its window's). */
+  textWindows?: readonly TextWindow[] | null;
 }
 
 /** One sentence naming the transcript a run used, so a result is never read as resting on words it did not have. */
@@ -41,7 +44,7 @@ export function transcriptUsedText(used: UsedTranscript): string {
   return `Transcript used: the text typed in the transcript box (${words}).`;
 }
 
-export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports, transcriptUsed = null }: ResultViewProps) {
+export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports, transcriptUsed = null, textWindows = null }: ResultViewProps) {
   const present = {
     audio: result.modalities.audio !== null,
     visual: result.modalities.visual !== null,
@@ -75,7 +78,7 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
         {!mediaUrl && <AttentionWeights attention={result.attention} present={present} />}
       </div>
       <Timeline result={result} crops={mediaUrl ? crops : null} current={segment} seekable={Boolean(mediaUrl)}
-        onChoose={(i) => onChooseSegment?.(i)} />
+        onChoose={(i) => onChooseSegment?.(i)} textWindows={textWindows} />
       <div className="grid">
         {mediaUrl && <AttentionWeights attention={result.attention} present={present} />}
         <ModalityDecisions result={result} />

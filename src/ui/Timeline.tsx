@@ -15,6 +15,7 @@ import type { Coarse } from '../share/shareLink';
 import { cellSpan, coverage, overviewBins, segmentDecision } from '../pipeline/decisions';
 import { colourFor, describeSegment, formatClock, formatSeconds, nextCell, PAGE_CELLS, pageOf } from './timelineCells';
 import { SegmentDetail } from './SegmentDetail';
+import { windowOfSegment, type TextWindow } from '../pipeline/windowTexts';
 import { secondsLabel } from '../timebase';
 
 export interface TimelineProps {
@@ -26,9 +27,11 @@ export interface TimelineProps {
   /** True when choosing a cell moves a video player. */
   seekable: boolean;
   onChoose: (index: number) => void;
+  /** With timed captions: the words each window gave the text model (shown in the segment detail). */
+  textWindows?: readonly TextWindow[] | null;
 }
 
-export function Timeline({ result, crops, current, seekable, onChoose }: TimelineProps) {
+export function Timeline({ result, crops, current, seekable, onChoose, textWindows = null }: TimelineProps) {
   const { segments, labels } = result;
   const strip = useRef<HTMLDivElement>(null);
   const [focused, setFocused] = useState<number | null>(null);
@@ -161,7 +164,8 @@ export function Timeline({ result, crops, current, seekable, onChoose }: Timelin
         {showCrops ? ' The small pictures are the 48 × 48 face crops the model saw.' : ''}
       </p>
       {current !== null && segments[current] && (
-        <SegmentDetail result={result} index={current} crop={crops?.[current] ?? null} showCrop={showCrops} />
+        <SegmentDetail result={result} index={current} crop={crops?.[current] ?? null} showCrop={showCrops}
+          textWindow={textWindows ? windowOfSegment(textWindows, current) : null} />
       )}
       <TimelineTable result={result} />
     </section>

@@ -27,6 +27,8 @@ describe('pasted captions', () => {
     if (r.ok) {
       expect(r.transcript).not.toMatch(/\d{2}:\d{2}|-->/);
       expect(r.notice).toBe('Read 2 captions from the pasted captions as the transcript (timestamps and cue numbers removed).');
+      // The timed cues come along, so each window of the video can get the words spoken in it.
+      expect(r.timed.map((c) => [c.start, c.text])).toEqual([[0, "I can't believe you did that."], [1.9, 'You promised me!']]);
     }
   });
 

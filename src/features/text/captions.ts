@@ -2,7 +2,7 @@
 // zone or on the transcript box) and SRT/VTT text pasted into the transcript box become the
 // transcript as plain caption text — never with their timestamps and cue numbers, which the text
 // model would read as words. What could not be read is said, never dropped silently.
-import { MAX_SUBTITLE_BYTES, parseSubtitles, SUBTITLE_ERRORS, transcriptFor } from './subtitles';
+import { MAX_SUBTITLE_BYTES, parseSubtitles, SUBTITLE_ERRORS, transcriptFor, type Cue } from './subtitles';
 
 /** A subtitle file by its name or type. */
 export function isSubtitleFile(file: { name: string; type?: string }): boolean {
@@ -18,7 +18,11 @@ export function looksLikeSubtitles(text: string): boolean {
 }
 
 export type CaptionsResult =
-  | { ok: true; transcript: string; cues: number; skipped: number; /** What the user should know, or null. */ notice: string | null }
+  | {
+    ok: true; transcript: string; cues: number; skipped: number; /** What the user should know, or null. */ notice: string | null;
+    /** The timed cues themselves: each window of the video gets the words spoken in it. */
+    timed: Cue[];
+  }
   | { ok: false; error: string };
 
 /**
@@ -34,7 +38,7 @@ export function captionsToTranscript(text: string, name: string | null): Caption
   const notice = parsed.skipped > 0
     ? `${read} ${parsed.skipped} cue${parsed.skipped === 1 ? '' : 's'} could not be read and ${parsed.skipped === 1 ? 'was' : 'were'} left out: a cue needs a timing line like “00:00:01,000 --> 00:00:04,000”. Check ${source} if words are missing.`
     : name ? null : read;
-  return { ok: true, transcript, cues: parsed.cues.length, skipped: parsed.skipped, notice };
+  return { ok: true, transcript, cues: parsed.cues.length, skipped: parsed.skipped, notice, timed: parsed.cues };
 }
 
 /** A subtitle file read as a transcript (too large or binary files are refused with a message). */
@@ -94,4 +98,11 @@ export function planDrop(files: readonly File[]): DropPlan {
 export function cutTranscriptNote(kept: number, cut: number): string {
   return `The transcript is longer than the text model reads: it used the first ${kept} word pieces and ${cut} more at the end were cut, `
     + 'so the last words did not count. For a long video, give the words of the part that matters, or subtitles.';
+}
+
+/** The note when one window's words (timed captions) were longer than the text model reads. */
+export function cutWindowNote(start: number, end: number, kept: number, cut: number): string {
+  const at = (x: number) => `${Math.round(x * 100) / 100} s`;
+  return `The words spoken between ${at(start)} and ${at(end)} are longer than the text model reads: it used the first ${kept} word pieces `
+    + `and ${cut} more were cut, so the last words of that stretch did not count.`;
 }

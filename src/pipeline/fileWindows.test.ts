@@ -1,0 +1,56 @@
+// The file's windows take their words window by window (issue 17): with timed captions each window
+// is sent its own class token, and a window where nobody speaks has its text masked.
+import { describe, expect, it } from 'vitest';
+import manifestJson from '../../public/models/manifest.json';
+import { parseManifest } from '../inference/manifest';
+import type { FusionInputs, FusionResult, Tensor32 } from '../protocol';
+import type { WorkerCalls } from '../workers/calls';
+import { FileWindows } from './fileWindows';
+import type { PipelineReporter } from './reporter';
+import { WindowStep } from './windowStep';
+import { WindowTexts } from './windowTexts';
+
+const manifest = parseManifest(manifestJson);
+const M = manifest.labels.length;
+const t = (data: Float32Array, dims: number[]): Tensor32 => ({ data, dims });
+
+describe('FileWindows with per-window words', () => {
+  it('sends each window its own words; a window with none has text_mask 0 and is not run without voice or face', async () => {
+    const sent: { T: number; textMask: number; cls0: number }[] = [];
+    const calls: WorkerCalls = {
+      logMel: () => Promise.reject(new Error('not used')),
+      detectFaces: () => Promise.reject(new Error('not used')),
+      encodeText: async (text) => ({ cls: Float32Array.from({ length: manifest.text.dim }, () => text.length), tokens: 3 }),
+      runFusion: async (inputs: FusionInputs): Promise<FusionResult> => {
+        const T = inputs.audio_mask.dims[1]!;
+        sent.push({ T, textMask: inputs.text_mask.data[0]!, cls0: inputs.text_cls.data[0]! });
+        const z = (n: number) => new Float32Array(n);
+        return {
+          outputs: {
+            fused: t(z(M), [1, M]), audio: t(z(M), [1, M]), visual: t(z(M), [1, M]), text: t(Float32Array.from({ length: M }, () => 0.5), [1, M]),
+            alpha: t(Float32Array.from([0, 0, 1]), [1, 3]), audio_segments: t(z(T * M), [1, T, M]), visual_segments: t(z(T * M), [1, T, M]),
+          },
+          backend: 'wasm', runMs: 1,
+        };
+      },
+    };
+    const step = new WindowStep(manifest, calls);
+    const signal = new AbortController().signal;
+    const cues = [{ start: 1, end: 2, text: 'happy' }, { start: 70, end: 72, text: 'so very angry' }];
+    const texts = new WindowTexts(cues, step.time.segmentSeconds, (text, s) => step.text(text, s));
+    const report: PipelineReporter = { stage: () => undefined, download: () => undefined, note: () => undefined, backend: () => undefined };
+    const out = await new FileWindows({
+      step, report, signal, timed: (_k, fn) => fn(), timings: {}, audio: null, video: null, expected: 80,
+      textFor: (first, count) => texts.classToken(first, count, signal),
+    }).run();
+    // Windows 0-31 (happy), 32-63 (nobody speaks, nothing else present: not run), 64-79 (angry);
+    // each window with words runs twice (the second with the text masked, for the voice and face decisions).
+    expect(sent).toEqual([
+      { T: 32, textMask: 1, cls0: 5 }, { T: 32, textMask: 0, cls0: 0 },
+      { T: 16, textMask: 1, cls0: 13 }, { T: 16, textMask: 0, cls0: 0 },
+    ]);
+    expect(texts.windows.map((w) => w.text)).toEqual(['happy', '', 'so very angry']);
+    expect(out.aggregate.runs).toBe(2);
+    expect(out.audioMask.length).toBe(80);
+  });
+});
