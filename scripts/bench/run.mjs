@@ -8,8 +8,9 @@
 // (onnxruntime-web vs onnxruntime-node, default and paper configuration). Targets are reported,
 // never asserted: the machine is shared, so the numbers are pessimistic and the load is recorded.
 // `--baseline <git-ref>` builds that commit too (scripts/bench/baseline.mjs) and measures the
-// start-up figures of both interleaved, reported as new/old ratios (scripts/bench/compare.mjs);
-// `--only start` measures nothing else, so such a comparison takes minutes.
+// start-up figures (section start) and the per-clip analysis figures (section realtime) of both
+// interleaved, reported as new/old ratios (scripts/bench/compare.mjs); `--only start,realtime`
+// measures nothing else, so such a comparison takes minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -18,17 +19,19 @@ import { fileURLToPath } from 'node:url';
 import { ROOT, startServer } from '../lib/app-browser.mjs';
 import { parseCommandLine, UsageError, usageFailure } from '../lib/cli.mjs';
 import { analyzeFile, CHROMIUM, launchChromium, openApp, startMemorySampler } from './browser.mjs';
-import { buildBaseline, serveDist } from './baseline.mjs';
+import { buildBaseline, serveDist, WORKING_TREE_MODELS } from './baseline.mjs';
 import { GENERATED, makeClip, makeFakeDevices } from './clips.mjs';
-import { compareStartup, interleavedOrder, renderComparison } from './compare.mjs';
+import { analysisFigures, analysisRecord, compareStartup, interleavedOrder, renderComparison } from './compare.mjs';
 import { startupRun } from './startup.mjs';
 import { graphInputs } from './graphInputs.mjs';
 import { timeNative } from './native.mjs';
 import { median, medianRecord, percentile, ratio, renderMarkdown, round } from './report.mjs';
 
-const SECTIONS = Object.freeze(['stages', 'memory', 'start', 'live', 'graphs', 'webgpu']);
+const SECTIONS = Object.freeze(['stages', 'memory', 'start', 'realtime', 'live', 'graphs', 'webgpu']);
 /** Other names accepted for a section. */
-const SECTION_ALIASES = Object.freeze({ startup: 'start' });
+const SECTION_ALIASES = Object.freeze({ startup: 'start', analysis: 'realtime' });
+/** Which model files a baseline is built with: its commit's own, or the working tree's. */
+const BASELINE_MODELS = Object.freeze(['own', 'working-tree']);
 const CLIPS = Object.freeze([10, 60]);
 const WARMUP_SECONDS = 3;
 const PAPER_DIR = join(GENERATED, 'paper');
@@ -45,14 +48,17 @@ const LIVE_PREDICTIONS = 20;
 const log = (msg) => console.error(`[bench] ${msg}`);
 const clipKey = (s) => `${s}s`;
 
-const USAGE = `Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--only S,...] [--baseline REF] [--out DIR] [--previous A.json,B.json]
+const USAGE = `Usage: npm run bench -- [--server URL] [--runs N] [--skip ${SECTIONS.join(',')}] [--only S,...] [--baseline REF] [--baseline-models own|working-tree] [--out DIR] [--previous A.json,B.json]
 
   --server URL       measure an already running server of the built app instead of starting one
   --runs N           runs per measurement (default 3)
   --skip S,...       sections to leave out (repeatable); they keep their values from --previous
-  --only S,...       measure only these sections (\`startup\` = start); the others are kept as with --skip
-  --baseline REF     also build the commit REF (temporary git worktree) and measure its start-up
-                     figures interleaved with the working tree's, reported as new/old ratios
+  --only S,...       measure only these sections (\`startup\` = start, \`analysis\` = realtime); the others are kept as with --skip
+  --baseline REF     also build the commit REF (temporary git worktree) and measure its start-up (start)
+                     and per-clip analysis (realtime: stages, total, realtime ratio of the 10 s and 60 s
+                     clips, WASM 1 and 2 threads) interleaved with the working tree's, as new/old ratios
+  --baseline-models  own (default): REF's own public/models; working-tree: this checkout's, so that
+                     code is compared with code on the same model files
   --out DIR          where latest.json and latest.md go (default bench/)
   --previous F,...   earlier reports skipped sections are taken from (default DIR/latest.json)`;
 
@@ -62,6 +68,7 @@ const OPTIONS = Object.freeze({
   skip: { type: 'string', multiple: true, default: [] },
   only: { type: 'string', multiple: true, default: [] },
   baseline: { type: 'string' },
+  'baseline-models': { type: 'string', default: 'own' },
   out: { type: 'string', default: join(ROOT, 'bench') },
   previous: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -77,7 +84,10 @@ export function parseArgs(argv) {
   const skip = sections('skip', values.skip);
   const only = sections('only', values.only);
   if (only.length && skip.length) throw new UsageError('--only and --skip do not go together: name the sections to measure, or those to leave out.');
+  const baselineModels = values['baseline-models'];
+  if (!BASELINE_MODELS.includes(baselineModels)) throw new UsageError(`--baseline-models takes ${BASELINE_MODELS.join(' or ')}; not ${baselineModels}.`);
   return {
+    baselineModels,
     server: values.server, runs: values.runs === undefined ? 3 : Math.max(1, Number(values.runs) || 1),
     skip: new Set(only.length ? SECTIONS.filter((s) => !only.includes(s)) : skip),
     baseline: values.baseline ?? null, out: values.out, previous: values.previous?.split(',') ?? null, help: values.help,
@@ -243,6 +253,48 @@ function startSummary(records) {
     first_result_ms: { drop_to_result: m('first_result'), since_navigation: m('first_result_since_navigation'), runs: records.length },
     live_first_prediction_ms: m('live_first_prediction'),
   };
+}
+
+// ------------------------------------------------------------------ analysis against a baseline
+
+/**
+ * Per-clip analysis of each build in `servers` ({new: url, old: url}), `runs` runs each,
+ * interleaved (new, old, old, new, …). A run of a build is, per backend, a fresh browser context:
+ * models loaded, a warm-up on the short clip (wasm tiers up), then the 10 s and 60 s clips once.
+ * Returns per build the run records (compare.mjs `analysisRecord`) and the load before each run.
+ */
+async function measureAnalysis(servers, runs, clips, backends) {
+  const chrome = await launchChromium();
+  const out = { runs: { new: [], old: [] }, errors: [], load: [] };
+  try {
+    for (const [i, build] of interleavedOrder(runs).entries()) {
+      out.load.push(round(loadavg()[0], 2));
+      log(`analysis ${i + 1}/${runs * 2} (${build}), load ${out.load.at(-1)}`);
+      const byClip = {};
+      for (const cfg of backends) {
+        const app = await openApp(chrome.browser, servers[build], { backend: cfg.backend, threads: cfg.threads, log });
+        try {
+          const warm = await analyzeFile(app, clips.warmup.path, { backend: cfg.backend, transcript: clips.warmup.transcript });
+          if (!warm.ok) throw new Error(`warm-up failed: ${warm.error}`);
+          for (const s of CLIPS) {
+            const r = await analyzeFile(app, clips[s].path, { backend: cfg.backend, transcript: clips[s].transcript });
+            (byClip[clipKey(s)] ??= {})[cfg.name] = r.ok ? { timings_ms: r.result.timings_ms, segments: r.result.segments.length } : { error: r.error };
+            if (!r.ok) out.errors.push(`${build} ${cfg.name} ${s} s: ${r.error}`);
+          }
+        } catch (e) {
+          out.errors.push(`${build} ${cfg.name}: ${e.message.split('\n')[0]}`);
+        } finally {
+          await app.context.close().catch(() => undefined);
+        }
+      }
+      const record = analysisRecord(byClip);
+      out.runs[build].push(record);
+      log(`  ${CLIPS.flatMap((s) => backends.map((b) => `${s} s ${b.name} total ${Math.round(record[`${clipKey(s)} ${b.name} total`] ?? NaN)}`)).join(', ')}`);
+    }
+  } finally {
+    await chrome.close();
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ live
@@ -505,6 +557,7 @@ const SECTION_KEYS = Object.freeze({
   memory: ['peak_memory_mb'],
   graphs: ['node_ms', 'browser_native_ratio', 'browser_graph_ms', 'browser_session_ms', 'paper_config'],
   start: ['cold_start_ms', 'warm_start_ms', 'first_result_ms', 'live_first_prediction_ms', 'baseline_comparison'],
+  realtime: ['baseline_analysis'],
   live: ['live_latency_ms', 'live_latency_note'],
 });
 
@@ -538,7 +591,9 @@ function write(outDir, bench) {
   const b = ordered(bench);
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(b, null, 2)}\n`);
   const c = b.baseline_comparison;
-  const md = renderMarkdown(b) + (c ? `\n${renderComparison({ rows: c.rows, baseline: c.baseline, load: c.load_average_1m, notes: [`Sample: ${c.sample}.`] })}` : '');
+  const a = b.baseline_analysis;
+  const md = renderMarkdown(b) + (c ? `\n${renderComparison({ rows: c.rows, baseline: c.baseline, load: c.load_average_1m, notes: [`Sample: ${c.sample}.`] })}` : '')
+    + (a ? `\n${renderComparison({ title: 'Analysis per clip', rows: a.rows, baseline: a.baseline, load: a.load_average_1m, notes: a.notes })}` : '');
   writeFileSync(join(outDir, 'latest.md'), md);
   return md;
 }
@@ -604,15 +659,16 @@ async function main() {
   if (opts.skip.size) for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
   if (previousFiles.length && opts.skip.size) notes.push(`Sections ${[...opts.skip].join(', ')} kept from an earlier run (${previousFiles.map((f) => f.replace(`${ROOT}/`, '')).join(', ')}).`);
   // The baseline is built before anything is measured, and served beside the working tree's build.
-  const baseline = opts.baseline ? buildBaseline(opts.baseline, log) : null;
-  if (baseline && opts.skip.has('start')) log('--baseline compares the start-up figures: the start section is skipped, so nothing is compared');
+  const baseline = opts.baseline ? buildBaseline(opts.baseline, log, { models: opts.baselineModels === 'working-tree' ? WORKING_TREE_MODELS : null }) : null;
+  if (baseline && opts.skip.has('start') && opts.skip.has('realtime')) log('--baseline compares the start and realtime sections: both are skipped, so nothing is compared');
+  if (!baseline && !opts.skip.has('realtime') && opts.skip.size) log('the realtime section compares with --baseline; without one the stages section measures the working tree');
   // Against a baseline, the working tree's build is served from a copy: dist/ is shared with
   // anyone building in this checkout, and a rebuild mid-run would swap or remove its files.
   const server = baseline && !opts.server ? await snapshotServer(log) : await startServer(log, opts.server);
   let baselineServer = null;
   try {
     baselineServer = baseline ? await serveDist(baseline.dist) : null;
-    if (baseline) notes.push(`Start-up compared with ${baseline.short} (${opts.baseline}), built in a temporary worktree and served with this checkout's headers; other sections measure the working tree only.`);
+    if (baseline) notes.push(`Start-up and per-clip analysis compared with ${baseline.short} (${opts.baseline}) built with ${baseline.models}, in a temporary worktree, served with this checkout's headers; other sections measure the working tree only.`);
     const memory = opts.skip.has('memory') ? null : {};
     const stages = opts.skip.has('stages') ? {} : await measureStages(server.url, clips, opts, BACKENDS, memory);
     if (!opts.skip.has('stages')) {
@@ -660,6 +716,22 @@ async function main() {
         } : null;
       }
       checkpoint('start-up');
+    }
+    if (baselineServer && !opts.skip.has('realtime')) {
+      const analysis = await measureAnalysis({ new: server.url, old: baselineServer.url }, opts.runs, clips, BACKENDS);
+      bench.baseline_analysis = {
+        baseline: { ref: opts.baseline, sha: baseline.sha, short: baseline.short, models: baseline.models },
+        clip_seconds, load_average_1m: analysis.load,
+        rows: compareStartup(analysis.runs.new, analysis.runs.old, analysisFigures(clip_seconds, BACKENDS.map((b) => b.name))),
+        runs: analysis.runs,
+        notes: [
+          `Baseline built with ${baseline.models}. Each run: a fresh browser context per backend, a warm-up on the ${WARMUP_SECONDS} s clip, then each clip once.`,
+          'Stages overlap (audio features run while frames are read and faces detected), so they need not add up to the total.',
+          '"one graph run": the fusion stage and total less the text-masked second run of the fused graph (session.run time, each modality\'s own decision, issue 13 #5); a build without that run has nothing to subtract.',
+          ...analysis.errors,
+        ],
+      };
+      checkpoint('analysis');
     }
     if (!opts.skip.has('live')) {
       const live = await measureLive(server.url, clips[10]);

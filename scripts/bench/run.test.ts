@@ -20,16 +20,23 @@ describe('bench command line', () => {
   });
   it('--only measures the named sections alone (startup = start); --baseline takes a ref', () => {
     const o = parseArgs(['--only', 'startup', '--baseline', 'acc0f18']);
-    expect([...o.skip].sort()).toEqual(['graphs', 'live', 'memory', 'stages', 'webgpu']);
+    expect([...o.skip].sort()).toEqual(['graphs', 'live', 'memory', 'realtime', 'stages', 'webgpu']);
     expect(o.baseline).toBe('acc0f18');
-    expect([...parseArgs(['--only', 'start,live']).skip].sort()).toEqual(['graphs', 'memory', 'stages', 'webgpu']);
+    expect([...parseArgs(['--only', 'start,live']).skip].sort()).toEqual(['graphs', 'memory', 'realtime', 'stages', 'webgpu']);
     expect(parseArgs([]).baseline).toBeNull();
     expect([...parseArgs(['--skip', 'startup']).skip]).toEqual(['start']);
     expect(() => parseArgs(['--only', 'start', '--skip', 'live'])).toThrow(/do not go together/);
-    expect(() => parseArgs(['--only', 'speed'])).toThrow('--only takes stages, memory, start, live, graphs, webgpu; not speed.');
+    expect(() => parseArgs(['--only', 'speed'])).toThrow('--only takes stages, memory, start, realtime, live, graphs, webgpu; not speed.');
+  });
+  it('--only start,realtime compares start-up and per-clip analysis (analysis = realtime); --baseline-models picks the model files', () => {
+    const o = parseArgs(['--only', 'start,analysis', '--baseline', 'acc0f18', '--baseline-models', 'working-tree']);
+    expect([...o.skip].sort()).toEqual(['graphs', 'live', 'memory', 'stages', 'webgpu']);
+    expect(o.baselineModels).toBe('working-tree');
+    expect(parseArgs([]).baselineModels).toBe('own');
+    expect(() => parseArgs(['--baseline-models', 'head'])).toThrow('--baseline-models takes own or working-tree; not head.');
   });
   it('refuses unknown sections and options, and options without their value', () => {
-    expect(() => parseArgs(['--skip', 'stages,speed'])).toThrow('--skip takes stages, memory, start, live, graphs, webgpu; not speed.');
+    expect(() => parseArgs(['--skip', 'stages,speed'])).toThrow('--skip takes stages, memory, start, realtime, live, graphs, webgpu; not speed.');
     expect(() => parseArgs(['--fast'])).toThrow(/^Unknown option --fast; valid are --server, --runs, --skip/);
     expect(() => parseArgs(['--runs'])).toThrow('--runs needs a value.');
     expect(() => parseArgs(['clip.mp4'])).toThrow('Unexpected argument clip.mp4.');
