@@ -213,7 +213,7 @@ interface Words { transcript: string; cues: readonly Cue[] | null }
  * them. Without one, the chosen (or first) text track is read through ffmpeg as WebVTT and parsed
  * like a dropped .vtt; its cues give each window its words.
  */
-async function wordsFor(
+export async function wordsFor(
   file: File, media: OpenedMedia, opts: AnalyzeOptions, report: PipelineReporter, signal: AbortSignal, timed: Timed,
 ): Promise<Words> {
   const given: Words = { transcript: opts.transcript?.trim() ?? '', cues: opts.cues ?? null };
