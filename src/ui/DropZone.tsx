@@ -4,10 +4,13 @@
 import { useDropzone } from 'react-dropzone';
 
 export function DropZone({ onFiles, disabled, compact }: { onFiles: (files: File[]) => void; disabled: boolean; compact: boolean }) {
-  const { getRootProps, getInputProps, isDragActive } = useDropzone({
+  const { getRootProps, getInputProps, isDragActive, inputRef } = useDropzone({
     multiple: true,
     disabled,
+    // The input is emptied once react-dropzone has read its files: Chromium fires no `change` when
+    // the file it already holds is set again, so the same file picked after its error did nothing.
     onDrop: (accepted) => {
+      if (inputRef.current) inputRef.current.value = '';
       if (accepted.length) onFiles(accepted);
     },
   });
