@@ -7,7 +7,8 @@
 // bars and timeline legend, the JSON and CSV exports, the share link opened in a fresh browser and
 // `npm run analyze --json` all show exactly those 6 labels, and so does live mode (fake camera and
 // microphone). A manifest whose labels disagree with the graph is refused at load, on the page and
-// by the CLI, with a sentence naming both label sets.
+// by the CLI, with a sentence naming both label sets. No model card ships with such a model: the
+// footer says so rather than linking to a missing file.
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -121,6 +122,9 @@ test('a model trained on IEMOCAP’s 6 classes shows those 6 on the page, in the
   await expect(page.getByTestId('result')).toBeVisible({ timeout: 300_000 });
   expect(await barLabels(page)).toEqual(IEMOCAP6);
   await expect(page.getByTestId('result')).not.toContainText(/happiness|sadness|surprise|disgust/);
+  // No card ships with this model: the footer says so instead of linking to the default's (a 404 here).
+  await expect(page.getByTestId('model-card')).toHaveText('no model card ships with this model');
+  await expect(page.locator('footer a')).toHaveCount(0);
   // The timeline's legend: the same 6, each in a colour of its own.
   const legend = await page.getByTestId('timeline').locator('.legend li:has(.swatch[style])').evaluateAll((els) => els.map((e) => [e.textContent, (e.querySelector('.swatch') as HTMLElement).style.background]));
   expect(legend.map(([l]) => l)).toEqual(IEMOCAP6);
@@ -181,6 +185,15 @@ test('a manifest whose labels are not the graph’s is refused at load with both
   for (const words of said.slice(1)) await expect(alert).toContainText(words);
   await expect(page.getByTestId('result')).toHaveCount(0);
   await expect(page.getByTestId('dropzone')).toBeVisible();
+  // The reason is said once, as a sentence, before the steps; the step itself only says it failed
+  // (it used to read "Load models: failed · manifest", what it was doing rather than why).
+  const step = page.locator('[data-stage="models"]');
+  await expect(step).toHaveAttribute('data-status', 'error');
+  await expect(step.locator('.stage-detail')).toHaveText('failed');
+  expect(await page.evaluate(() => {
+    const [reason, steps] = [document.querySelector('[role="alert"]'), document.querySelector('[data-stage="models"]')];
+    return Boolean(reason && steps && reason.compareDocumentPosition(steps) & Node.DOCUMENT_POSITION_FOLLOWING);
+  }), 'the reason comes before the steps').toBe(true);
   await page.screenshot({ path: 'test-results/custom-model-refused.png', fullPage: true });
 
   const cli = await runCli(['--json', '--server', site!.mismatchedUrl, clip]);

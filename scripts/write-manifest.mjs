@@ -3,7 +3,8 @@
 // the feature parameters from training/configs/features.json
 // (the single source of truth, docs/CONTRACTS.md), every model file under public/models/ (the
 // voice-activity model named by audio.vad.model included, though git ignores that copy) with its
-// byte size and sha256 (the app verifies each download against it), and the metrics training wrote.
+// byte size and sha256 (the app verifies each download against it), the metrics training wrote, and
+// the model card's name when the folder has one.
 // Deterministic (sorted, no timestamps), so re-running it changes the file only when a model did.
 //
 //   node scripts/write-manifest.mjs [--fusion fusion_int8.onnx] [--model-id NAME] [--check] [--models DIR]
@@ -25,8 +26,10 @@ const modelsDir = args.models ? resolve(args.models) : join(root, 'public', 'mod
 const manifestPath = join(modelsDir, 'manifest.json');
 const metricsPath = join(modelsDir, 'metrics.json');
 
+/** The model card, when the models folder has one: the page's footer links to it only then. */
+const MODEL_CARD = 'MODEL_CARD.md';
 // Files that describe the models rather than being part of one.
-const NOT_MODEL_FILES = new Set(['manifest.json', 'metrics.json', 'README.md', 'MODEL_CARD.md', 'fusion.json', '.gitkeep']);
+const NOT_MODEL_FILES = new Set(['manifest.json', 'metrics.json', 'README.md', MODEL_CARD, 'fusion.json', '.gitkeep']);
 
 function walk(dir) {
   if (!existsSync(dir)) return [];
@@ -129,6 +132,8 @@ const manifest = {
   face: features.face,
   text: { ...features.text, dim: textDim },
   fusion: { path: fusionPath },
+  // A custom model's export has no card (mer.export writes none): no `card`, and no link to a 404.
+  ...(existsSync(join(modelsDir, MODEL_CARD)) ? { card: MODEL_CARD } : {}),
   files,
   metrics,
 };

@@ -2,7 +2,6 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS, handleKey } from './actions';
-import { modelsBase } from './inference/paths';
 import { useLiveStore } from './state/live';
 import { LiveModeSwitch } from './ui/LiveModeSwitch';
 import { LiveView } from './ui/LiveView';
@@ -10,6 +9,7 @@ import { useAppStore } from './state/store';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropZone } from './ui/DropZone';
 import { ModelDownloads } from './ui/ModelDownloads';
+import { ModelCardLink } from './ui/ModelCardLink';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
 import { SampleButton } from './ui/SampleButton';
@@ -128,8 +128,8 @@ export function App() {
       </main>
       )}
       <footer className="footer muted small">
-        MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only ·{' '}
-        <a href={`${modelsBase()}MODEL_CARD.md`} target="_blank" rel="noopener">model card: training data, limits, measured results</a>
+        MER-SEM-MBT (Xia et al., 2022) · models and runtime served from this site only
+        <ModelCardLink />
       </footer>
     </div>
   );

@@ -6,6 +6,7 @@ import { cropParamsSchema } from '../features/face/align';
 import { z } from '../zod';
 
 const positive = z.number().positive();
+const insideModels = (p: string) => !p.startsWith('/') && !p.split('/').includes('..');
 // Loose objects: parameters added to features.json (e.g. a new crop setting) reach the workers
 // untouched; only the fields the app itself relies on are checked. The audio and crop sections'
 // schemas live with the code that reads them (features/), which infers its parameter types from them.
@@ -21,8 +22,10 @@ export const manifestSchema = z.looseObject({
   }),
   text: z.looseObject({ path: z.string().min(1), dim: positive, max_length: positive, dtype: z.enum(['fp32', 'q8']).default('q8') }),
   fusion: z.object({ path: z.string().min(1) }),
+  /** The model card beside the models (MODEL_CARD.md), absent when this model ships without one. */
+  card: z.string().min(1).refine(insideModels, 'must stay inside models/').optional(),
   files: z.array(z.object({
-    path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside models/'),
+    path: z.string().min(1).refine(insideModels, 'must stay inside models/'),
     bytes: z.number().int().nonnegative(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   })),

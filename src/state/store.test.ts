@@ -50,6 +50,11 @@ describe('store reducers', () => {
     expect(s.error).toBe('no');
     expect(s.stages.fusion.status).toBe('error');
   });
+  it('a failed stage drops what it was doing: the reason is the error message, said once', () => {
+    let s = reducers.stage(reducers.start(initialState(), 'a'), 'models', { status: 'running', progress: 0.3, detail: 'manifest' });
+    s = reducers.fail(s, 'The fused model fusion.onnx was trained for 6 emotions but the manifest lists 7, so it was not loaded.');
+    expect(s.stages.models).toEqual({ status: 'error', progress: 0, detail: '' });
+  });
   it('cancel returns running stages to pending', () => {
     let s = reducers.stage(reducers.start(initialState(), 'a'), 'audio', { status: 'running', progress: 0.5 });
     s = reducers.cancel(s);

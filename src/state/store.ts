@@ -219,7 +219,8 @@ export const reducers = Object.freeze({
   },
   fail(s: AppState, message: string): AppState {
     const stages = { ...s.stages };
-    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'error' };
+    // What a stage was doing ("manifest") is not why it failed: the message says that, once, above the steps.
+    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'error', progress: 0, detail: '' };
     return { ...s, phase: 'error', error: message, stages };
   },
   cancel(s: AppState): AppState {

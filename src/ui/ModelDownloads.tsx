@@ -3,8 +3,7 @@
 // and SHA-256 verified, or read from the offline cache.
 import { useEffect, useState } from 'react';
 import { planDownloads, type DownloadPlan } from '../inference/downloadPlan';
-import { parseManifest } from '../inference/manifest';
-import { fetchManifestJson } from '../inference/modelFiles';
+import { pageManifest } from '../inference/pageManifest';
 import { modelsBase } from '../inference/paths';
 import type { DownloadState } from '../state/store';
 import { ProgressBar } from './ProgressBar';
@@ -40,9 +39,8 @@ function useDownloadPlan(refresh: unknown): DownloadPlan | null {
   const [plan, setPlan] = useState<DownloadPlan | null>(null);
   useEffect(() => {
     let live = true;
-    const base = modelsBase();
-    fetchManifestJson(new URL('manifest.json', base).href)
-      .then((json) => planDownloads(parseManifest(json), base, globalThis.caches ?? null))
+    pageManifest()
+      .then((manifest) => planDownloads(manifest, modelsBase(), globalThis.caches ?? null))
       .then((p) => live && setPlan(p))
       // Without a manifest the analysis itself reports the problem; this line just stays away.
       .catch(() => undefined);
