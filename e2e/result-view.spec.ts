@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import type { AnalysisResult } from '../src/pipeline/result';
+import { encodeShareLink } from '../src/share/shareLink';
 import { dropFile, makeTestVideo, openShareLink, testClipId, transcripts } from './fixtures';
 
 const SCREENS = 'test-results/screens';
@@ -31,6 +32,27 @@ async function download(page: Page, testId: string): Promise<{ name: string; byt
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]) as [Download, void];
   const path = await file.path();
   return { name: file.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/**
+ * "Each modality's own decision": the table's right edge is inside its panel (at 1280 px its last
+ * column, "Words", was cut off behind a scroll bar) and nothing in it scrolls sideways.
+ */
+async function expectDecisionsTableInside(page: Page, width: number): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  const table = page.getByTestId('modalities').locator('table.decisions');
+  await expect(table).toBeVisible();
+  await expect(table.locator('thead th').last()).toHaveText('Words');
+  const fit = () => table.evaluate((t) => {
+    const panel = t.closest('[data-testid="modalities"]') as HTMLElement;
+    const scroller = t.parentElement as HTMLElement;
+    const p = getComputedStyle(panel);
+    const inner = panel.getBoundingClientRect().right - parseFloat(p.paddingRight) - parseFloat(p.borderRightWidth);
+    return { overflow: Math.round(t.getBoundingClientRect().right - inner), scrolls: scroller.scrollWidth - scroller.clientWidth };
+  });
+  await expect.poll(fit, { message: `at ${width} px` }).toEqual({ overflow: expect.any(Number), scrolls: 0 });
+  const { overflow } = await fit();
+  expect(overflow, `the table's right edge is ${overflow} px past its panel at ${width} px`).toBeLessThanOrEqual(0);
 }
 
 /** Rows of a CSV whose fields hold no line breaks (true of ours: numbers and labels). */
@@ -61,6 +83,9 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   expect(result.modalities.visual, notes.join(' | ')).not.toBeNull();
   for (const m of ['audio', 'visual', 'text'] as const) expect(result.attention[m]).toBeGreaterThan(0);
   await expect(page.getByTestId('modalities')).toContainText('Words');
+  await expectDecisionsTableInside(page, 1280);
+  await expectDecisionsTableInside(page, 390);
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The timeline: one cell per segment under the player, in order, each with a spoken description.
   const player = page.getByTestId('player');
@@ -192,5 +217,29 @@ test('the sample clip runs with its transcript when this build has one', async (
   await expect(page.getByTestId('timeline-cell')).toHaveCount(result?.segments.length ?? -1);
   await expect(page.getByTestId('crop')).toHaveCount(result?.segments.filter((s) => s.face).length ?? -1);
   expect(result?.modalities.text).not.toBeNull();
+  expect(errors).toEqual([]);
+});
+
+test('the modality table fits its panel at 1280 and 390 px (a shared result with all three modalities)', async ({ page }) => {
+  const errors = watchErrors(page);
+  const labels = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
+  const p = [0.331, 0.125, 0.329, 0.246, 0.456, 0.47, 0.732];
+  const segment = (i: number) => ({ start: i * 0.96, end: (i + 1) * 0.96, audio: p, visual: p, face: true, face_box: [10, 10, 40, 40] as [number, number, number, number] });
+  const result: AnalysisResult = {
+    file: 'a-rather-long-file-name-from-a-phone-camera-2026-12-04.mp4', labels, segment_seconds: 0.96, fused: p,
+    modalities: { audio: p, visual: p, text: p }, modality_basis: 'text_masked',
+    attention: { audio: 0.362, visual: 0.283, text: 0.355 },
+    segments: [0, 1, 2, 3].map(segment), backend: 'wasm', timings_ms: { total: 10 },
+  };
+  await page.goto(`/${encodeShareLink(result, { includeTranscript: false })}`);
+  await expect(page.getByTestId('shared-banner')).toBeVisible();
+  // The default model ships its card, and the footer's link to it resolves.
+  const card = await page.getByTestId('model-card').getAttribute('href');
+  expect(card).toMatch(/\/models\/MODEL_CARD\.md$/);
+  expect((await page.request.get(card ?? '')).status()).toBe(200);
+  for (const width of [1280, 390]) {
+    await expectDecisionsTableInside(page, width);
+    await page.getByTestId('modalities').screenshot({ path: `${SCREENS}/modality-table-${width}px.png` });
+  }
   expect(errors).toEqual([]);
 });
