@@ -6,7 +6,7 @@ import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders.ts';
 
@@ -14,6 +14,14 @@ import { devCsp, securityHeaders, strictCsp } from './src/sw/securityHeaders.ts'
 const publicDir = resolve(import.meta.dirname, 'public');
 
 export { securityHeaders };
+
+/**
+ * Whether this build has the "Try the sample clip" video (scripts/make-sample-clip.mjs runs before
+ * every build and dev server; MER_NO_SAMPLE=1 builds and builds away from ../shared have none). The
+ * page asks for public/sample/sample.json only when it is there, so a build without it never
+ * requests a file it does not have (offline, that request failed at every load).
+ */
+const hasSampleClip = existsSync(join(publicDir, 'sample', 'sample.json'));
 
 /** Writes dist/_headers (Netlify / Cloudflare Pages format) so static hosts send the same headers. */
 function emitHeadersFile(): Plugin {
@@ -70,6 +78,7 @@ export default defineConfig({
   optimizeDeps: {
     exclude: ['onnxruntime-web', '@huggingface/transformers', '@ffmpeg/ffmpeg', '@ffmpeg/util'],
   },
+  define: { 'import.meta.env.VITE_SAMPLE_CLIP': JSON.stringify(hasSampleClip) },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2000 },
   server: { headers: securityHeaders(devCsp) },

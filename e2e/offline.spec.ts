@@ -2,7 +2,8 @@
 // installs; then, in the same browser context with the network cut (offline emulation AND every
 // request aborted — page, workers and the service worker's own fetches), a reload brings the app
 // back cross-origin isolated and analyses the clip again with identical numbers. Along the way:
-// the download size is stated before the first download, and no large file is downloaded twice.
+// the download size is stated before the first download, and no large file is downloaded twice. A
+// build without the sample clip (MER_NO_SAMPLE=1) asks for no sample, online or off.
 import { readFileSync } from 'node:fs';
 import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { dropFile, makeTestVideo, testClipId, transcripts } from './fixtures';
@@ -46,6 +47,9 @@ test('a second visit loads and analyses with the network blocked after the first
   const fetched = recordNetworkFetches(context);
   const manifest = (await (await page.request.get('/models/manifest.json')).json()) as Manifest;
   const modelBytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
+  // A build may have no sample clip (MER_NO_SAMPLE=1, or built away from ../shared): the page then never asks for one.
+  const sampleInfo = await page.request.get('/sample/sample.json');
+  const hasSample = sampleInfo.ok() && /json/.test(sampleInfo.headers()['content-type'] ?? '');
 
   // ---- first visit: the size is stated before anything is downloaded
   await page.goto('/');
@@ -54,6 +58,8 @@ test('a second visit loads and analyses with the network blocked after the first
   await expect(size).toHaveAttribute('data-bytes', String(modelBytes));
   await expect(size).toContainText(/The models are \d+(\.\d)? MB, downloaded once .* kept in this browser/);
   expect([...fetched.keys()].filter((p) => p.startsWith('/models/') && p !== '/models/manifest.json')).toEqual([]);
+  await expect(page.getByTestId('sample-button')).toHaveCount(hasSample ? 1 : 0);
+  if (!hasSample) expect([...fetched.keys()].filter((p) => p.startsWith('/sample/')), 'no sample in this build, none asked for').toEqual([]);
 
   // The service worker takes control of this very page (clients.claim), before any model loads.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 240_000 });

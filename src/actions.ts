@@ -146,11 +146,15 @@ const isSampleClip = (v: unknown): v is SampleClip => {
     && /^[\w.-]+\.(mp4|webm)$/.test(o.file as string);
 };
 
-/** Looks for the sample clip once per page (public/sample/sample.json); a build without one hides the button. */
+/**
+ * Looks for the sample clip once per page (public/sample/sample.json); a build without one hides the
+ * button and asks for nothing (vite.config.ts says at build time whether the file is there).
+ */
 export const findSampleAction: AppAction = {
   name: 'find-sample',
   label: 'Look for the sample clip',
   async perform() {
+    if (import.meta.env.VITE_SAMPLE_CLIP !== true) return;
     try {
       const res = await fetch(new URL('sample/sample.json', document.baseURI));
       const info: unknown = res.ok && /json/.test(res.headers.get('content-type') ?? '') ? await res.json() : null;
