@@ -16,7 +16,11 @@ describe('isWorkerEvent', () => {
     { worker: 'face', id: 9, status: 'complete', result: { crops: new Float32Array(2304), visualMask: new Float32Array(1), boxes: [null] } },
     {
       worker: 'fusion', id: 10, status: 'complete',
-      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, t([1, 7])])) as never, backend: 'wasm', runMs: 3 },
+      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, t([1, 7])])) as never, backend: 'wasm', runMs: 3, textMaskedRunMs: null },
+    },
+    {
+      worker: 'fusion', id: 11, status: 'complete',
+      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, t([1, 7])])) as never, backend: 'wasm', runMs: 3, textMaskedRunMs: 2 },
     },
   ];
   it.each(valid.map((e) => [e.worker, e.status, e] as const))('accepts %s %s', (_w, _s, e) => {
@@ -36,11 +40,15 @@ describe('isWorkerEvent', () => {
     ['audio features as plain arrays', { worker: 'audio', id: 1, status: 'complete', result: { logMel: [0], segmentCount: 1, audioMask: [1] } }],
     ['fusion outputs missing alpha', {
       worker: 'fusion', id: 1, status: 'complete',
-      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.filter((n) => n !== 'alpha').map((n) => [n, t([1, 7])])), backend: 'wasm', runMs: 1 },
+      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.filter((n) => n !== 'alpha').map((n) => [n, t([1, 7])])), backend: 'wasm', runMs: 1, textMaskedRunMs: null },
+    }],
+    ['a fusion result that does not say whether the text-masked run ran', {
+      worker: 'fusion', id: 1, status: 'complete',
+      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, t([1, 7])])), backend: 'wasm', runMs: 1 },
     }],
     ['a tensor whose dims do not match its data', {
       worker: 'fusion', id: 1, status: 'complete',
-      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, { data: new Float32Array(3), dims: [1, 7] }])), backend: 'wasm', runMs: 1 },
+      result: { outputs: Object.fromEntries(FUSION_OUTPUTS.map((n) => [n, { data: new Float32Array(3), dims: [1, 7] }])), backend: 'wasm', runMs: 1, textMaskedRunMs: null },
     }],
   ])('rejects %s', (_name, value) => {
     expect(isWorkerEvent(value)).toBe(false);

@@ -122,7 +122,12 @@ export type FaceResult = z.infer<typeof faceResult>;
 const textResult = z.object({ cls: f32, tokens: id, cut: id.optional() });
 export type TextResult = z.infer<typeof textResult>;
 
-const fusionResult = z.object({ outputs: fusionOutputs, backend: z.enum(BACKENDS), runMs: z.number() });
+/**
+ * One window through the graph (one `run` request): with a transcript the worker runs it twice on
+ * the same features, `outputs` holding the voice and face decisions of the text-masked run (issue 13,
+ * src/workers/fusionRun.ts); `runMs` / `textMaskedRunMs` are each run's session.run (null: one run).
+ */
+const fusionResult = z.object({ outputs: fusionOutputs, backend: z.enum(BACKENDS), runMs: z.number(), textMaskedRunMs: z.number().nullable() });
 export type FusionResult = z.infer<typeof fusionResult>;
 
 // ---------------------------------------------------------------- events (worker -> page)

@@ -418,7 +418,7 @@ export class LiveSession {
     await this.predict(seg, ready, { face: (face?.visual ?? 0) > 0, audio: (sound.audioMask[0] ?? 0) > 0 });
   }
 
-  /** The rolling window through the fused graph (twice with a transcript), reported as the newest prediction. */
+  /** The rolling window through the fused graph (one request; the worker runs it twice with a transcript), reported as the newest prediction. */
   private async predict(seg: ReadySegment, ready: Ready, newest: { face: boolean; audio: boolean }): Promise<void> {
     const { time, window } = ready;
     const textCls = this.textCls;

@@ -5,6 +5,7 @@ import manifestJson from '../../public/models/manifest.json';
 import { parseManifest } from '../inference/manifest';
 import type { FusionInputs, FusionResult, Tensor32 } from '../protocol';
 import type { WorkerCalls } from '../workers/calls';
+import { runWindow, type FusionGraph } from '../workers/fusionRun';
 import { FileWindows } from './fileWindows';
 import type { PipelineReporter } from './reporter';
 import { WindowStep } from './windowStep';
@@ -17,22 +18,24 @@ const t = (data: Float32Array, dims: number[]): Tensor32 => ({ data, dims });
 describe('FileWindows with per-window words', () => {
   it('sends each window its own words; a window with none has text_mask 0 and is not run without voice or face', async () => {
     const sent: { T: number; textMask: number; cls0: number }[] = [];
-    const calls: WorkerCalls = {
-      logMel: () => Promise.reject(new Error('not used')),
-      detectFaces: () => Promise.reject(new Error('not used')),
-      encodeText: async (text) => ({ cls: Float32Array.from({ length: manifest.text.dim }, () => text.length), tokens: 3 }),
-      runFusion: async (inputs: FusionInputs): Promise<FusionResult> => {
+    const graph: FusionGraph<Tensor32> = {
+      tensor: (data, dims) => t(data, [...dims]),
+      run: async (inputs) => {
         const T = inputs.audio_mask.dims[1]!;
         sent.push({ T, textMask: inputs.text_mask.data[0]!, cls0: inputs.text_cls.data[0]! });
         const z = (n: number) => new Float32Array(n);
         return {
-          outputs: {
-            fused: t(z(M), [1, M]), audio: t(z(M), [1, M]), visual: t(z(M), [1, M]), text: t(Float32Array.from({ length: M }, () => 0.5), [1, M]),
-            alpha: t(Float32Array.from([0, 0, 1]), [1, 3]), audio_segments: t(z(T * M), [1, T, M]), visual_segments: t(z(T * M), [1, T, M]),
-          },
-          backend: 'wasm', runMs: 1,
+          fused: t(z(M), [1, M]), audio: t(z(M), [1, M]), visual: t(z(M), [1, M]), text: t(Float32Array.from({ length: M }, () => 0.5), [1, M]),
+          alpha: t(Float32Array.from([0, 0, 1]), [1, 3]), audio_segments: t(z(T * M), [1, T, M]), visual_segments: t(z(T * M), [1, T, M]),
         };
       },
+    };
+    const calls: WorkerCalls = {
+      logMel: () => Promise.reject(new Error('not used')),
+      detectFaces: () => Promise.reject(new Error('not used')),
+      encodeText: async (text) => ({ cls: Float32Array.from({ length: manifest.text.dim }, () => text.length), tokens: 3 }),
+      // One request per window; the fusion worker runs the graph inside it (fusionRun.ts), twice with words.
+      runFusion: async (inputs: FusionInputs): Promise<FusionResult> => ({ ...(await runWindow(graph, inputs)), backend: 'wasm' }),
     };
     const step = new WindowStep(manifest, calls);
     const signal = new AbortController().signal;

@@ -4,10 +4,11 @@
 //
 // Each modality's own decision is its own (issue 13): the voice and face decisions the app shows
 // are the graph's with the transcript masked (text_mask = 0), so the words cannot decide them
-// through the SEMs. With a transcript the graph therefore runs twice on the same features: the full
-// run gives the fused decision, α and the text decision; the text-masked run the voice and face
-// decisions (clip and segments). Without a transcript the first run already has text masked.
-import type { FaceResult, FusionInputs, FusionOutputs, FusionResult, RgbaFrame, Tensor32, TextResult } from '../protocol';
+// through the SEMs. With a transcript the fusion worker therefore runs the graph twice on the same
+// features within the one request (src/workers/fusionRun.ts): the full run gives the fused decision,
+// α and the text decision; the text-masked run the voice and face decisions (clip and segments).
+// Without a transcript the one run already has text masked.
+import type { FaceResult, FusionInputs, FusionResult, RgbaFrame, Tensor32, TextResult } from '../protocol';
 import type { Manifest } from '../inference/manifest';
 import type { WorkerCalls } from '../workers/calls';
 import { segmentCentre, timeBase, type TimeBase } from '../timebase';
@@ -22,15 +23,11 @@ export interface WindowFeatures {
   visualMask: Float32Array;
 }
 
-/** The fused graph's outputs for one window, with the voice and face decisions from the text-masked run. */
-export interface FusedWindow {
-  outputs: FusionOutputs;
-  backend: FusionResult['backend'];
-  /** session.run of the full run, ms. */
-  runMs: number;
-  /** session.run of the text-masked run, ms; null when there was no transcript (one run). */
-  textMaskedRunMs: number | null;
-}
+/**
+ * The fused graph's outputs for one window, with the voice and face decisions from the text-masked
+ * run; `runMs` the full run's session.run, `textMaskedRunMs` the text-masked run's (null: one run).
+ */
+export type FusedWindow = FusionResult;
 
 /** Shapes of the fused graph's inputs, from the manifest. */
 export interface GraphShape { patchFrames: number; melBins: number; channels: number; cropSize: number; textDim: number }
@@ -51,26 +48,6 @@ export function fusionInputs(shape: GraphShape, f: WindowFeatures, textCls: Floa
     audio_mask: tensor(f.audioMask.slice(), [1, T]),
     visual_mask: tensor(f.visualMask.slice(), [1, T]),
     text_mask: tensor(new Float32Array([textCls ? 1 : 0]), [1, 1]),
-  };
-}
-
-/** The same inputs with the transcript masked, on copies (the first run's buffers are transferred to the worker). */
-export function withoutText(inputs: FusionInputs): FusionInputs {
-  const copy = (t: Tensor32) => tensor(t.data.slice(), [...t.dims]);
-  return {
-    log_mel: copy(inputs.log_mel), faces: copy(inputs.faces),
-    text_cls: tensor(new Float32Array(inputs.text_cls.data.length), [...inputs.text_cls.dims]),
-    audio_mask: copy(inputs.audio_mask), visual_mask: copy(inputs.visual_mask),
-    text_mask: tensor(new Float32Array([0]), [1, 1]),
-  };
-}
-
-/** The fused decision, α and text from the full run; voice and face (clip and segments) from the text-masked one. */
-export function ownDecisions(full: FusionOutputs, textMasked: FusionOutputs): FusionOutputs {
-  return {
-    ...full,
-    audio: textMasked.audio, visual: textMasked.visual,
-    audio_segments: textMasked.audio_segments, visual_segments: textMasked.visual_segments,
   };
 }
 
@@ -121,13 +98,8 @@ export class WindowStep {
     return this.calls.encodeText(transcript, { signal });
   }
 
-  /** The fused graph on a window's inputs: once, or twice with a transcript (see the header). */
-  async fuse(inputs: FusionInputs, signal?: AbortSignal): Promise<FusedWindow> {
-    const textPresent = (inputs.text_mask.data[0] ?? 0) > 0;
-    const masked = textPresent ? withoutText(inputs) : null;
-    const full = await this.calls.runFusion(inputs, { signal });
-    if (!masked) return { outputs: full.outputs, backend: full.backend, runMs: full.runMs, textMaskedRunMs: null };
-    const own = await this.calls.runFusion(masked, { signal });
-    return { outputs: ownDecisions(full.outputs, own.outputs), backend: full.backend, runMs: full.runMs, textMaskedRunMs: own.runMs };
+  /** The fused graph on a window's inputs: one worker request, which runs it twice with a transcript (see the header). */
+  fuse(inputs: FusionInputs, signal?: AbortSignal): Promise<FusedWindow> {
+    return this.calls.runFusion(inputs, { signal });
   }
 }

@@ -1,7 +1,8 @@
 // Fusion worker: runs the fused SEM-MBT graph (public/models/fusion.onnx) on onnxruntime-web,
-// WebGPU when available and WASM otherwise, and reports the backend that really ran.
-import type { InferenceSession } from 'onnxruntime-web';
-import { FUSION_OUTPUTS, type Backend, type FusionOutputs, type Tensor32 } from '../protocol';
+// WebGPU when available and WASM otherwise, and reports the backend that really ran. Each `run`
+// is one window: the full run and, with a transcript, the text-masked run (fusionRun.ts).
+import { FUSION_OUTPUTS, type Backend } from '../protocol';
+import { ortGraph, runWindow } from './fusionRun';
 import { createSession, type CreatedSession } from '../inference/session';
 import { serve } from './scope';
 
@@ -24,18 +25,7 @@ serve('fusion', async (req, emit) => {
   if (!loaded) throw new Error('The fused model is not loaded yet.');
   const { session, ort, backend } = loaded;
   emit({ worker: 'fusion', id: req.id, status: 'initiate', task: 'fusion' });
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const [name, t] of Object.entries(req.inputs) as [string, Tensor32][]) {
-    feeds[name] = new ort.Tensor('float32', t.data, t.dims);
-  }
-  const started = performance.now();
-  const out: InferenceSession.ReturnType = await session.run(feeds);
-  const runMs = performance.now() - started;
-  const outputs = {} as FusionOutputs;
-  for (const name of FUSION_OUTPUTS) {
-    const t = out[name];
-    if (!t || !(t.data instanceof Float32Array)) throw new Error(`The fused model returned no float32 output ${name}.`);
-    outputs[name] = { data: t.data, dims: [...t.dims] };
-  }
-  emit({ worker: 'fusion', id: req.id, status: 'complete', result: { outputs, backend: backend satisfies Backend, runMs } });
+  // One request per window: the full run and, with a transcript, the text-masked run (fusionRun.ts).
+  const run = await runWindow(ortGraph(session, ort.Tensor), req.inputs);
+  emit({ worker: 'fusion', id: req.id, status: 'complete', result: { ...run, backend: backend satisfies Backend } });
 });
