@@ -5,9 +5,12 @@
 // With `features`, the outcome also carries the fused graph's inputs exactly as the pipeline fed
 // them (log-mel patches, face crops, masks, I_t): `npm run prepare-dataset` turns them into the
 // feature files training reads, so the model learns from what the browser computes.
+// `window.__merFrames` reads frames through either frame reader, for their parity test and timings.
 // Nothing here fetches anything or changes what the page does for a user.
 import { decodeAudio } from './decode/audio';
-import type { BackendPreference, FusionInputs, Tensor32 } from './protocol';
+import { openFrameReader, probeVideo } from './decode/video';
+import { openWebCodecsFrames } from './decode/webcodecs';
+import type { BackendPreference, FusionInputs, RgbaFrame, Tensor32 } from './protocol';
 import { parseSubtitles, transcriptFor, type Cue } from './features/text/subtitles';
 import type { TextWindow } from './pipeline/windowTexts';
 import { engine, type PipelineReporter } from './pipeline/engine';
@@ -86,11 +89,30 @@ declare global {
     __merResult?: () => AnalysisResult | null;
     /** Downloads (or reads from cache) and loads every model; `npm run bench` times cold and warm starts with it. */
     __merLoadModels?: (opts?: { backend?: BackendPreference }) => Promise<{ ok: true; ms: number; backend: string } | { ok: false; error: string }>;
+    /** The frames at `times` through one frame reader (`reader: null` when it declines the file), timed from opening it: parity tests and timings of the two readers. */
+    __merFrames?: (file: Blob, times: number[], reader: 'webcodecs' | 'seek') => Promise<FramesOutcome>;
+  }
+}
+
+export interface FramesOutcome { reader: 'webcodecs' | 'seek' | null; ms: number; width: number; height: number; frames: (RgbaFrame | null)[] }
+
+/** Opens `file` with one frame reader and reads `times` (src/decode/webcodecs.ts, src/decode/video.ts). */
+async function readFramesWith(file: Blob, times: number[], which: 'webcodecs' | 'seek'): Promise<FramesOutcome> {
+  const shown = await probeVideo(file);
+  const started = performance.now();
+  const reader = !shown?.hasVideo ? null : which === 'webcodecs' ? await openWebCodecsFrames(file, shown) : await openFrameReader(file);
+  if (!reader) return { reader: null, ms: 0, width: 0, height: 0, frames: [] };
+  try {
+    const frames = await reader.read(times);
+    return { reader: which, ms: performance.now() - started, width: reader.width, height: reader.height, frames };
+  } finally {
+    reader.close();
   }
 }
 
 export function installCliHook(): void {
   window.__merResult = () => useAppStore.getState().result;
+  window.__merFrames = readFramesWith;
   window.__merLoadModels = async (opts = {}) => {
     const quiet: PipelineReporter = { stage: () => undefined, download: () => undefined, note: () => undefined, backend: () => undefined };
     const started = performance.now();

@@ -9,7 +9,8 @@ import { displaySize, FfmpegMedia, type FfmpegProbe } from './ffmpeg';
 import { audioAfterBrowserFailure, chooseRoute, type AudioRoute, type VideoRoute } from './route';
 import { sniffContainer, type ContainerInfo } from './sniff';
 import type { SubtitleTrack } from './subtitleTracks';
-import { frameSize, openFrameReader, probeVideo, type FrameReader } from './video';
+import { frameSize, openFrameReader, probeVideo, type FrameReader, type VideoInfo } from './video';
+import { openWebCodecsFrames } from './webcodecs';
 import { segmentCentre, segmentCentres } from '../timebase';
 
 export interface AudioReader {
@@ -63,6 +64,8 @@ export interface OpenOptions {
   segmentSeconds: number;
   signal: AbortSignal;
   forceFfmpeg?: boolean;
+  /** Read the browser's frames by seeking `<video>` only, never through WebCodecs (`?frames=seek`: parity tests, bench). */
+  seekFrames?: boolean;
   /** Refuse longer files before decoding anything. */
   maxSeconds?: number;
   /** Called before slow work starts, with a short description ("reading with ffmpeg.wasm"). */
@@ -94,20 +97,37 @@ function ffmpegAudio(media: FfmpegMedia, probe: FfmpegProbe, sampleRate: number)
 }
 
 /**
- * Frames through `<video>` seeking. The element is opened at the first read, not while the models
- * load: Chromium suspends an idle paused player, and seeks on a suspended one can time out.
+ * Frames the browser decodes: through WebCodecs from the MP4's sample table where it can promise
+ * `<video>`'s frames (webcodecs.ts), else — and from the first read it fails on — through `<video>`
+ * seeking. The readers are opened at the first read, not while the models load: Chromium suspends
+ * an idle paused player, and seeks on a suspended one can time out.
  */
-function browserFrames(file: File, size: { width: number; height: number }, segmentSeconds: number): FrameSource & { close(): void } {
-  let reader: Promise<FrameReader> | null = null;
+function browserFrames(file: File, shown: VideoInfo, segmentSeconds: number, seekOnly: boolean): FrameSource & { close(): void } {
+  let decoding: Promise<FrameReader | null> | null = seekOnly ? Promise.resolve(null) : null;
+  let seeking: Promise<FrameReader> | null = null;
   return {
-    ...size,
+    ...frameSize(shown),
     read: async (first, count, signal) => {
-      reader ??= openFrameReader(file);
+      const times = segmentCentres(first, count, segmentSeconds);
+      decoding ??= openWebCodecsFrames(file, shown).catch(() => null);
+      const decoder = await decoding;
+      if (decoder) {
+        try {
+          return await decoder.read(times, signal);
+        } catch (e) {
+          if (signal.aborted) throw e;
+          decoding = Promise.resolve(null); // a decode error: <video> from here on
+        }
+      }
+      seeking ??= openFrameReader(file);
       // A video the browser opened but cannot play frames from: every frame counts as unreadable.
-      const opened = await reader.catch(() => null);
-      return opened ? opened.read(segmentCentres(first, count, segmentSeconds), signal) : Array.from({ length: count }, () => null);
+      const opened = await seeking.catch(() => null);
+      return opened ? opened.read(times, signal) : Array.from({ length: count }, () => null);
     },
-    close: () => { void reader?.then((r) => r.close(), () => undefined); },
+    close: () => {
+      void decoding?.then((r) => r?.close(), () => undefined);
+      void seeking?.then((r) => r.close(), () => undefined);
+    },
   };
 }
 
@@ -178,7 +198,9 @@ export async function openMedia(file: File, o: OpenOptions): Promise<OpenedMedia
     let video: FrameSource | null = null;
     let videoDropped: OpenedMedia['videoDropped'] = null;
     if (route.video === 'browser' && browser) {
-      const frames = browserFrames(file, frameSize(browser), o.segmentSeconds);
+      // WebCodecs reads MP4 only (mp4box.js), and only one whose index is there.
+      const seekOnly = o.seekFrames || container.container !== 'mp4' || container.missingIndex;
+      const frames = browserFrames(file, browser, o.segmentSeconds, seekOnly);
       frameReader = frames;
       video = frames;
     } else if (route.video === 'ffmpeg') {

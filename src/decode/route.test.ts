@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audioAfterBrowserFailure, chooseRoute, FAST_AUDIO_MAX_BYTES, FAST_AUDIO_MAX_SECONDS, ffmpegForced } from './route';
+import { audioAfterBrowserFailure, chooseRoute, FAST_AUDIO_MAX_BYTES, FAST_AUDIO_MAX_SECONDS, ffmpegForced, seekingForced } from './route';
 import type { ContainerInfo } from './sniff';
 import type { VideoInfo } from './video';
 
@@ -40,6 +40,10 @@ describe('chooseRoute (the fallback decision)', () => {
     expect(chooseRoute({ bytes: MB, browser: played(4), container: mp4, forceFfmpeg: true })).toEqual({ audio: 'ffmpeg', video: 'ffmpeg', damaged: false });
     expect(ffmpegForced('?decoder=ffmpeg&backend=wasm')).toBe(true);
     expect(ffmpegForced('?backend=wasm')).toBe(false);
+  });
+  it('reads frames by <video> seeking only when asked (parity tests, bench)', () => {
+    expect(seekingForced('?frames=seek&backend=wasm')).toBe(true);
+    expect(seekingForced('?backend=wasm')).toBe(false);
   });
   it('tries ffmpeg after the browser failed on the audio, unless there is no audio track', () => {
     expect(audioAfterBrowserFailure(mp4)).toBe('ffmpeg');

@@ -61,3 +61,8 @@ export function audioAfterBrowserFailure(container: ContainerInfo): AudioRoute {
 export function ffmpegForced(search: string): boolean {
   return new URLSearchParams(search).get('decoder') === 'ffmpeg';
 }
+
+/** The page asks for the browser's frames through `<video>` seeking only (`?frames=seek`): for parity tests and the bench. */
+export function seekingForced(search: string): boolean {
+  return new URLSearchParams(search).get('frames') === 'seek';
+}

@@ -65,6 +65,12 @@ export function frameSize(v: { width: number; height: number }): { width: number
   return { width: Math.max(1, Math.round(v.width * scale)), height: Math.max(1, Math.round(v.height * scale)) };
 }
 
+/** Where a frame is read for time `t`: not before 0, nor past one 30 fps frame before the end
+ * (`duration`, `<video>`'s), where a seek may show no frame. webcodecs.ts clamps the same way. */
+export function clampFrameTime(t: number, duration: number): number {
+  return Math.min(Math.max(0, t), Math.max(0, duration - 1 / 30));
+}
+
 /** A `<video>` kept open across chunks of frames: a long file is parsed once, not once per chunk. */
 export interface FrameReader {
   width: number;
@@ -109,7 +115,6 @@ export async function openFrameReader(file: Blob, seekTimeoutMs = SEEK_TIMEOUT_M
     close();
     throw new Error('This browser cannot read video frames (no 2D canvas).');
   }
-  const last = Math.max(0, video.duration - 1 / 30);
   let failed = 0;
   let presentWaits = 0;
   // A busy machine (a model compiling, other tabs) slows every seek: the timeout grows with the
@@ -124,7 +129,7 @@ export async function openFrameReader(file: Blob, seekTimeoutMs = SEEK_TIMEOUT_M
         frames.push(null);
         continue;
       }
-      const target = Math.min(Math.max(0, t), last);
+      const target = clampFrameTime(t, video.duration);
       if (Math.abs(video.currentTime - target) > 1e-6 || video.readyState < 2) {
         // Chromium fires `seeked` before the new frame is presented: drawn at once, the canvas
         // often still holds the previous segment's frame (measured on the dev clips). Waiting for

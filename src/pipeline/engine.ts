@@ -3,7 +3,7 @@
 // failure into a message the user can act on. Models are loaded once and kept between files.
 import type { Backend, BackendPreference, FusionInputs } from '../protocol';
 import { openMedia, type OpenedMedia, type OpenFailure } from '../decode/media';
-import { ffmpegForced } from '../decode/route';
+import { ffmpegForced, seekingForced } from '../decode/route';
 import type { ContainerInfo } from '../decode/sniff';
 import { cutTranscriptNote, cutWindowNote } from '../features/text/captions';
 import { parseSubtitles, transcriptFor, type Cue } from '../features/text/subtitles';
@@ -180,7 +180,7 @@ async function openFile(file: File, manifest: Manifest, report: PipelineReporter
   report.stage('decode', { status: 'running', detail: file.name });
   const opened = await timed('decode', () => openMedia(file, {
     sampleRate: manifest.audio.sample_rate, segmentSeconds: manifest.audio.segment_seconds, signal,
-    forceFfmpeg: ffmpegForced(globalThis.location?.search ?? ''), maxSeconds: MAX_SECONDS,
+    forceFfmpeg: ffmpegForced(globalThis.location?.search ?? ''), seekFrames: seekingForced(globalThis.location?.search ?? ''), maxSeconds: MAX_SECONDS,
     onStep: (detail) => report.stage('decode', { detail }),
   }));
   checkAbort(signal);
