@@ -20,7 +20,7 @@ const SAMPLE_CLIP = join(GENERATED, '..', '..', 'public', 'sample', 'sample.mp4'
 
 interface Parity { reader: string | null; width: number; height: number; frames: number; maxAbs: number; differing: number; webcodecsMs: number; seekMs: number }
 interface Hooked {
-  __merFrames?: (file: Blob, times: number[], reader: 'webcodecs' | 'seek') =>
+  __merFrames?: (file: Blob, times: number[], reader: 'webcodecs' | 'seek', chunk?: number) =>
     Promise<{ reader: 'webcodecs' | 'seek' | null; ms: number; width: number; height: number; frames: ({ data: Uint8ClampedArray } | null)[] }>;
 }
 
@@ -42,10 +42,13 @@ async function openPage(page: Page, query = '') {
   });
 }
 
-/** Reads every segment centre of `path` through both readers in the page and compares the bytes there. */
+/** The pipeline's frame chunk (src/pipeline/fileWindows.ts FRAMES_IN_FLIGHT): WebCodecs reads this many at a time, decoding ahead for the next. */
+const CHUNK = 4;
+
+/** Reads every segment centre of `path` through both readers in the page, as the pipeline does, and compares the bytes there. */
 async function compareReaders(page: Page, path: string, segmentSeconds = 0.96): Promise<Parity> {
   await page.setInputFiles('#frames-test-file', path);
-  return page.evaluate(async (segment) => {
+  return page.evaluate(async ([segment, chunk]) => {
     const file = (document.getElementById('frames-test-file') as HTMLInputElement).files![0]!;
     const hook = (window as unknown as Hooked).__merFrames!;
     const probe = document.createElement('video');
@@ -53,8 +56,8 @@ async function compareReaders(page: Page, path: string, segmentSeconds = 0.96): 
     await new Promise((r) => { probe.onloadedmetadata = r; });
     const times = Array.from({ length: Math.max(1, Math.ceil(probe.duration / segment)) }, (_, t) => (t + 0.5) * segment);
     URL.revokeObjectURL(probe.src);
-    const decoded = await hook(file, times, 'webcodecs');
-    const sought = await hook(file, times, 'seek');
+    const decoded = await hook(file, times, 'webcodecs', chunk);
+    const sought = await hook(file, times, 'seek', chunk);
     let maxAbs = 0;
     let differing = 0;
     sought.frames.forEach((s, i) => {
@@ -69,7 +72,7 @@ async function compareReaders(page: Page, path: string, segmentSeconds = 0.96): 
       reader: decoded.reader, width: decoded.width === sought.width && decoded.height === sought.height ? decoded.width : -1, height: decoded.height,
       frames: times.length, maxAbs, differing, webcodecsMs: decoded.ms, seekMs: sought.ms,
     };
-  }, segmentSeconds);
+  }, [segmentSeconds, CHUNK] as const);
 }
 
 const devClips = () => {

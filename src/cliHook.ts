@@ -89,21 +89,23 @@ declare global {
     __merResult?: () => AnalysisResult | null;
     /** Downloads (or reads from cache) and loads every model; `npm run bench` times cold and warm starts with it. */
     __merLoadModels?: (opts?: { backend?: BackendPreference }) => Promise<{ ok: true; ms: number; backend: string } | { ok: false; error: string }>;
-    /** The frames at `times` through one frame reader (`reader: null` when it declines the file), timed from opening it: parity tests and timings of the two readers. */
-    __merFrames?: (file: Blob, times: number[], reader: 'webcodecs' | 'seek') => Promise<FramesOutcome>;
+    /** The frames at `times` through one frame reader (`reader: null` when it declines the file), read `chunk` at a time, timed from opening it: parity tests and timings of the two readers. */
+    __merFrames?: (file: Blob, times: number[], reader: 'webcodecs' | 'seek', chunk?: number) => Promise<FramesOutcome>;
   }
 }
 
 export interface FramesOutcome { reader: 'webcodecs' | 'seek' | null; ms: number; width: number; height: number; frames: (RgbaFrame | null)[] }
 
 /** Opens `file` with one frame reader and reads `times` (src/decode/webcodecs.ts, src/decode/video.ts). */
-async function readFramesWith(file: Blob, times: number[], which: 'webcodecs' | 'seek'): Promise<FramesOutcome> {
+async function readFramesWith(file: Blob, times: number[], which: 'webcodecs' | 'seek', chunk = times.length): Promise<FramesOutcome> {
   const shown = await probeVideo(file);
   const started = performance.now();
   const reader = !shown?.hasVideo ? null : which === 'webcodecs' ? await openWebCodecsFrames(file, shown) : await openFrameReader(file);
   if (!reader) return { reader: null, ms: 0, width: 0, height: 0, frames: [] };
   try {
-    const frames = await reader.read(times);
+    // In chunks, each offered the times after it, as the pipeline reads (src/pipeline/fileWindows.ts).
+    const frames: (RgbaFrame | null)[] = [];
+    for (let k = 0; k < times.length; k += chunk) frames.push(...await reader.read(times.slice(k, k + chunk), undefined, times.slice(k + chunk)));
     return { reader: which, ms: performance.now() - started, width: reader.width, height: reader.height, frames };
   } finally {
     reader.close();

@@ -96,6 +96,9 @@ function ffmpegAudio(media: FfmpegMedia, probe: FfmpegProbe, sampleRate: number)
   };
 }
 
+/** Segment centres past a read offered to the WebCodecs reader to decode ahead (its byte budget caps them further). */
+const UPCOMING_SEGMENTS = 16;
+
 /**
  * Frames the browser decodes: through WebCodecs from the MP4's sample table where it can promise
  * `<video>`'s frames (webcodecs.ts), else — and from the first read it fails on — through `<video>`
@@ -113,7 +116,8 @@ function browserFrames(file: File, shown: VideoInfo, segmentSeconds: number, see
       const decoder = await decoding;
       if (decoder) {
         try {
-          return await decoder.read(times, signal);
+          // The next segments' centres: the WebCodecs reader decodes those its current GOP reaches now.
+          return await decoder.read(times, signal, segmentCentres(first + count, UPCOMING_SEGMENTS, segmentSeconds).filter((t) => t < shown.seconds));
         } catch (e) {
           if (signal.aborted) throw e;
           decoding = Promise.resolve(null); // a decode error: <video> from here on

@@ -75,8 +75,11 @@ export function clampFrameTime(t: number, duration: number): number {
 export interface FrameReader {
   width: number;
   height: number;
-  /** One frame per time (see `grabFrames`); null where the seek timed out. */
-  read(times: number[], signal?: AbortSignal): Promise<(RgbaFrame | null)[]>;
+  /**
+   * One frame per time (see `grabFrames`); null where the seek timed out. `upcoming`: the times
+   * likely asked next, which a reader may decode now (webcodecs.ts does; seeking ignores them).
+   */
+  read(times: number[], signal?: AbortSignal, upcoming?: number[]): Promise<(RgbaFrame | null)[]>;
   close(): void;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { frameShownAt, keyframeFor, planRuns, presentationTiming, readTrackTable, type CodedFrame } from './webcodecs';
+import { frameShownAt, keyframeFor, planRuns, presentationTiming, readTrackTable, takeUpcoming, type CodedFrame } from './webcodecs';
 
 /** `n` frames at `fps` in presentation order = decode order (no B-frames), keyframes every `gop`. */
 function frames(n: number, fps: number, gop = n, timescale = fps * 512): { frames: CodedFrame[]; byPts: number[]; timescale: number } {
@@ -47,6 +47,16 @@ describe('decode runs', () => {
     expect(planRuns(f, [10, 20, 40, 95, 40])).toEqual([{ from: 0, to: 20 }, { from: 30, to: 40 }, { from: 90, to: 95 }]);
     // One GOP: one run, however many frames are wanted in it.
     expect(planRuns(frames(100, 25).frames, [12, 36, 60, 84])).toEqual([{ from: 0, to: 84 }]);
+  });
+  it('decodes the next segments\' frames the last run reaches before its GOP ends, within the limit', () => {
+    const f = frames(100, 25, 30).frames;
+    const runs = planRuns(f, [5, 10]);
+    expect(takeUpcoming(f, runs, [15, 20, 25, 32, 40], 10)).toEqual([15, 20, 25]);
+    expect(runs).toEqual([{ from: 0, to: 25 }]);
+    const capped = planRuns(f, [5]);
+    expect(takeUpcoming(f, capped, [15, 20, 25], 1)).toEqual([15]);
+    expect(capped).toEqual([{ from: 0, to: 15 }]);
+    expect(takeUpcoming(f, [], [15], 10)).toEqual([]);
   });
   it('does not start at a keyframe presented after the wanted frame (an open GOP\'s leading frames)', () => {
     // Decode order I0 P3 I6' B4 B5: B4 and B5 are shown before I6' and need the earlier GOP.

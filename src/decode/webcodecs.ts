@@ -78,6 +78,24 @@ export function planRuns(frames: readonly CodedFrame[], wanted: Iterable<number>
   return runs;
 }
 
+/**
+ * Frames of the segments asked next (`upcoming`, in time order) that the last run reaches before
+ * its GOP ends, at most `limit`: decoded now and kept, they need no second decode from their
+ * keyframe at the next read (the pipeline reads 4 frames at a time; a GOP is often 8 s). Extends
+ * the last run in place; returns their decode indices.
+ */
+export function takeUpcoming(frames: readonly CodedFrame[], runs: DecodeRun[], upcoming: readonly number[], limit: number): number[] {
+  const run = runs.at(-1);
+  const taken: number[] = [];
+  if (!run) return taken;
+  for (const i of upcoming) {
+    if (taken.length >= limit || keyframeFor(frames, i) > run.to) break;
+    if (!taken.includes(i)) taken.push(i);
+    run.to = Math.max(run.to, i);
+  }
+  return taken;
+}
+
 /** An MP4 edit list entry (times in the movie's and the track's timescales). */
 export interface EditEntry { segment_duration: number; media_time: number; media_rate_integer: number }
 
@@ -169,6 +187,9 @@ export function guessedColorSpace(displayHeight: number): VideoColorSpaceInit {
 
 /** Largest byte span read from the file at once while feeding the decoder. */
 const READ_SPAN = 16 << 20;
+/** At most this many bytes of frames decoded ahead for the next read (about 14 frames of 640 x 853). */
+const AHEAD_BYTES = 32 << 20;
+const EMPTY: RgbaFrame = { data: new Uint8ClampedArray(0), width: 0, height: 0 };
 
 /**
  * Opens `file` for WebCodecs frame reading at `size` (video.ts's `frameSize` of what `<video>`
@@ -202,17 +223,22 @@ export async function openWebCodecsFrames(file: Blob, shown: Pick<VideoInfo, 'wi
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) return null;
 
-  const read = async (times: number[], signal?: AbortSignal): Promise<(RgbaFrame | null)[]> => {
-    const shown = times.map((t) => frameShownAt(frames, byPts, clampFrameTime(t, seconds), table.timescale));
-    const pixels = new Map<number, RgbaFrame>(); // decode index -> its frame, drawn as it comes out
-    const wantedStamps = new Map(shown.map((i) => [stamps[i]!, i]));
+  const pick = (t: number) => frameShownAt(frames, byPts, clampFrameTime(t, seconds), table.timescale);
+  // Frames of upcoming segments decoded ahead (decode index -> pixels), kept for the next read only.
+  let kept = new Map<number, RgbaFrame>();
+  const aheadLimit = Math.max(0, Math.floor(AHEAD_BYTES / (width * height * 4)));
+
+  const decodeRuns = async (runs: DecodeRun[], into: Map<number, RgbaFrame>, signal?: AbortSignal) => {
+    if (!runs.length) return;
+    const wantedStamps = new Map([...into.keys()].map((i) => [stamps[i]!, i]));
+    const drawn = new Map<number, RgbaFrame>();
     let failure: unknown = null;
     const decoder = new VideoDecoder({
       output: (frame) => {
         const index = wantedStamps.get(frame.timestamp);
-        if (index !== undefined && !pixels.has(index)) {
+        if (index !== undefined && !drawn.has(index)) {
           ctx.drawImage(frame, 0, 0, width, height);
-          pixels.set(index, { data: ctx.getImageData(0, 0, width, height).data, width, height });
+          drawn.set(index, { data: ctx.getImageData(0, 0, width, height).data, width, height });
         }
         frame.close();
       },
@@ -220,7 +246,7 @@ export async function openWebCodecsFrames(file: Blob, shown: Pick<VideoInfo, 'wi
     });
     try {
       decoder.configure(config);
-      for (const run of planRuns(frames, shown)) {
+      for (const run of runs) {
         for (let i = run.from; i <= run.to;) {
           if (signal?.aborted) throw new DOMException('Cancelled', 'AbortError');
           if (failure) throw failure;
@@ -232,7 +258,7 @@ export async function openWebCodecsFrames(file: Blob, shown: Pick<VideoInfo, 'wi
           for (let k = i; k <= j; k++) {
             const f = frames[k]!;
             decoder.decode(new EncodedVideoChunk({
-              type: k === run.from ? 'key' : f.isSync ? 'key' : 'delta',
+              type: k === run.from || f.isSync ? 'key' : 'delta',
               timestamp: stamps[k]!,
               data: bytes.subarray(f.offset - start, f.offset - start + f.size),
             }));
@@ -245,15 +271,37 @@ export async function openWebCodecsFrames(file: Blob, shown: Pick<VideoInfo, 'wi
     } finally {
       if (decoder.state !== 'closed') decoder.close();
     }
-    // Each segment gets its own pixels, as from <video>: frames are transferred to the face worker.
-    const given = new Set<number>();
-    return shown.map((i) => {
-      const frame = pixels.get(i);
+    for (const i of into.keys()) {
+      const frame = drawn.get(i);
       if (!frame) throw new Error(`frame ${i} was not decoded`);
-      if (given.has(i)) return { ...frame, data: frame.data.slice() };
-      given.add(i);
-      return frame;
-    });
+      into.set(i, frame);
+    }
   };
-  return { width, height, read, close: () => undefined };
+
+  // Reads follow one another (one decoder at a time, `kept` stays consistent).
+  let queue: Promise<unknown> = Promise.resolve();
+  const read = (times: number[], signal?: AbortSignal, upcoming: number[] = []): Promise<(RgbaFrame | null)[]> => {
+    const job = queue.then(async () => {
+      const shown = times.map(pick);
+      const pixels = new Map<number, RgbaFrame>();
+      const missing = shown.filter((i) => !kept.has(i));
+      const runs = planRuns(frames, missing);
+      const ahead = takeUpcoming(frames, runs, upcoming.map(pick).filter((i) => !shown.includes(i)), aheadLimit);
+      const wanted = new Map<number, RgbaFrame>([...missing, ...ahead].map((i) => [i, EMPTY]));
+      await decodeRuns(runs, wanted, signal);
+      for (const i of shown) pixels.set(i, kept.get(i) ?? wanted.get(i)!);
+      kept = new Map(ahead.map((i) => [i, wanted.get(i)!]));
+      // Each segment gets its own pixels, as from <video>: frames are transferred to the face worker.
+      const given = new Set<number>();
+      return shown.map((i) => {
+        const frame = pixels.get(i)!;
+        if (given.has(i)) return { ...frame, data: frame.data.slice() };
+        given.add(i);
+        return frame;
+      });
+    });
+    queue = job.catch(() => undefined);
+    return job;
+  };
+  return { width, height, read, close: () => { kept = new Map(); } };
 }
