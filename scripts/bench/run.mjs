@@ -668,7 +668,10 @@ async function main() {
   let baselineServer = null;
   try {
     baselineServer = baseline ? await serveDist(baseline.dist) : null;
-    if (baseline) notes.push(`Start-up and per-clip analysis compared with ${baseline.short} (${opts.baseline}) built with ${baseline.models}, in a temporary worktree, served with this checkout's headers; other sections measure the working tree only.`);
+    if (baseline) {
+      const compared = [!opts.skip.has('start') && 'Start-up', !opts.skip.has('realtime') && 'per-clip analysis'].filter(Boolean).join(' and ');
+      if (compared) notes.push(`${compared} compared with ${baseline.short} (${opts.baseline}) built with ${baseline.models}, in a temporary worktree, served with this checkout's headers; other sections measure the working tree only.`);
+    }
     const memory = opts.skip.has('memory') ? null : {};
     const stages = opts.skip.has('stages') ? {} : await measureStages(server.url, clips, opts, BACKENDS, memory);
     if (!opts.skip.has('stages')) {
