@@ -148,3 +148,15 @@ def test_constant_baselines_and_top1_macro_f1():
     assert abs(b["always_majority_class"]["macro_f1"] - (2 * 0.5 / 1.5) / 3) < 1e-9   # F1 of class 0 = 2/3, others 0
     perfect = scores(np.eye(M, dtype=np.float32)[labels], labels, M)
     assert perfect["top1_accuracy"] == 1 and perfect["macro_f1"] == 1
+
+
+def test_fusion_learns_from_voices_and_sentences_its_encoders_never_saw():
+    """Stacking: the fusion stage's composed triples come from speakers the audio backbone held out
+    and text splits the text encoder did not train on; the other held-out speakers stay unheard by
+    every stage, with each speech dataset still represented for the held-out check."""
+    from mer.default_model.features import FUSION_FIT_SPEAKERS, FUSION_TEXT_SPLITS
+    from mer.pretrain.speech import HELD_OUT
+    assert FUSION_FIT_SPEAKERS < HELD_OUT
+    untouched = HELD_OUT - FUSION_FIT_SPEAKERS
+    assert {s.split(":")[0] for s in untouched} == {s.split(":")[0] for s in HELD_OUT} == {"ravdess", "cremad", "emodb"}
+    assert all("train" not in splits for _, splits in FUSION_TEXT_SPLITS)

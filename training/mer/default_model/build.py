@@ -107,11 +107,11 @@ def _emodb_entries(info: dict) -> list[dict]:
 
 def _speech_entries(info: dict) -> list[dict]:
     """The speech-emotion audio backbone's own classifier (mer.pretrain.speech) on held-out speakers."""
-    from .heldout import DATASETS
+    from .heldout import BACKBONE_DATASETS
     out = []
     split = "speakers held out (audio backbone's classifier, fixed epochs, nothing selected on them)"
     for key, r in info.get("held_out", {}).items():
-        dataset = DATASETS.get(key, key)
+        dataset = BACKBONE_DATASETS.get(key, key)
         for metric, name in (("top1_accuracy", f"top-1 accuracy ({len(r['classes'])} classes)"),
                              ("macro_f1", "macro-F1"), ("always_majority_class", "baseline: always the most frequent class")):
             out.append({"name": f"{name} (audio backbone's classifier)", "dataset": dataset, "split": split,

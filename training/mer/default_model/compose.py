@@ -2,7 +2,7 @@
 modality dropout that makes every non-empty subset of {audio, visual, text} a training input.
 
 A composed item takes its target class ``c`` uniformly over the classes, then a speech clip
-(English speech_en or German EmoDB, training speakers only), a FER2013 face and a text sentence
+(English speech_en or German EmoDB, voices the audio backbone never trained on), a FER2013 face and a text sentence
 of class ``c``. The face is one image repeated over the T segments of the audio (one person per
 item, as in a clip); T comes from the audio (1-5 segments as cached), or is drawn from 2-4 when
 there is none.

@@ -37,10 +37,13 @@ RUNS_DIR = TRAINING_DIR / "runs" / "default_cv"
 
 
 def runs_dir() -> Path:
-    """One results folder per feature-cache version (backbones and text encoder), so a finished
-    run is reused only with the features it was measured on."""
-    latest = TRAINING_DIR / ".cache" / "default_model" / "latest.json"
-    return RUNS_DIR / Path(json.loads(latest.read_text())["real"]).stem
+    """One results folder per feature-cache version (the real clips' features and the composed
+    triples' voices, faces and sentences), so a finished run is reused only with the caches it was
+    measured on."""
+    import hashlib
+    info = json.loads((TRAINING_DIR / ".cache" / "default_model" / "latest.json").read_text())
+    triples = hashlib.sha256("|".join(Path(info[k]).name for k in ("speech", "fer", "text")).encode()).hexdigest()[:8]
+    return RUNS_DIR / f"{Path(info['real']).stem}-{triples}"
 # name -> config overrides (model section)
 ABLATIONS = {
     "default": {"MER-SEM-MBT": {"variant": "MER-SEM-MBT"}},
