@@ -102,17 +102,17 @@ const UPCOMING_SEGMENTS = 16;
 /**
  * Frames the browser decodes: through WebCodecs from the MP4's sample table where it can promise
  * `<video>`'s frames (webcodecs.ts), else — and from the first read it fails on — through `<video>`
- * seeking. The readers are opened at the first read, not while the models load: Chromium suspends
+ * seeking. The `<video>` is opened at its first read, not while the models load: Chromium suspends
  * an idle paused player, and seeks on a suspended one can time out.
  */
 function browserFrames(file: File, shown: VideoInfo, segmentSeconds: number, seekOnly: boolean): FrameSource & { close(): void } {
-  let decoding: Promise<FrameReader | null> | null = seekOnly ? Promise.resolve(null) : null;
+  // The MP4 index is read (and mp4box.js loaded) at once, while the models load: no player to suspend.
+  let decoding: Promise<FrameReader | null> = seekOnly ? Promise.resolve(null) : openWebCodecsFrames(file, shown).catch(() => null);
   let seeking: Promise<FrameReader> | null = null;
   return {
     ...frameSize(shown),
     read: async (first, count, signal) => {
       const times = segmentCentres(first, count, segmentSeconds);
-      decoding ??= openWebCodecsFrames(file, shown).catch(() => null);
       const decoder = await decoding;
       if (decoder) {
         try {
@@ -129,7 +129,7 @@ function browserFrames(file: File, shown: VideoInfo, segmentSeconds: number, see
       return opened ? opened.read(times, signal) : Array.from({ length: count }, () => null);
     },
     close: () => {
-      void decoding?.then((r) => r?.close(), () => undefined);
+      void decoding.then((r) => r?.close(), () => undefined);
       void seeking?.then((r) => r.close(), () => undefined);
     },
   };

@@ -118,6 +118,14 @@ describe.skipIf(!hasFfmpeg)('readTrackTable (mp4box.js) on files ffmpeg writes',
     const webm = make('clip.webm', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '1', '-c:v', 'libvpx']);
     expect((await readTrackTable(webm)).ok).toBe(false);
   });
+  it('reads the index alone: zeros after it (a padded file) are never looked at, a file cut short is refused', async () => {
+    const fast = make('fast.mp4', ['-i', join(dir, 'plain.mp4'), '-c', 'copy', '-movflags', '+faststart']); // plain.mp4: the test above
+    const padded = new Blob([await fast.arrayBuffer(), new Uint8Array(4 << 20)]);
+    const table = await readTrackTable(padded);
+    expect(table.ok && table.frames.length).toBe(25);
+    const cut = new Blob([(await fast.arrayBuffer()).slice(0, fast.size - 1000)]);
+    expect(await readTrackTable(cut)).toEqual({ ok: false, why: 'cut short' });
+  });
   it.skipIf(!existsSync(devClip))('gives libavformat\'s times on a dev clip (empty edit + B-frame shift)', async () => {
     const table = await readTrackTable(new Blob([readFileSync(devClip)]));
     if (!table.ok) throw new Error(table.why);

@@ -127,23 +127,45 @@ export type TrackTable =
 const IDENTITY = [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000];
 /** Codecs whose MP4 sample entries carry the configuration WebCodecs wants as `description` (or none). */
 const CODEC_PREFIXES = Object.freeze(['avc1', 'avc3', 'hvc1', 'hev1', 'vp09', 'av01']);
-/** Bytes read per step while looking for the index (a `moov` at the end is reached by skipping `mdat`). */
-const PARSE_CHUNK = 1 << 20;
+/** Top-level boxes looked at before giving up on finding the index. */
+const MAX_TOP_BOXES = 10_000;
+/** A 20-byte `ftyp` box: major brand isom, minor version 0, compatible brand isom. */
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+const STAND_IN_FTYP = Uint8Array.from([0, 0, 0, 20, ...ascii('ftypisom'), 0, 0, 0, 0, ...ascii('isom')]);
+
+/**
+ * The bytes of the file's top-level `moov` box (the index), found by walking the top-level box
+ * headers: media data (`mdat`) before it is skipped unread, and nothing after it is looked at (a file
+ * padded with zeros after its index, or cut short after it, still reads). Null when there is none.
+ */
+async function readMoov(file: Blob): Promise<ArrayBuffer | null> {
+  for (let pos = 0, boxes = 0; pos + 8 <= file.size && boxes < MAX_TOP_BOXES; boxes++) {
+    const head = new DataView(await file.slice(pos, pos + 16).arrayBuffer());
+    const type = String.fromCharCode(...new Uint8Array(head.buffer, 4, 4));
+    const small = head.getUint32(0);
+    const size = small === 1 && head.byteLength >= 16 ? Number(head.getBigUint64(8)) : small === 0 ? file.size - pos : small;
+    if (size < 8) return null;
+    if (type === 'moov') return pos + size <= file.size ? file.slice(pos, pos + size).arrayBuffer() : null;
+    pos += size;
+  }
+  return null;
+}
 
 /** Reads `file`'s MP4 index and its one video track's frames; never reads the media data itself. */
 export async function readTrackTable(file: Blob): Promise<TrackTable> {
+  const moov = await readMoov(file);
+  if (!moov) return { ok: false, why: 'no MP4 index' };
   const { createFile, DataStream, Endianness, MP4BoxBuffer } = await import('mp4box');
-  const mp4 = createFile(); // mdat data discarded: only the index is kept
-  let ready = false;
+  const mp4 = createFile(); // sample offsets come from the index (absolute), so the index alone is enough
   let failed: string | null = null;
-  mp4.onReady = () => { ready = true; };
   mp4.onError = (_module: string, message: string) => { failed = message; };
-  for (let pos = 0; !ready && !failed && pos < file.size;) {
-    const bytes = await file.slice(pos, pos + PARSE_CHUNK).arrayBuffer();
-    const next = mp4.appendBuffer(MP4BoxBuffer.fromArrayBuffer(bytes, pos), pos + bytes.byteLength >= file.size);
-    pos = typeof next === 'number' && next > pos ? next : pos + bytes.byteLength;
-  }
-  if (failed || !ready) return { ok: false, why: failed ?? 'no MP4 index' };
+  // After a stand-in `ftyp` (mp4box.js wants one; QuickTime files may have none): brands are not used here.
+  const bytes = new Uint8Array(STAND_IN_FTYP.length + moov.byteLength);
+  bytes.set(STAND_IN_FTYP);
+  bytes.set(new Uint8Array(moov), STAND_IN_FTYP.length);
+  mp4.appendBuffer(MP4BoxBuffer.fromArrayBuffer(bytes.buffer, 0), true);
+  mp4.flush();
+  if (failed || !mp4.moov) return { ok: false, why: failed ?? 'unreadable MP4 index' };
   const info = mp4.getInfo();
   if (info.isFragmented) return { ok: false, why: 'fragmented MP4' };
   if (info.videoTracks.length !== 1) return { ok: false, why: `${info.videoTracks.length} video tracks` };
@@ -162,6 +184,8 @@ export async function readTrackTable(file: Blob): Promise<TrackTable> {
   const byPts = frames.map((_, i) => i).filter((i) => frames[i]!.units >= timing.delay && frames[i]!.units < timing.end)
     .sort((a, b) => frames[a]!.us - frames[b]!.us);
   if (!byPts.length) return { ok: false, why: 'no frames' };
+  // A file cut short: <video> times out on the missing frames (null), a decoder might conceal them.
+  if (frames.some((f) => f.offset + f.size > file.size)) return { ok: false, why: 'cut short' };
   const entry = entries[0] as unknown as Record<string, { write(s: InstanceType<typeof DataStream>): void } | undefined>;
   const config = entry.avcC ?? entry.hvcC ?? entry.av1C;
   let description: Uint8Array | undefined;
