@@ -16,7 +16,9 @@ import { assetBase, modelsBase } from '../inference/paths';
 import { clipSegmentCount, timeBase } from '../timebase';
 import { workerCalls } from '../workers/calls';
 import { workerClient } from '../workers/client';
-import { UserFacingError } from './errors';
+import { failedStage, failureOf as failureIn, humanizeError, inStage, isAbort, UserFacingError } from './errors';
+import { allOrNone } from './together';
+import { textEncoderFile } from '../features/text/encoderFile';
 import { ensureVoiceActivity } from './voiceActivity';
 import { primeRuntime } from '../inference/preload';
 import { SharedLoad, type Reports } from '../inference/sharedLoad';
@@ -157,8 +159,13 @@ async function loadFace(manifest: Manifest, report: PipelineReporter, signal: Ab
 /** The text encoder into its worker (transformers.js fetches its files through the verified store). */
 async function loadText(manifest: Manifest, report: PipelineReporter, signal: AbortSignal, backend: BackendPreference): Promise<boolean> {
   const files = textFiles(manifest);
-  const encoderModel = `${manifest.text.path}/onnx/model.onnx`;
-  for (const f of files) if (f.path.endsWith('.json') || f.path === encoderModel) report.download(f.path, { total: f.bytes, loaded: 0, status: 'pending' });
+  const encoderModel = `${manifest.text.path}/${textEncoderFile(manifest.text.dtype)}`;
+  const asked = files.filter((f) => f.path.endsWith('.json') || f.path === encoderModel);
+  for (const f of asked) report.download(f.path, { total: f.bytes, loaded: 0, status: 'pending' });
+  // The worker fetches these itself: any it had not finished when the load ended (stopped, failed, or
+  // not needed) are said to be not fetched, never left "waiting" or "downloading".
+  const unsettled = new Set(asked.map((f) => f.path));
+  const settle = () => { for (const path of unsettled) report.download(path, { status: 'stopped' }); };
   const ready = await workerClient('text').load(
     { worker: 'text', type: 'load', params: manifest.text, assetBase: assetBase(), modelsBase: modelsBase(), files, backend },
     {
@@ -167,10 +174,11 @@ async function loadText(manifest: Manifest, report: PipelineReporter, signal: Ab
         if (e.status !== 'progress' || !e.task.startsWith('download ')) return;
         const path = e.task.slice('download '.length);
         const bytes = files.find((f) => f.path === path)?.bytes ?? 0;
+        if (e.progress >= 1) unsettled.delete(path);
         report.download(path, { total: bytes, loaded: Math.round(e.progress * bytes), status: e.progress >= 1 ? 'verified' : 'downloading' });
       },
     },
-  );
+  ).finally(settle);
   if (!ready.available) report.note(`Text modality left out: ${ready.detail}`);
   return ready.available;
 }
@@ -406,41 +414,65 @@ export class Engine {
       return l;
     }
     report.stage('models', { status: 'running', progress: 0, detail: 'manifest' });
-    await primeRuntime(); // one download of the runtime's wasm for the workers starting together
-    const [backend, faceAvailable, textAvailable] = await Promise.all([
-      loadFusion(manifest, report, signal, preference), loadFace(manifest, report, signal, preference), loadText(manifest, report, signal, preference),
-      ensureVoiceActivity(manifest, report, signal),
-    ]);
+    let loaded: [Backend, boolean, boolean, void];
+    try {
+      await primeRuntime(); // one download of the runtime's wasm for the workers starting together
+      // One model failing stops the others, and each file then says how it ended (together.ts).
+      loaded = await allOrNone<[Backend, boolean, boolean, void]>(signal, [
+        (s) => loadFusion(manifest, report, s, preference), (s) => loadFace(manifest, report, s, preference), (s) => loadText(manifest, report, s, preference),
+        (s) => ensureVoiceActivity(manifest, report, s),
+      ]);
+    } catch (e) {
+      // Said here, at once, to every caller of the shared load (a file's analysis may still be decoding).
+      if (!isAbort(e)) report.stage('models', { status: 'error', reason: humanizeError(e) });
+      throw isAbort(e) ? e : failureIn(e, 'models');
+    }
+    const [backend, faceAvailable, textAvailable] = loaded;
     report.stage('models', { status: 'done', detail: manifest.model_id });
     const [fusionGeneration, faceGeneration, textGeneration] = generations() as [number, number, number];
     this.loaded = { manifest, backend, fusionGeneration, faceGeneration, faceAvailable, textGeneration, textAvailable };
     return this.loaded;
   }
 
-  /** One file: refuse what cannot be analysed, decode, transcript, windows, result. */
+  /**
+   * One file: refuse what cannot be analysed, decode, transcript, windows, result. A failure is
+   * reported on the stage it came from (`status: 'error'` with the reason); the page marks the
+   * stages still running as stopped and those not started as not run.
+   */
   async analyze(file: File, report: PipelineReporter, signal: AbortSignal, opts: AnalyzeOptions): Promise<AnalysisResult> {
+    try {
+      return await this.analyzeStages(file, report, signal, opts);
+    } catch (e) {
+      const stage = failedStage(e);
+      if (stage && !isAbort(e)) report.stage(stage, { status: 'error', reason: humanizeError(e) });
+      throw e;
+    }
+  }
+
+  private async analyzeStages(file: File, report: PipelineReporter, signal: AbortSignal, opts: AnalyzeOptions): Promise<AnalysisResult> {
     const { timings, timed, started } = stopwatch();
     // Checks that need no decoding come first: nothing is read from a file that will be refused.
-    if (file.size === 0) throw new UserFacingError(INPUT_ERRORS.empty(file.name));
-    if (file.size > MAX_FILE_BYTES) throw new UserFacingError(INPUT_ERRORS.tooBig(file.name, file.size));
-    const manifest = await this.loadManifest();
+    if (file.size === 0) throw failureIn(new UserFacingError(INPUT_ERRORS.empty(file.name)), 'decode');
+    if (file.size > MAX_FILE_BYTES) throw failureIn(new UserFacingError(INPUT_ERRORS.tooBig(file.name, file.size)), 'decode');
+    const manifest = await inStage('models', () => this.loadManifest());
     // Models load while the file decodes; a bad file is reported without waiting for them.
-    const models = timed('models', () => this.ensureModels(report, signal, opts.backend));
+    const models = inStage('models', timed('models', () => this.ensureModels(report, signal, opts.backend)));
     models.catch(() => undefined);
-    const media = await openFile(file, manifest, report, signal, timed);
+    const media = await inStage('decode', openFile(file, manifest, report, signal, timed));
     try {
-      const expected = plannedSegments(file, media, manifest, report);
+      const expected = await inStage('decode', async () => plannedSegments(file, media, manifest, report));
       const { faceAvailable, textAvailable } = await models;
       checkAbort(signal);
       const step = this.windowStep(manifest);
-      const words = await wordsFor(file, media, opts, report, signal, timed);
-      const text = await planText(words.transcript, words.cues, textAvailable, step, report, signal, timed);
+      const words = await inStage('text', wordsFor(file, media, opts, report, signal, timed));
+      const text = await inStage('text', planText(words.transcript, words.cues, textAvailable, step, report, signal, timed));
       const video = faceAvailable && findFile(manifest, manifest.face.detector) ? media.video : null;
       startStages(media, video, expected, report);
-      const windows = await new FileWindows({
+      // Each worker call inside marks its own stage (fileWindows.ts); anything else there is the windows' (fusion).
+      const windows = await inStage('fusion', new FileWindows({
         step, report, signal, timed, timings, audio: media.audio, video, expected, textFor: text.textFor, onFeatures: opts.onFeatures,
-      }).run();
-      const backend = finishStages(windows, video !== null, report);
+      }).run());
+      const backend = await inStage('fusion', async () => finishStages(windows, video !== null, report));
       finishText(text, report);
       timings.total = performance.now() - started;
       return buildResult({

@@ -6,6 +6,7 @@ import { parseManifest } from '../inference/manifest';
 import type { FusionInputs, FusionResult, Tensor32 } from '../protocol';
 import type { WorkerCalls } from '../workers/calls';
 import { runWindow, type FusionGraph } from '../workers/fusionRun';
+import { failedStage, humanizeError } from './errors';
 import { FileWindows } from './fileWindows';
 import type { PipelineReporter } from './reporter';
 import { WindowStep } from './windowStep';
@@ -55,5 +56,26 @@ describe('FileWindows with per-window words', () => {
     expect(texts.windows.map((w) => w.text)).toEqual(['happy', '', 'so very angry']);
     expect(out.aggregate.runs).toBe(2);
     expect(out.audioMask.length).toBe(80);
+  });
+});
+
+describe('FileWindows failures', () => {
+  it('a failing worker call is marked as its own stage’s failure (issue 17: the page marks that step failed, not every running one)', async () => {
+    const calls: WorkerCalls = {
+      logMel: () => Promise.reject(new Error('not used')),
+      detectFaces: () => Promise.reject(new Error('not used')),
+      encodeText: () => Promise.reject(new Error('The text encoder is not loaded.')),
+      runFusion: () => Promise.reject(new Error('not reached')),
+    };
+    const step = new WindowStep(manifest, calls);
+    const signal = new AbortController().signal;
+    const report: PipelineReporter = { stage: () => undefined, download: () => undefined, note: () => undefined, backend: () => undefined };
+    const run = new FileWindows({
+      step, report, signal, timed: (_k, fn) => fn(), timings: {}, audio: null, video: null, expected: 3,
+      textFor: () => step.text('hello', signal).then((r) => r.cls),
+    }).run();
+    const error = await run.catch((e: unknown) => e);
+    expect(humanizeError(error)).toBe('The text encoder is not loaded.');
+    expect(failedStage(error)).toBe('text');
   });
 });

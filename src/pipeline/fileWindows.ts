@@ -8,6 +8,7 @@ import type { Backend, FaceBox, FusionInputs, RgbaFrame } from '../protocol';
 import { WindowAggregate } from './aggregate';
 import type { FaceCrops, PipelineReporter } from './reporter';
 import { describeProgress, ProgressClock } from './progress';
+import { inStage } from './errors';
 import { anyModality, fusionInputs, type WindowFeatures, type WindowStep } from './windowStep';
 
 /** Frames read per chunk: the face worker detects one chunk while the next is being read. */
@@ -125,7 +126,7 @@ export class FileWindows {
     if (!audio) return { pcm: new Float32Array(0), count: planned, ended: first + planned >= this.expected };
     const { report, signal, step } = this.x;
     const range = windowSampleRange({ first, count: planned }, step.time);
-    let pcm = await this.x.timed('decode', () => audio.read(range.start, range.length));
+    let pcm = await inStage('audio', this.x.timed('decode', () => audio.read(range.start, range.length)));
     checkAbort(signal);
     if (first === 0 && pcm.length === 0 && audio.totalSamples === null) {
       // A stream ffmpeg lists but cannot decode: go on without audio, the duration fixes T.
@@ -150,7 +151,7 @@ export class FileWindows {
     const { step, signal, timed, report } = this.x;
     const { count } = read;
     // The audio worker (log-mel and the voice-activity detector) works while frames are read and faces detected.
-    const audio = read.pcm.length ? timed('audio', () => step.audio(read.pcm, count, signal)) : Promise.resolve(step.silence(count));
+    const audio = read.pcm.length ? inStage('audio', timed('audio', () => step.audio(read.pcm, count, signal))) : Promise.resolve(step.silence(count));
     audio.catch(() => undefined); // awaited below; this only keeps a failure during the faces from going unhandled
     const faces = await this.readFaces(first, count);
     const features: WindowFeatures = { ...(await audio), faces: faces.crops, visualMask: faces.visualMask };
@@ -166,7 +167,7 @@ export class FileWindows {
 
   private async fuse(first: number, features: WindowFeatures): Promise<void> {
     const { step, signal, timed, timings } = this.x;
-    const textCls = await this.x.textFor(first, features.audioMask.length);
+    const textCls = await inStage('text', this.x.textFor(first, features.audioMask.length));
     checkAbort(signal);
     if (!anyModality(features, textCls !== null)) {
       this.aggregate.skip(features.audioMask.length);
@@ -174,7 +175,7 @@ export class FileWindows {
     }
     const inputs = fusionInputs(step.shape, features, textCls);
     this.x.onFeatures?.(inputs, first);
-    const fused = await timed('fusion', () => step.fuse(inputs, signal));
+    const fused = await inStage('fusion', timed('fusion', () => step.fuse(inputs, signal)));
     this.backend = fused.backend;
     // session.run alone, for the benchmark: the full run, and the text-masked one apart.
     timings.fusion_graph = (timings.fusion_graph ?? 0) + fused.runMs;
@@ -196,7 +197,7 @@ export class FileWindows {
     const chunks: [number, number][] = [];
     for (let k0 = 0; k0 < count; k0 += chunkSize) chunks.push([k0, Math.min(count, k0 + chunkSize)]);
     const readChunk = ([k0, k1]: [number, number]) => {
-      const read = timed('frames', () => video.read(first + k0, k1 - k0, signal));
+      const read = inStage('face', timed('frames', () => video.read(first + k0, k1 - k0, signal)));
       read.catch(() => undefined); // awaited below; this only keeps an abandoned read (cancel) from going unhandled
       return read;
     };
@@ -211,7 +212,7 @@ export class FileWindows {
       this.unreadable += k1 - k0 - readable.length;
       if (!readable.length) continue;
       const frames = readable.map((k) => grabbed[k] as RgbaFrame);
-      const found = await timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal));
+      const found = await inStage('face', timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal)));
       readable.forEach((k, j) => {
         crops.set(found.crops.subarray(j * faceSize, (j + 1) * faceSize), (k0 + k) * faceSize);
         visualMask[k0 + k] = found.visualMask[j] ?? 0;

@@ -12,8 +12,13 @@ export const STAGE_LABELS: Readonly<Record<Stage, string>> = Object.freeze({
   fusion: 'Fusion model',
 });
 
-export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error';
-export interface StageState { status: StageStatus; progress: number; detail: string }
+/**
+ * `error`: this stage's own work failed (`reason` says why, the page's message); `stopped`: it was
+ * running when another stage failed; `not-run`: the run ended (failed) before it started.
+ */
+export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error' | 'stopped' | 'not-run';
+export interface StageState { status: StageStatus; progress: number; detail: string; reason?: string }
 
-export type DownloadStatus = 'pending' | 'downloading' | 'verified' | 'cached' | 'error';
+/** `stopped`: not fetched — never started, or stopped before it finished (nothing partial is kept). */
+export type DownloadStatus = 'pending' | 'downloading' | 'verified' | 'cached' | 'error' | 'stopped';
 export interface DownloadState { path: string; loaded: number; total: number; status: DownloadStatus }

@@ -55,6 +55,40 @@ describe('store reducers', () => {
     s = reducers.fail(s, 'The fused model fusion.onnx was trained for 6 emotions but the manifest lists 7, so it was not loaded.');
     expect(s.stages.models).toEqual({ status: 'error', progress: 0, detail: '' });
   });
+  it('a failure names its own stage: the others running are stopped, those not started not run (issue 17, no dead ends)', () => {
+    const refused = 'The fused model fusion.onnx was trained for 6 emotions but the manifest lists 7, so it was not loaded.';
+    let s = reducers.start(initialState(), 'a');
+    s = reducers.stage(s, 'models', { status: 'running', progress: 0.5, detail: 'starting the inference runtime' });
+    s = reducers.stage(s, 'decode', { status: 'running', detail: 'a.mp4' });
+    // The pipeline reports the stage whose work failed, with the reason; then the run fails.
+    s = reducers.stage(s, 'models', { status: 'error', reason: refused });
+    expect(s.stages.models).toEqual({ status: 'error', progress: 0, detail: '', reason: refused });
+    s = reducers.fail(s, refused);
+    expect(s.stages.models).toEqual({ status: 'error', progress: 0, detail: '', reason: refused });
+    expect(s.stages.decode).toMatchObject({ status: 'stopped', detail: 'a.mp4' });
+    for (const k of ['audio', 'face', 'text', 'fusion'] as const) expect(s.stages[k].status).toBe('not-run');
+    expect(STAGES.filter((k) => s.stages[k].status === 'error')).toEqual(['models']);
+  });
+  it('with several stages running and none named, none is called failed: they are stopped', () => {
+    let s = reducers.start(initialState(), 'a');
+    s = reducers.stage(s, 'audio', { status: 'running' });
+    s = reducers.stage(s, 'fusion', { status: 'running' });
+    s = reducers.fail(s, 'no');
+    expect([s.stages.audio.status, s.stages.fusion.status]).toEqual(['stopped', 'stopped']);
+  });
+  it('after a failure no model file is left waiting or downloading: each says done, not fetched or failed', () => {
+    let s = reducers.start(initialState(), 'a');
+    s = reducers.download(s, 'fusion.onnx', { total: 100, loaded: 100, status: 'verified' });
+    s = reducers.download(s, 'face_detector.onnx', { total: 50, loaded: 20, status: 'downloading' });
+    s = reducers.download(s, 'text/config.json', { total: 5, loaded: 0, status: 'pending' });
+    s = reducers.download(s, 'silero_vad_v6.onnx', { total: 9, loaded: 0, status: 'error' });
+    s = reducers.fail(s, 'refused');
+    expect(Object.fromEntries(Object.values(s.downloads).map((d) => [d.path, d.status]))).toEqual({
+      'fusion.onnx': 'verified', 'face_detector.onnx': 'stopped', 'text/config.json': 'stopped', 'silero_vad_v6.onnx': 'error',
+    });
+    const cancelled = reducers.cancel(reducers.download(reducers.start(initialState(), 'b'), 'x.onnx', { total: 1, status: 'downloading' }));
+    expect(cancelled.downloads['x.onnx']?.status).toBe('stopped');
+  });
   it('cancel returns running stages to pending', () => {
     let s = reducers.stage(reducers.start(initialState(), 'a'), 'audio', { status: 'running', progress: 0.5 });
     s = reducers.cancel(s);

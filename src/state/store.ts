@@ -136,6 +136,17 @@ const kept = (s: AppState): AppState => ({
   transcriptNotice: s.transcriptNotice, transcriptCues: s.transcriptCues, usedTranscript: s.usedTranscript, expectedBackend: s.expectedBackend, speech: s.speech, sample: s.sample,
 });
 
+/**
+ * After a run ends without its models (failed or cancelled), no file is left "waiting" or
+ * "downloading": one the pipeline did not finish was not fetched (`stopped`). A load that goes on
+ * for another caller (live mode) reports again, and its reports replace these.
+ */
+function settleDownloads(downloads: AppState['downloads']): AppState['downloads'] {
+  const open = Object.values(downloads).filter((d) => d.status === 'pending' || d.status === 'downloading');
+  if (!open.length) return downloads;
+  return { ...downloads, ...Object.fromEntries(open.map((d) => [d.path, { ...d, status: 'stopped' as const }])) };
+}
+
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
 /** Pure state transitions. Each returns a new state (or the same one when nothing changes). */
@@ -158,6 +169,8 @@ export const reducers = Object.freeze({
     const prev = s.stages[stage];
     const next: StageState = { ...prev, ...patch, progress: clamp01(patch.progress ?? prev.progress) };
     if (next.status === 'done') next.progress = 1;
+    // A failed stage drops what it was doing: its reason is the page's message, said once above the steps.
+    if (patch.status === 'error') Object.assign(next, { progress: 0, detail: '' });
     return { ...s, stages: { ...s.stages, [stage]: next } };
   },
   download(s: AppState, path: string, patch: Partial<DownloadState>): AppState {
@@ -217,16 +230,28 @@ export const reducers = Object.freeze({
   finish(s: AppState, result: AnalysisResult): AppState {
     return { ...s, phase: 'done', result, error: null, share: initialState().share };
   },
+  /**
+   * The run failed. The pipeline has marked the stage that failed (`error`, with the reason); the
+   * others still running were stopped by it, and those not started never ran. When the pipeline
+   * named none (an error outside its stages) and one stage alone was running, that one failed.
+   */
   fail(s: AppState, message: string): AppState {
     const stages = { ...s.stages };
+    const running = STAGES.filter((k) => stages[k].status === 'running');
+    const named = STAGES.some((k) => stages[k].status === 'error');
     // What a stage was doing ("manifest") is not why it failed: the message says that, once, above the steps.
-    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'error', progress: 0, detail: '' };
-    return { ...s, phase: 'error', error: message, stages };
+    for (const k of STAGES) if (stages[k].status === 'error') stages[k] = { ...stages[k], progress: 0, detail: '' };
+    for (const k of running) {
+      const failed = !named && running.length === 1;
+      stages[k] = { ...stages[k], status: failed ? 'error' : 'stopped', progress: failed ? 0 : stages[k].progress, detail: failed ? '' : stages[k].detail };
+    }
+    for (const k of STAGES) if (stages[k].status === 'pending') stages[k] = { ...stages[k], status: 'not-run' };
+    return { ...s, phase: 'error', error: message, stages, downloads: settleDownloads(s.downloads) };
   },
   cancel(s: AppState): AppState {
     const stages = { ...s.stages };
     for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'pending', progress: 0 };
-    return { ...s, phase: 'cancelled', stages, error: null };
+    return { ...s, phase: 'cancelled', stages, error: null, downloads: settleDownloads(s.downloads) };
   },
   reset(s: AppState): AppState {
     return kept(s);

@@ -1,6 +1,7 @@
 // The models' download, stated before it starts ("The models are 18.2 MB, downloaded once and kept
 // in this browser", less what is already kept), then one progress bar per model file: downloaded
-// and SHA-256 verified, or read from the offline cache.
+// and SHA-256 verified, or read from the offline cache; after a failed or cancelled run each file
+// says how it ended (done, not fetched, failed), never "downloading".
 import { useEffect, useState } from 'react';
 import { planDownloads, type DownloadPlan } from '../inference/downloadPlan';
 import { pageManifest } from '../inference/pageManifest';
@@ -16,7 +17,20 @@ const STATUS_TEXT: Readonly<Record<DownloadState['status'], string>> = Object.fr
   verified: 'downloaded, verified',
   cached: 'from cache, verified',
   error: 'failed',
+  stopped: 'not fetched',
 });
+
+/** A file's line: bytes and state; a file stopped part way says its bytes were not kept. */
+export function downloadDetail(d: DownloadState): string {
+  const state = d.status === 'stopped' && d.loaded > 0 && d.loaded < d.total ? 'stopped part way, not kept' : STATUS_TEXT[d.status];
+  return `${formatBytes(d.loaded)} / ${formatBytes(d.total)} · ${state}`;
+}
+
+/** The bar's value: an unknown size shows a moving bar only while the file is still coming. */
+export function downloadValue(d: DownloadState): number | null {
+  if (d.total) return Math.min(1, d.loaded / d.total);
+  return d.status === 'downloading' || d.status === 'pending' ? null : d.status === 'verified' || d.status === 'cached' ? 1 : 0;
+}
 
 /**
  * The sentence that says what the first analysis will download. "Works offline" only where it is
@@ -72,8 +86,8 @@ export function ModelDownloads({ downloads }: { downloads: DownloadState[] }) {
         <ProgressBar
           key={d.path}
           label={d.path}
-          value={d.total ? d.loaded / d.total : null}
-          detail={`${formatBytes(d.loaded)} / ${formatBytes(d.total)} · ${STATUS_TEXT[d.status]}`}
+          value={downloadValue(d)}
+          detail={downloadDetail(d)}
         />
       ))}
     </section>

@@ -2,8 +2,10 @@
 // video's windows stage says "window k of n · done/total segments · about N min left").
 import { STAGE_LABELS, STAGES, type StageState, type Stage } from '../state/store';
 
-const STATUS_TEXT: Readonly<Record<StageState['status'], string>> = Object.freeze({
-  pending: 'waiting', running: 'working…', done: 'done', skipped: 'skipped', error: 'failed',
+// After a failure: the stage whose work failed says "failed" (the message above says why, once),
+// those that were running "stopped", those never reached "not run" — no step is left "working…".
+export const STAGE_STATUS_TEXT: Readonly<Record<StageState['status'], string>> = Object.freeze({
+  pending: 'waiting', running: 'working…', done: 'done', skipped: 'skipped', error: 'failed', stopped: 'stopped', 'not-run': 'not run',
 });
 
 export function StageList({ stages }: { stages: Record<Stage, StageState> }) {
@@ -12,10 +14,10 @@ export function StageList({ stages }: { stages: Record<Stage, StageState> }) {
       {STAGES.map((s) => {
         const st = stages[s];
         return (
-          <li key={s} className={`stage stage-${st.status}`} data-stage={s} data-status={st.status}>
+          <li key={s} className={`stage stage-${st.status}`} data-stage={s} data-status={st.status} title={st.status === 'error' ? st.reason : undefined}>
             <span className="stage-dot" aria-hidden="true" />
             <span className="stage-name">{STAGE_LABELS[s]}</span>
-            <span className="muted stage-detail">{STATUS_TEXT[st.status]}{st.detail ? ` · ${st.detail}` : ''}</span>
+            <span className="muted stage-detail">{STAGE_STATUS_TEXT[st.status]}{st.detail ? ` · ${st.detail}` : ''}</span>
             {st.status === 'running' && st.progress > 0 && (
               <progress className="stage-progress" max={1} value={st.progress} aria-label={`${STAGE_LABELS[s]}: ${Math.round(st.progress * 100)}%`} />
             )}

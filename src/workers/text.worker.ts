@@ -3,6 +3,7 @@
 // encoder and tokenizer from our own /models/text/ (remote models disabled, files verified).
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { configureTransformers } from '../features/text/transformersEnv';
+import { textEncoderFile } from '../features/text/encoderFile';
 import { requestAdapter } from '../inference/backend';
 import { loadOrt } from '../inference/session';
 import type { Backend, TextParams } from '../protocol';
@@ -14,12 +15,10 @@ const useOrtBuild = (device: 'wasm' | 'webgpu') => (ortBuild ??= device);
 
 let loaded: { tokenizer: PreTrainedTokenizer; model: PreTrainedModel; params: TextParams } | null = null;
 
-/** The ONNX file transformers.js loads for each dtype (its own naming). */
-const MODEL_FILE = Object.freeze({ fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' } as const);
 
 serve('text', async (req, emit) => {
   if (req.type === 'load') {
-    const modelFile = `${req.params.path}/${MODEL_FILE[req.params.dtype]}`;
+    const modelFile = `${req.params.path}/${textEncoderFile(req.params.dtype)}`;
     if (!req.files.some((f) => f.path === modelFile)) {
       loaded = null;
       emit({ worker: 'text', id: req.id, status: 'ready', available: false, backend: null, detail: 'no text encoder is installed.' });
