@@ -190,6 +190,16 @@ test('a manifest whose labels are not the graph’s is refused at load with both
   const step = page.locator('[data-stage="models"]');
   await expect(step).toHaveAttribute('data-status', 'error');
   await expect(step.locator('.stage-detail')).toHaveText('failed');
+  // Only the step that failed says so (issue 17, no dead ends): the others say stopped or not run,
+  // and no step is left working or waiting.
+  await expect(page.locator('[data-stage][data-status="error"]')).toHaveCount(1);
+  await expect(page.locator('[data-stage="fusion"]')).toHaveAttribute('data-status', 'not-run');
+  await expect(page.locator('[data-stage][data-status="running"], [data-stage][data-status="pending"]')).toHaveCount(0);
+  // Each model file says how it ended: the refused graph was downloaded, the rest done or not fetched; no bar keeps moving.
+  const files = page.getByRole('region', { name: 'Model files' });
+  await expect(files).toContainText(/fusion\.onnx.*downloaded, verified|fusion\.onnx.*from cache, verified/);
+  await expect(files).not.toContainText(/downloading|waiting/);
+  await expect(files.locator('progress:not([value])')).toHaveCount(0);
   expect(await page.evaluate(() => {
     const [reason, steps] = [document.querySelector('[role="alert"]'), document.querySelector('[data-stage="models"]')];
     return Boolean(reason && steps && reason.compareDocumentPosition(steps) & Node.DOCUMENT_POSITION_FOLLOWING);
