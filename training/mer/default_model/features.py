@@ -19,9 +19,10 @@ Why unseen voices and sentences (stacking): on its own training speakers the fin
 right for 81% of clips, on new speakers for 52-55%; the text encoder is likewise surer of its
 training sentences. Fusion trained on those learns to trust voice and words more than they deserve
 on a stranger's clip. Fed what the encoders never saw, it learns their real reliability (72 dev
-clips, 4-fold CV, seeds 0 / 1: fused top-1 with transcript 0.431 / 0.431 -> 0.486 / 0.500, without
-0.347 / 0.375 -> 0.486 / 0.472; the fused graph on the held-out evaluation speakers' voices alone,
-n = 288, is mixed: 0.556 / 0.562 -> 0.569 / 0.510, fewer voices to learn from).
+clips, 4-fold CV, seeds 0 / 1 / 2: fused top-1 with transcript 0.431 / 0.431 / 0.458 -> 0.486 /
+0.500 / 0.458, without 0.347 / 0.375 / 0.389 -> 0.486 / 0.472 / 0.375; the fused graph on the
+held-out evaluation speakers' voices alone, n = 288, unchanged: 0.556 / 0.562 / 0.521 -> 0.569 /
+0.510 / 0.566, with fewer voices to learn from).
 FER2013 faces stay from train: the face CNN is about as right there (0.63) as on its test set (0.62).
 
     python -m mer.default_model.features [--config training/configs/default_fusion.yaml]
