@@ -25,6 +25,11 @@ test('the camera preview and the model progress show together while live mode st
   await expect(status).toHaveAttribute('data-status', 'running', { timeout: 480_000 });
   await expect(page.getByTestId('live-model-progress')).toHaveCount(0);
   await expect(page.getByTestId('live-video')).toBeVisible();
+  await expect(page.getByTestId('live-view')).toContainText(/sentence\) are analysed in this tab/);
+  // The models live mode loaded are reported as stored (the first-seconds screenshot showed the
+  // report's first measurement, "Nothing of this app is stored", beside "The models … are already
+  // kept"; it is now measured again as each model file is verified).
+  await expect(page.getByTestId('storage-report')).toContainText(/Stored in this browser for this app: [\d.]+ MB \(models/, { timeout: 30_000 });
   await page.getByTestId('live-stop').click();
   expect(errors).toEqual([]);
 });

@@ -16,7 +16,7 @@ import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
 import { StageList } from './ui/StageList';
-import { StorageReport } from './ui/StorageReport';
+import { StorageReport, verifiedFiles } from './ui/StorageReport';
 import { TranscriptInput } from './ui/TranscriptInput';
 import { SubtitleTracks } from './ui/SubtitleTracks';
 
@@ -124,7 +124,10 @@ export function App() {
         )}
         </>)}
         <ModelDownloads downloads={Object.values(s.downloads)} />
-        {s.phase !== 'running' && <StorageReport refreshKey={s.phase} />}
+        {/* Measured again when a run ends and whenever another model file is verified into the
+            cache (live mode loads them without a run): it never says "nothing stored" beside
+            models that are. */}
+        {s.phase !== 'running' && <StorageReport refreshKey={`${s.phase}:${verifiedFiles(s.downloads)}`} />}
       </main>
       )}
       <footer className="footer muted small">

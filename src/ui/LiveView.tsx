@@ -49,7 +49,7 @@ export function LiveView() {
           {s.segmentSeconds
             ? `Every ${secondsLabel(s.segmentSeconds)} the last ${LIVE_WINDOW_SEGMENTS} segments (${(LIVE_WINDOW_SEGMENTS * s.segmentSeconds).toFixed(1)} s, about one sentence)`
             : `After every segment the last ${LIVE_WINDOW_SEGMENTS} segments (about one sentence)`}
-          are analysed in this tab. Nothing is recorded or sent anywhere.
+          {' '}are analysed in this tab. Nothing is recorded or sent anywhere.
         </p>
         <LiveControls
           status={s.status} detail={s.detail} predictions={s.predictions} dropped={s.dropped} segmentSeconds={s.segmentSeconds}

@@ -12,6 +12,11 @@ export function offlineState(): OfflineState {
   return import.meta.env.DEV || !globalThis.navigator?.serviceWorker ? 'no' : 'starting';
 }
 
+/** How many model files are verified into the cache: a change means there is more stored to report. */
+export function verifiedFiles(downloads: Readonly<Record<string, { status: string }>>): number {
+  return Object.values(downloads).filter((d) => d.status === 'verified').length;
+}
+
 export function StorageReport({ refreshKey }: { refreshKey: unknown }) {
   const [report, setReport] = useState<Report | null>(null);
   const [cleared, setCleared] = useState(false);
