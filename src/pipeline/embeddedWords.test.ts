@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { OpenedMedia } from '../decode/media';
 import type { SubtitleTrack } from '../decode/subtitleTracks';
 import type { EmbeddedWords, PipelineReporter } from './reporter';
-import { wordsFor } from './engine';
+import { wordsFor } from './words';
 
 const VTT = 'WEBVTT\n\n00:00.500 --> 00:02.000\nI am so happy today!\n\n00:02.500 --> 00:04.000\nThis is <i>wonderful</i>.\n';
 const track = (index: number, codec = 'mov_text', language: string | null = 'eng'): SubtitleTrack => ({ index, codec, language, title: null, text: codec !== 'dvd_subtitle' });

@@ -17,6 +17,11 @@ export function looksLikeSubtitles(text: string): boolean {
   return text.length <= MAX_SUBTITLE_BYTES && (TIMING_LINE.test(text) || /^\uFEFF?WEBVTT(?:[ \t]|$)/m.test(text.slice(0, 64)));
 }
 
+/** "2 cues could not be read and were left out": what a subtitle parse dropped, said (no final stop). */
+export function skippedCuesNote(skipped: number): string {
+  return `${skipped} cue${skipped === 1 ? '' : 's'} could not be read and ${skipped === 1 ? 'was' : 'were'} left out`;
+}
+
 export type CaptionsResult =
   | {
     ok: true; transcript: string; cues: number; skipped: number; /** What the user should know, or null. */ notice: string | null;
@@ -36,7 +41,7 @@ export function captionsToTranscript(text: string, name: string | null): Caption
   const source = name ? `“${name}”` : 'the pasted captions';
   const read = `Read ${parsed.cues.length} caption${parsed.cues.length === 1 ? '' : 's'} from ${source} as the transcript (timestamps and cue numbers removed).`;
   const notice = parsed.skipped > 0
-    ? `${read} ${parsed.skipped} cue${parsed.skipped === 1 ? '' : 's'} could not be read and ${parsed.skipped === 1 ? 'was' : 'were'} left out: a cue needs a timing line like “00:00:01,000 --> 00:00:04,000”. Check ${source} if words are missing.`
+    ? `${read} ${skippedCuesNote(parsed.skipped)}: a cue needs a timing line like “00:00:01,000 --> 00:00:04,000”. Check ${source} if words are missing.`
     : name ? null : read;
   return { ok: true, transcript, cues: parsed.cues.length, skipped: parsed.skipped, notice, timed: parsed.cues };
 }
