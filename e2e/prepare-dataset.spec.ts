@@ -65,7 +65,7 @@ test('prepare-dataset writes the features training reads, equal to the Python tw
   expect(cli.code, cli.stderr.slice(-2000)).toBe(0);
   // The audio masks training reads were made with the app's voice-activity detector, and say so.
   const prepared = JSON.parse(readFileSync(join(out, 'prepared.json'), 'utf8')) as { front_end: { audio: { vad?: { model: string } } } };
-  expect(prepared.front_end.audio.vad?.model).toBe('silero_vad_v6.onnx');
+  expect(prepared.front_end.audio.vad?.model).toBe('silero_vad_v6_frames.onnx');
 
   // Training reads the folder: its manifest through MERDataset, batched as train.py batches.
   const read = await python(['-c', [

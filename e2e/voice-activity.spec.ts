@@ -99,7 +99,7 @@ test('a tone, chords and noise are not a voice; real speech is heard where it is
     expect(out.result?.modalities.audio, name).toBeNull();
     expect(out.result?.modalities.visual, name).not.toBeNull(); // the face still counts
     expect(out.result?.segments.every((s) => s.audio === null), name).toBe(true);
-    expect(out.features?.manifest.audio.vad?.model).toBe('silero_vad_v6.onnx');
+    expect(out.features?.manifest.audio.vad?.model).toBe('silero_vad_v6_frames.onnx');
   }
 
   // The issue's colour bars with a 300 Hz tone: no voice, no face, no words — nothing to analyse.
@@ -130,6 +130,6 @@ test('a tone, chords and noise are not a voice; real speech is heard where it is
   // The detector came from the app's own origin, as every model.
   const origin = new URL(page.url()).origin;
   expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
-  expect(requests.some((u) => u.endsWith('/models/silero_vad_v6.onnx'))).toBe(true);
+  expect(requests.some((u) => u.endsWith('/models/silero_vad_v6_frames.onnx'))).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Copies the runtime files the app loads at run time from node_modules into public/ (gitignored),
-// so onnxruntime-web's wasm, ffmpeg's core and the Silero voice-activity model are served from our
-// own origin, never a CDN. The VAD's .onnx is all we take from @ricky0123/vad-web (its own loader
-// may fetch from a CDN); the audio worker runs it with our onnxruntime-web, and the manifest
-// writer lists it with size and sha256 like every model.
+// so onnxruntime-web's wasm and ffmpeg's core are served from our own origin, never a CDN. The
+// Silero voice-activity model is not copied: the app ships it rewritten to take many frames per run
+// (public/models/silero_vad_v6_frames.onnx, committed, derived from @ricky0123/vad-web's
+// silero_vad_v6.onnx by training/mer/features/silero_frames.py), listed by the manifest writer like
+// every model.
 // Runs before dev, build, preview and test. Copies only what changed (size + mtime).
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,8 +24,6 @@ const GROUPS = Object.freeze([
   ], 'ort'],
   ['@ffmpeg/core/dist/esm', ['ffmpeg-core.js', 'ffmpeg-core.wasm'], 'ffmpeg'],
   ['@ffmpeg/core-mt/dist/esm', ['ffmpeg-core.js', 'ffmpeg-core.wasm', 'ffmpeg-core.worker.js'], 'ffmpeg/mt'],
-  // The file training/configs/features.json names as audio.vad.model (docs/CONTRACTS.md "Voice activity").
-  ['@ricky0123/vad-web/dist', ['silero_vad_v6.onnx'], 'models'],
 ]);
 
 let copied = 0;
@@ -47,4 +46,4 @@ for (const [from, files, to] of GROUPS) {
     copied++;
   }
 }
-console.log(`copy-runtime-assets: ${copied ? `${copied} file(s) copied` : 'up to date'} (public/ort, public/ffmpeg, public/models/silero_vad_v6.onnx)`);
+console.log(`copy-runtime-assets: ${copied ? `${copied} file(s) copied` : 'up to date'} (public/ort, public/ffmpeg)`);

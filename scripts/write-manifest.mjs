@@ -2,7 +2,7 @@
 // Builds public/models/manifest.json: the fused model's labels (its fusion.json, else features.json's),
 // the feature parameters from training/configs/features.json
 // (the single source of truth, docs/CONTRACTS.md), every model file under public/models/ (the
-// voice-activity model named by audio.vad.model included, though git ignores that copy) with its
+// voice-activity model named by audio.vad.model included, even where git ignores it) with its
 // byte size and sha256 (the app verifies each download against it), the metrics training wrote, and
 // the model card's name when the folder has one.
 // Deterministic (sorted, no timestamps), so re-running it changes the file only when a model did.
@@ -49,11 +49,11 @@ function ignoredByGit(paths) {
 }
 
 const features = JSON.parse(readFileSync(join(root, 'training', 'configs', 'features.json'), 'utf8'));
-// The voice-activity model is copied from node_modules (git-ignored, scripts/copy-runtime-assets.mjs)
-// but shipped like every model: listed with size and sha256 whatever git thinks of it.
+// The voice-activity model is shipped like every model: listed with size and sha256 whatever git
+// thinks of it (older models named a git-ignored copy from node_modules).
 const vadModel = features.audio?.vad?.model;
 if (vadModel && !existsSync(join(modelsDir, vadModel))) {
-  console.error(`write-manifest: public/models/${vadModel} (audio.vad.model) not found. Run \`node scripts/copy-runtime-assets.mjs\` first.`);
+  console.error(`write-manifest: public/models/${vadModel} (audio.vad.model) not found (derived from @ricky0123/vad-web by \`PYTHONPATH=training python3 -m mer.features.silero_frames\`).`);
   process.exit(1);
 }
 const candidates = walk(modelsDir)

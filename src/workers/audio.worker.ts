@@ -2,9 +2,10 @@
 // front end training uses (src/features/audio/logmel.ts, docs/CONTRACTS.md). The mask is voice
 // activity (src/features/audio/vad.ts): Silero VAD, handed over by `load` as verified model bytes
 // and run here by our own onnxruntime-web (WASM, one thread: a tiny recurrent model), on top of the
-// energy floor. Its state carries over from one request to the next when they are contiguous.
+// energy floor: all of a request's frames in one run (audio.vad.batched_frames), else one run per
+// frame. Its state carries over from one request to the next when they are contiguous.
 import { logMelPatches } from '../features/audio/logmel';
-import { sileroStep, voiceMask, VoiceActivityStream } from '../features/audio/vad';
+import { oneFrameAtATime, sileroFrames, sileroStep, voiceMask, VoiceActivityStream } from '../features/audio/vad';
 import { createSession, loadOrt, type CreatedSession } from '../inference/session';
 import { serve } from './scope';
 import { timeBase } from '../timebase';
@@ -30,7 +31,13 @@ serve('audio', async (req, emit) => {
   if (params.vad) {
     if (!detector) throw new Error('The voice-activity detector is not loaded.');
     const key = JSON.stringify(params);
-    if (stream?.key !== key) stream = { key, vad: new VoiceActivityStream(sileroStep(detector.session, params.vad, params.sample_rate, detector.ort.Tensor)) };
+    if (stream?.key !== key) {
+      const { session, ort } = detector;
+      const run = params.vad.batched_frames
+        ? sileroFrames(session, params.vad, params.sample_rate, ort.Tensor)
+        : oneFrameAtATime(sileroStep(session, params.vad, params.sample_rate, ort.Tensor));
+      stream = { key, vad: new VoiceActivityStream(run) };
+    }
     emit({ worker: 'audio', id: req.id, status: 'initiate', task: 'voice activity' });
     const activity = await stream.vad.next(pcm, timeBase(params).segmentSamples, params.vad);
     audioMask = voiceMask(audioMask, activity.speechFrames, params.vad);

@@ -20,6 +20,9 @@ export const vadParamsSchema = z.looseObject({
   threshold: z.number().min(0).max(1),
   /** A segment has voice when at least this many of its frames are speech. */
   min_speech_frames: z.number().int().nonnegative(),
+  /** The graph takes a request's frames in one run (`[frames, context + frame]` in, `[frames, 1]` out,
+   *  silero_vad_v6_frames.onnx); absent or false: one run per frame (`[1, context + frame]`). */
+  batched_frames: z.boolean().optional(),
 });
 export type VadParams = z.infer<typeof vadParamsSchema>;
 
