@@ -63,6 +63,10 @@ export type FusionOutputs = z.infer<typeof fusionOutputs>;
 const request = <W extends WorkerName, T extends string, S extends z.ZodRawShape>(worker: W, type: T, shape: S) =>
   z.object({ worker: z.literal(worker), type: z.literal(type), id, ...shape });
 
+const faceBox = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+/** [x, y, w, h] in frame pixels. */
+export type FaceBox = z.infer<typeof faceBox>;
+
 const REQUESTS = {
   /** `load` hands the audio worker the voice-activity model (audio.vad.model); `logmel` is one window's samples. */
   audio: z.discriminatedUnion('type', [
@@ -71,7 +75,15 @@ const REQUESTS = {
   ]),
   face: z.discriminatedUnion('type', [
     request('face', 'load', { model: bytes.nullable(), params: section<FaceParams>(), assetBase: z.string(), backend: backendPreference }),
-    request('face', 'detect', { frames: z.array(rgbaFrame), times: z.array(z.number()) })
+    request('face', 'detect', {
+      frames: z.array(rgbaFrame), times: z.array(z.number()),
+      /**
+       * Track, then re-detect (src/features/face/track.ts): the previous segment's detector box, or
+       * null to search the first frame fully; each next frame tracks the face found in the one
+       * before. Absent: every frame searches all views (`?faces=full`, the old behaviour).
+       */
+      track: faceBox.nullable().optional(),
+    })
       .refine((r) => r.frames.length === r.times.length, 'one time per frame'),
   ]),
   text: z.discriminatedUnion('type', [
@@ -107,14 +119,13 @@ const logMelResult = z.object({
 });
 export type LogMelResult = z.infer<typeof logMelResult>;
 
-const faceBox = z.tuple([z.number(), z.number(), z.number(), z.number()]);
-/** [x, y, w, h] in frame pixels. */
-export type FaceBox = z.infer<typeof faceBox>;
 const faceResult = z.object({
   /** T*C*S*S, zeros where no face was found. */
   crops: f32,
   visualMask: f32,
   boxes: z.array(faceBox.nullable()),
+  /** The detector's box of each frame's face (what the next segment tracks), null where none. */
+  detections: z.array(faceBox.nullable()).optional(),
 });
 export type FaceResult = z.infer<typeof faceResult>;
 

@@ -62,6 +62,14 @@ export function ffmpegForced(search: string): boolean {
   return new URLSearchParams(search).get('decoder') === 'ffmpeg';
 }
 
+/**
+ * The page asks for the face stage's full view search on every segment (`?faces=full`), the
+ * behaviour before track-then-re-detect (src/features/face/track.ts): for comparisons and the bench.
+ */
+export function fullFaceSearchForced(search: string): boolean {
+  return new URLSearchParams(search).get('faces') === 'full';
+}
+
 /** The page asks for the browser's frames through `<video>` seeking only (`?frames=seek`): for parity tests and the bench. */
 export function seekingForced(search: string): boolean {
   return new URLSearchParams(search).get('frames') === 'seek';

@@ -11,6 +11,7 @@
 // API path) and feature code are the file pipeline's; only the clock is new. A pipeline that falls
 // behind drops stale segments (counted) rather than queueing them. Everything the page shows is
 // reported through a LiveReporter; the session writes to no store.
+import { fullFaceSearchForced } from '../decode/route';
 import { MAX_FRAME_SIDE } from '../decode/video';
 import { engine } from '../pipeline/engine';
 import { humanizeError } from '../pipeline/errors';
@@ -72,6 +73,8 @@ export class LiveSession {
   private readonly queue = new LatestOnlyQueue<ReadySegment>();
   private readonly faces = new Map<number, Promise<FaceOutcome> | 'busy'>();
   private facesInFlight = 0;
+  /** The detector box of the latest face found: the next segment's face is looked for around it first. */
+  private lastFaceBox: FaceBox | null = null;
   private processing = false;
   private dropped = 0;
   private firstFrame: number | null = null;
@@ -327,9 +330,12 @@ export class LiveSession {
     if (!frame) return; // no picture yet: this segment's face is missing
     this.facesInFlight++;
     const started = performance.now();
-    const done = ready.step.faces([frame], [t])
+    // Track, then re-detect (src/features/face/track.ts) around the latest face found; `?faces=full` searches all views.
+    const track = fullFaceSearchForced(globalThis.location?.search ?? '') ? undefined : this.lastFaceBox;
+    const done = ready.step.faces([frame], [t], undefined, track)
       .then((r): FaceOutcome => {
         record(liveStats.stages_ms.face, performance.now() - started);
+        if (track !== undefined) this.lastFaceBox = r.detections?.[0] ?? null;
         return { crop: r.crops, visual: r.visualMask[0] ?? 0, box: r.boxes[0] ?? null };
       })
       .finally(() => { this.facesInFlight--; });

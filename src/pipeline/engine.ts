@@ -3,7 +3,7 @@
 // failure into a message the user can act on. Models are loaded once and kept between files.
 import type { Backend, BackendPreference, FusionInputs } from '../protocol';
 import { openMedia, type OpenedMedia, type OpenFailure } from '../decode/media';
-import { ffmpegForced, seekingForced } from '../decode/route';
+import { ffmpegForced, fullFaceSearchForced, seekingForced } from '../decode/route';
 import type { ContainerInfo } from '../decode/sniff';
 import type { Cue } from '../features/text/subtitles';
 import { WINDOW_SEGMENTS } from '../decode/windows';
@@ -338,6 +338,7 @@ export class Engine {
       // Each worker call inside marks its own stage (fileWindows.ts); anything else there is the windows' (fusion).
       const windows = await inStage('fusion', new FileWindows({
         step, report, signal, timed, timings, audio: media.audio, video, expected, textFor: text.textFor, onFeatures: opts.onFeatures,
+        trackFaces: !fullFaceSearchForced(globalThis.location?.search ?? ''),
       }).run());
       const backend = await inStage('fusion', async () => finishStages(windows, video !== null, report));
       finishText(text, report);

@@ -79,3 +79,44 @@ describe('FileWindows failures', () => {
     expect(failedStage(error)).toBe('text');
   });
 });
+
+describe('FileWindows face tracking (issue 16)', () => {
+  /** Runs 40 segments (two windows) of 4 x 4 frames; returns the `track` each face request got. */
+  async function tracksSent(trackFaces: boolean | undefined, faceAt: (segment: number) => boolean) {
+    const sent: unknown[] = [];
+    const calls: WorkerCalls = {
+      logMel: () => Promise.reject(new Error('not used')),
+      detectFaces: async (frames, times, opts = {}) => {
+        sent.push('track' in opts ? opts.track : 'absent');
+        const segments = times.map((s) => Math.round(s / step.time.segmentSeconds - 0.5));
+        return {
+          crops: new Float32Array(frames.length * step.faceSize), visualMask: new Float32Array(frames.length), boxes: frames.map(() => null),
+          detections: segments.map((k) => (faceAt(k) ? [k, 0, 1, 1] as [number, number, number, number] : null)),
+        };
+      },
+      encodeText: () => Promise.reject(new Error('not used')),
+      runFusion: () => Promise.reject(new Error('not reached')),
+    };
+    const step = new WindowStep(manifest, calls);
+    const frame = { data: new Uint8ClampedArray(64), width: 4, height: 4 };
+    const video = { width: 4, height: 4, read: async (_first: number, count: number) => Array.from({ length: count }, () => frame) };
+    const report: PipelineReporter = { stage: () => undefined, download: () => undefined, note: () => undefined, backend: () => undefined };
+    await new FileWindows({
+      step, report, signal: new AbortController().signal, timed: (_k, fn) => fn(), timings: {}, audio: null, video, expected: 40,
+      textFor: async () => null, trackFaces,
+    }).run();
+    return sent;
+  }
+
+  it("each window's first chunk searches fully (null); later chunks track the face the chunk before ended on", async () => {
+    const sent = await tracksSent(undefined, (k) => k !== 11);
+    // Window 0: segments 0-31 in chunks of 4; chunk 8-11 ends without a face (segment 11), so 12-15 searches fully.
+    expect(sent.slice(0, 8)).toEqual([null, [3, 0, 1, 1], [7, 0, 1, 1], null, [15, 0, 1, 1], [19, 0, 1, 1], [23, 0, 1, 1], [27, 0, 1, 1]]);
+    // Window 1 (segments 32-39) starts again from a full search.
+    expect(sent.slice(8)).toEqual([null, [35, 0, 1, 1]]);
+  });
+
+  it('?faces=full (trackFaces false) leaves the track out: every frame searches all views', async () => {
+    expect(await tracksSent(false, () => true)).toEqual(Array(10).fill('absent'));
+  });
+});

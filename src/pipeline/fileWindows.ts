@@ -37,6 +37,12 @@ export interface FileWindowsInput {
    */
   textFor: (first: number, count: number) => Promise<Float32Array | null>;
   onFeatures?: (inputs: FusionInputs, firstSegment: number) => void;
+  /**
+   * Track, then re-detect faces (default true; false with `?faces=full`): each segment looks first
+   * around the previous segment's face; every window's first segment searches the whole frame, so
+   * a tracked face never outlives a window (and a window's crops do not depend on the one before).
+   */
+  trackFaces?: boolean;
 }
 
 /** What the windows gave: the clip's graph outputs and everything laid end to end. */
@@ -202,6 +208,8 @@ export class FileWindows {
       return read;
     };
     let nextRead = chunks.length ? readChunk(chunks[0]!) : null;
+    // The window's first frame searches all views; each chunk then tracks the face its previous chunk ended on.
+    let track: FaceBox | null | undefined = this.x.trackFaces === false ? undefined : null;
     for (let c = 0; c < chunks.length; c++) {
       const [k0, k1] = chunks[c]!;
       const grabbed = await nextRead!;
@@ -212,7 +220,8 @@ export class FileWindows {
       this.unreadable += k1 - k0 - readable.length;
       if (!readable.length) continue;
       const frames = readable.map((k) => grabbed[k] as RgbaFrame);
-      const found = await inStage('face', timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal)));
+      const found = await inStage('face', timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal, track)));
+      if (track !== undefined) track = found.detections?.at(-1) ?? null;
       readable.forEach((k, j) => {
         crops.set(found.crops.subarray(j * faceSize, (j + 1) * faceSize), (k0 + k) * faceSize);
         visualMask[k0 + k] = found.visualMask[j] ?? 0;

@@ -8,7 +8,7 @@
 // features within the one request (src/workers/fusionRun.ts): the full run gives the fused decision,
 // α and the text decision; the text-masked run the voice and face decisions (clip and segments).
 // Without a transcript the one run already has text masked.
-import type { FaceResult, FusionInputs, FusionResult, RgbaFrame, Tensor32, TextResult } from '../protocol';
+import type { FaceBox, FaceResult, FusionInputs, FusionResult, RgbaFrame, Tensor32, TextResult } from '../protocol';
 import type { Manifest } from '../inference/manifest';
 import type { WorkerCalls } from '../workers/calls';
 import { segmentCentre, timeBase, type TimeBase } from '../timebase';
@@ -87,10 +87,13 @@ export class WindowStep {
     return { logMel: new Float32Array(count * this.patchSize), audioMask: new Float32Array(count) };
   }
 
-  /** Faces in `frames`, the frames of segments `indexes` (their centres are the times); the frames are transferred. */
-  faces(frames: RgbaFrame[], indexes: number[], signal?: AbortSignal): Promise<FaceResult> {
+  /**
+   * Faces in `frames`, the frames of segments `indexes` (their centres are the times); the frames are transferred.
+   * `track`: the previous segment's detector box (null: none yet) to track, then re-detect; undefined: search all views.
+   */
+  faces(frames: RgbaFrame[], indexes: number[], signal?: AbortSignal, track?: FaceBox | null): Promise<FaceResult> {
     const times = indexes.map((t) => segmentCentre(t, this.time.segmentSeconds));
-    return this.calls.detectFaces(frames, times, { signal });
+    return this.calls.detectFaces(frames, times, track === undefined ? { signal } : { signal, track });
   }
 
   /** The transcript's class token. */

@@ -119,3 +119,40 @@ def test_video_face_crops_on_a_real_clip():
     real = json.loads((GOLDEN_DIR / "real_frames.json").read_text())["cases"][0]
     assert real["clip"] == clip.stem and real["segment"] == 0
     assert np.allclose(dets[0].box, real["detections"][0]["box"], atol=1e-3)
+
+
+def test_track_view_matches_the_browser():
+    # The same cases as src/features/face/track.test.ts.
+    v = fa.track_view([300, 200, 80, 100], 1280, 720)
+    assert v.side == round(0.6 * 720) and v.x + v.side / 2 == 340 and v.y + v.side / 2 == 250 and not v.tile
+    assert fa.track_view([300, 200, 200, 180], 1280, 720).side == 600
+    assert fa.track_view([-10, 400, 100, 100], 640, 480) == fa.View(0, 180, 300, False)
+    assert fa.track_view([100, 100, 20, 20], 300, 200).side == fa.TRACK_MIN_SIDE
+    assert fa.track_view([50, 50, 300, 300], 640, 480) == fa.View(0, -80, 640, False)
+
+
+def test_search_face_tracks_and_falls_back_to_all_views():
+    def face(box, score=0.9):
+        return fa.FaceDetection(score, list(box), [[box[0] + box[2] / 2, box[1] + box[3] / 2]] * 6)
+
+    def fake(tracked, full):
+        calls = []
+
+        def detect(views):
+            calls.append(views)
+            return tracked if views is not None else full
+        return detect, calls
+
+    f = face([210, 150, 80, 80])
+    detect, calls = fake([f], [])
+    assert fa.search_face(detect, [200, 140, 80, 80], 640, 480, 0.6) == (f, "track")
+    assert calls == [[fa.track_view([200, 140, 80, 80], 640, 480)]]
+    large = face([400, 200, 120, 120])
+    detect, calls = fake([], [face([20, 20, 40, 40]), large])
+    assert fa.search_face(detect, [200, 140, 80, 80], 640, 480, 0.6) == (large, "full") and calls[1] is None
+    detect, calls = fake([], [f])
+    assert fa.search_face(detect, None, 640, 480, 0.6) == (f, "full") and calls == [None]
+    v = fa.track_view([200, 140, 80, 80], 640, 480)
+    cut, whole = face([v.x + v.side - 50, 200, 80, 80]), face([v.x + v.side - 50, 200, 90, 90])
+    assert fa.search_face(fake([cut], [whole])[0], [200, 140, 80, 80], 640, 480, 0.6) == (whole, "full")
+    assert fa.search_face(fake([face([210, 150, 80, 80], 0.55)], [])[0], [200, 140, 80, 80], 640, 480, 0.6) == (None, "full")

@@ -7,7 +7,7 @@
 
 import { z } from '../../zod';
 import type { FaceDetection } from './decode';
-import { assertRgba, bilinearTaps, type RgbaImage } from './image';
+import { assertRgba, type RgbaImage } from './image';
 
 const positive = z.number().positive();
 /** The manifest's `face.crop` section: validated with this schema when the manifest loads, typed from it. */
@@ -82,41 +82,44 @@ export function alignFaceCrop(image: RgbaImage, det: FaceDetection, crop: CropPa
   const sub = new Float64Array(n);
   for (let i = 0; i < size; i++) for (let a = 0; a < k; a++) sub[i * k + a] = i + (a + 0.5) / k;
   const out = new Float32Array(channels * size * size);
-  const acc = new Float64Array(3);
-  const xs = new Float64Array(k * k);
-  const ys = new Float64Array(k * k);
   const norm = 1 / (k * k * 255);
+  // The k x k sample points of each output pixel, mapped to the source and bilinearly sampled with
+  // edge clamp: cropToSource and bilinearTaps inlined (same arithmetic, same order, so the same
+  // bits), without their per-pixel arrays (issue 16: 18 ms -> ~2 ms per crop).
+  const { cx, cy, cos, sin, scale } = t;
+  const ex = 0.5 * size;
+  const ey = crop.eye_y * size;
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
-      acc.fill(0);
-      // k x k sample points of output pixel (i, j), mapped to the source.
-      let m = 0;
+      let acc0 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
       for (let a = 0; a < k; a++) {
+        const oy = sub[i * k + a]! - ey;
         for (let b = 0; b < k; b++) {
-          const [sx, sy] = cropToSource(t, crop, sub[j * k + b]!, sub[i * k + a]!);
-          xs[m] = sx;
-          ys[m] = sy;
-          m++;
+          const ox = sub[j * k + b]! - ex;
+          const fx = cx + (cos * ox - sin * oy) / scale - 0.5;
+          const fy = cy + (sin * ox + cos * oy) / scale - 0.5;
+          const flx = Math.floor(fx);
+          const fly = Math.floor(fy);
+          const wx = fx - flx;
+          const wy = fy - fly;
+          const x0 = Math.min(width - 1, Math.max(0, flx));
+          const x1 = Math.min(width - 1, Math.max(0, flx + 1));
+          const y0 = Math.min(height - 1, Math.max(0, fly));
+          const y1 = Math.min(height - 1, Math.max(0, fly + 1));
+          const p00 = 4 * (y0 * width + x0);
+          const p01 = 4 * (y0 * width + x1);
+          const p10 = 4 * (y1 * width + x0);
+          const p11 = 4 * (y1 * width + x1);
+          acc0 += (data[p00]! * (1 - wx) + data[p01]! * wx) * (1 - wy) + (data[p10]! * (1 - wx) + data[p11]! * wx) * wy;
+          acc1 += (data[p00 + 1]! * (1 - wx) + data[p01 + 1]! * wx) * (1 - wy) + (data[p10 + 1]! * (1 - wx) + data[p11 + 1]! * wx) * wy;
+          acc2 += (data[p00 + 2]! * (1 - wx) + data[p01 + 2]! * wx) * (1 - wy) + (data[p10 + 2]! * (1 - wx) + data[p11 + 2]! * wx) * wy;
         }
       }
-      const tx = bilinearTaps(xs.subarray(0, m), width);
-      const ty = bilinearTaps(ys.subarray(0, m), height);
-      for (let s = 0; s < m; s++) {
-        const wx = tx.w[s]!;
-        const wy = ty.w[s]!;
-        const p00 = 4 * (ty.i0[s]! * width + tx.i0[s]!);
-        const p01 = 4 * (ty.i0[s]! * width + tx.i1[s]!);
-        const p10 = 4 * (ty.i1[s]! * width + tx.i0[s]!);
-        const p11 = 4 * (ty.i1[s]! * width + tx.i1[s]!);
-        for (let c = 0; c < 3; c++) {
-          acc[c] +=
-            (data[p00 + c]! * (1 - wx) + data[p01 + c]! * wx) * (1 - wy) +
-            (data[p10 + c]! * (1 - wx) + data[p11 + c]! * wx) * wy;
-        }
-      }
-      const r = acc[0]! * norm;
-      const g = acc[1]! * norm;
-      const bl = acc[2]! * norm;
+      const r = acc0 * norm;
+      const g = acc1 * norm;
+      const bl = acc2 * norm;
       const p = i * size + j;
       if (channels === 1) {
         out[p] = 0.299 * r + 0.587 * g + 0.114 * bl;

@@ -7,7 +7,7 @@ import { Tensor, type InferenceSession } from 'onnxruntime-web';
 import { FULL_RANGE, ssdAnchors, type AnchorSpec } from './anchors';
 import { DECODE_MIN_SCORE, REGRESSOR_SIZE, type FaceDetection } from './decode';
 import { assertRgba, type RgbaImage } from './image';
-import { detectionsFromViews, planViews, viewTensor } from './views';
+import { detectionsFromViews, planViews, viewTensor, type View } from './views';
 
 export type { FaceDetection } from './decode';
 export { pickProminentFace } from './decode';
@@ -22,6 +22,8 @@ export interface DetectOptions {
   decodeMinScore?: number;
   /** Also look at overlapping tiles (default true): finds faces small in a wide shot. */
   tiles?: boolean;
+  /** Look only at these views (the tracking view, track.ts) instead of planning the whole frame's. */
+  views?: View[];
   /** Detector geometry (default full range). */
   spec?: AnchorSpec;
   /** Tensor constructor of the runtime that made `session` (default onnxruntime-web's). */
@@ -39,7 +41,7 @@ export async function detectFaces(
   assertRgba(image);
   const spec = options.spec ?? FULL_RANGE;
   const s = spec.inputSize;
-  const views = planViews(image.width, image.height, s, options.tiles ?? true);
+  const views = options.views ?? planViews(image.width, image.height, s, options.tiles ?? true);
   const batch = new Float32Array(views.length * s * s * 3);
   views.forEach((v, i) => viewTensor(image, v, s, batch, i * s * s * 3));
   const TensorCtor = options.tensor ?? Tensor;

@@ -31,7 +31,9 @@ Arithmetic is float64 (as JavaScript numbers); outputs float32.
 
 ``video_face_crops`` turns a video file into the per-segment ``[T, C, S, S]`` crops and
 ``[T]`` mask training uses (frames at segment centres via Debian's ffmpeg), cached in
-``training/.cache/faces``.
+``training/.cache/faces``. Like the browser (``src/features/face/track.ts``, issue 16) it tracks,
+then re-detects: a segment whose previous segment (same 32-segment window) had a face runs the
+detector on one view around that face (``search_face``) and searches all views only on a miss.
 """
 from __future__ import annotations
 
@@ -61,6 +63,13 @@ DECODE_MIN_SCORE = 0.5
 TILE_FRACTION = 0.6
 TILE_MIN_OVERLAP = 1.0 / 3.0
 TILE_EDGE_MARGIN = 0.02
+# Track, then re-detect (src/features/face/track.ts): tracking view side in face sizes (for faces
+# too large for a tile), its minimum side, the edge margin that makes a miss, and the window
+# (WINDOW_SEGMENTS of src/decode/windows.ts) whose first segment always searches fully.
+TRACK_VIEW_FACES = 3
+TRACK_MIN_SIDE = 192
+TRACK_EDGE_MARGIN = 0.05
+TRACK_WINDOW = 32
 
 
 def load_face_params(path: str | Path = FEATURES_JSON) -> dict:
@@ -240,15 +249,16 @@ def detections_from_views(outputs: Sequence[tuple[np.ndarray, np.ndarray]], view
     return weighted_nms(merged)
 
 
-def detect_faces(model, image: np.ndarray, min_score: float = DECODE_MIN_SCORE, tiles: bool = True) -> list[FaceDetection]:
+def detect_faces(model, image: np.ndarray, min_score: float = DECODE_MIN_SCORE, tiles: bool = True,
+                 views: Sequence[View] | None = None) -> list[FaceDetection]:
     """All faces in an RGB frame (``[H, W, 3]`` uint8), in source pixels, best first.
     ``model`` is ``mer.face_detector.BlazeFace`` (or any callable on a ``[B, S, S, 3]`` torch
-    tensor returning (regressors, logits))."""
+    tensor returning (regressors, logits)). ``views``: look only at these (the tracking view)."""
     import torch
 
     h, w = image.shape[:2]
     s = int(getattr(model, "input_size", 192))
-    views = plan_views(w, h, s, tiles)
+    views = list(views) if views is not None else plan_views(w, h, s, tiles)
     batch = np.stack([view_tensor(image, v, s) for v in views])
     with torch.no_grad():
         reg, logit = model(torch.from_numpy(batch))
@@ -402,6 +412,45 @@ def frames_at(path: str | Path, times: Sequence[float]) -> tuple[list[np.ndarray
 _MODEL = None
 
 
+def track_view(previous: Sequence[float], width: int, height: int) -> View:
+    """The square view around the previous face's box (track.ts ``trackView``): side the larger
+    of a tile's, TRACK_VIEW_FACES face sizes and TRACK_MIN_SIDE, at most the frame's larger side;
+    centred on the box, shifted inside the frame where it fits, letterboxed where it does not."""
+    bx, by, bw, bh = previous
+    tile = _round_half_up(TILE_FRACTION * min(width, height))
+    side = _round_half_up(min(max(width, height), max(tile, TRACK_MIN_SIDE, TRACK_VIEW_FACES * max(bw, bh))))
+
+    def place(centre: float, length: int) -> float:
+        if side >= length:
+            return (length - side) / 2
+        return min(length - side, max(0, _round_half_up(centre - side / 2)))
+
+    return View(place(bx + bw / 2, width), place(by + bh / 2, height), side, False)
+
+
+def near_inner_edge(box: Sequence[float], view: View, width: int, height: int) -> bool:
+    """The box lies within TRACK_EDGE_MARGIN of a view edge inside the frame (track.ts ``nearInnerEdge``)."""
+    m = TRACK_EDGE_MARGIN * view.side
+    x, y, bw, bh = box
+    return ((view.x > 0 and x < view.x + m) or (view.y > 0 and y < view.y + m)
+            or (view.x + view.side < width and x + bw > view.x + view.side - m)
+            or (view.y + view.side < height and y + bh > view.y + view.side - m))
+
+
+def search_face(detect, previous: Sequence[float] | None, width: int, height: int,
+                min_score: float) -> tuple[FaceDetection | None, str]:
+    """track.ts ``searchFace``: with a previous box, the face in its tracking view unless that
+    is a miss (nothing at ``min_score``, or the face near an inner view edge); else (and without
+    one) the prominent face of all views. ``detect(views)`` runs the detector (None = all views).
+    Returns the face and ``"track"`` or ``"full"``."""
+    if previous is not None:
+        view = track_view(previous, width, height)
+        face = pick_prominent_face(detect([view]), min_score)
+        if face is not None and not near_inner_edge(face.box, view, width, height):
+            return face, "track"
+    return pick_prominent_face(detect(None), min_score), "full"
+
+
 def _default_model():
     global _MODEL
     if _MODEL is None:
@@ -411,18 +460,19 @@ def _default_model():
 
 
 def video_face_crops(path: str | Path, num_segments: int | None = None, params: dict | None = None,
-                     model=None, cache: bool = True, return_detections: bool = False):
+                     model=None, cache: bool = True, return_detections: bool = False, track: bool = True):
     """Per-segment face crops of a video: ``(faces [T, C, S, S] float32, mask [T] float32)``
     (and the chosen detections when ``return_detections``). Frames at segment centres
-    ``0.96 t + 0.48`` s; no face -> zeros and mask 0. Cached under training/.cache/faces
-    by file content and parameters."""
+    ``0.96 t + 0.48`` s; no face -> zeros and mask 0. ``track``: track, then re-detect, as the
+    browser (``search_face``); False searches all views on every segment (the browser's
+    ``?faces=full``). Cached under training/.cache/faces by file content and parameters."""
     params = params or load_face_params()
     crop_p = params["crop"]
     size, channels = int(crop_p["size"]), int(crop_p["channels"])
     path = Path(path)
     t_count = num_segments or segment_count(path)
     key = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + hashlib.sha256(
-        json.dumps([params, t_count, 2], sort_keys=True).encode()).hexdigest()[:8]
+        json.dumps([params, t_count, 3 if track else 2], sort_keys=True).encode()).hexdigest()[:8]
     cache_file = CACHE_DIR / f"{path.stem}-{key}.npz"
     if cache and cache_file.exists() and not return_detections:
         z = np.load(cache_file)
@@ -432,8 +482,12 @@ def video_face_crops(path: str | Path, num_segments: int | None = None, params: 
     faces = np.zeros((t_count, channels, size, size), np.float32)
     mask = np.zeros(t_count, np.float32)
     chosen: list[FaceDetection | None] = []
+    previous = None
     for t, frame in enumerate(frames):
-        det = pick_prominent_face(detect_faces(model, frame), float(params["min_score"]))
+        h, w = frame.shape[:2]
+        tracked = previous if track and t % TRACK_WINDOW else None
+        det, _ = search_face(lambda views: detect_faces(model, frame, views=views), tracked, w, h, float(params["min_score"]))
+        previous = det.box if det is not None else None
         chosen.append(det)
         if det is not None:
             faces[t], _ = align_face_crop(frame, det, **crop_kwargs(params))
