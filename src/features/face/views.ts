@@ -67,42 +67,49 @@ export function viewTensor(
   const xs = axisPositions(view.x, view.side, inputSize);
   const ty = bilinearTaps(ys.pos, image.height);
   const tx = bilinearTaps(xs.pos, width);
+  const kx = xs.k;
+  // Per sample column: the two neighbours' byte offsets (-1: outside the frame, black) and weight.
   const nx = xs.pos.length;
-  // Rows first (separable): for each sample row, interpolate the needed columns.
-  const row = new Float64Array(nx * 3);
+  const c0 = new Int32Array(nx);
+  const c1 = new Int32Array(nx);
+  for (let sx = 0; sx < nx; sx++) {
+    c0[sx] = tx.inside[sx] ? 4 * tx.i0[sx]! : -1;
+    c1[sx] = 4 * tx.i1[sx]!;
+  }
   const acc = new Float64Array(inputSize * 3);
-  const norm = 1 / (ys.k * xs.k);
+  const norm = 1 / (ys.k * kx);
+  // Each output pixel sums its k x k bilinear samples, rows a outer and columns b inner: the same
+  // additions in the same order as interpolating whole sample rows first, so the same bits
+  // (issue 16: without the intermediate row, about 2x faster).
   for (let v = 0; v < inputSize; v++) {
     acc.fill(0);
     for (let a = 0; a < ys.k; a++) {
       const sy = v * ys.k + a;
       if (!ty.inside[sy]) continue;
-      const r0 = ty.i0[sy]! * width;
-      const r1 = ty.i1[sy]! * width;
+      const r0 = 4 * ty.i0[sy]! * width;
+      const r1 = 4 * ty.i1[sy]! * width;
       const wy = ty.w[sy]!;
-      for (let sx = 0; sx < nx; sx++) {
-        if (!tx.inside[sx]) {
-          row[3 * sx] = row[3 * sx + 1] = row[3 * sx + 2] = 0;
-          continue;
-        }
-        const wx = tx.w[sx]!;
-        const p00 = 4 * (r0 + tx.i0[sx]!);
-        const p01 = 4 * (r0 + tx.i1[sx]!);
-        const p10 = 4 * (r1 + tx.i0[sx]!);
-        const p11 = 4 * (r1 + tx.i1[sx]!);
-        for (let c = 0; c < 3; c++) {
-          const top = data[p00 + c]! * (1 - wx) + data[p01 + c]! * wx;
-          const bottom = data[p10 + c]! * (1 - wx) + data[p11 + c]! * wx;
-          row[3 * sx + c] = top * (1 - wy) + bottom * wy;
-        }
-      }
       for (let u = 0; u < inputSize; u++) {
-        for (let b = 0; b < xs.k; b++) {
-          const sx = u * xs.k + b;
-          acc[3 * u] += row[3 * sx]!;
-          acc[3 * u + 1] += row[3 * sx + 1]!;
-          acc[3 * u + 2] += row[3 * sx + 2]!;
+        let s0 = acc[3 * u]!;
+        let s1 = acc[3 * u + 1]!;
+        let s2 = acc[3 * u + 2]!;
+        for (let b = 0; b < kx; b++) {
+          const sx = u * kx + b;
+          const q0 = c0[sx]!;
+          if (q0 < 0) continue; // black: adds 0
+          const q1 = c1[sx]!;
+          const wx = tx.w[sx]!;
+          const p00 = r0 + q0;
+          const p01 = r0 + q1;
+          const p10 = r1 + q0;
+          const p11 = r1 + q1;
+          s0 += (data[p00]! * (1 - wx) + data[p01]! * wx) * (1 - wy) + (data[p10]! * (1 - wx) + data[p11]! * wx) * wy;
+          s1 += (data[p00 + 1]! * (1 - wx) + data[p01 + 1]! * wx) * (1 - wy) + (data[p10 + 1]! * (1 - wx) + data[p11 + 1]! * wx) * wy;
+          s2 += (data[p00 + 2]! * (1 - wx) + data[p01 + 2]! * wx) * (1 - wy) + (data[p10 + 2]! * (1 - wx) + data[p11 + 2]! * wx) * wy;
         }
+        acc[3 * u] = s0;
+        acc[3 * u + 1] = s1;
+        acc[3 * u + 2] = s2;
       }
     }
     const base = offset + v * inputSize * 3;
