@@ -10,7 +10,10 @@
 // LIVE_WINDOW_SEGMENTS segments through the same fused graph. Workers, models (same verified Cache
 // API path) and feature code are the file pipeline's; only the clock is new. A pipeline that falls
 // behind drops stale segments (counted) rather than queueing them. Everything the page shows is
-// reported through a LiveReporter; the session writes to no store.
+// reported through a LiveReporter; the session writes to no store. The clock starts while the
+// models load (issue 16): segments completed meanwhile wait (the latest only, its centre frame
+// kept), and the first prediction follows the models by one segment's processing, not by a
+// warm-up plus a whole segment's recording.
 import { fullFaceSearchForced } from '../decode/route';
 import { MAX_FRAME_SIDE } from '../decode/video';
 import { engine } from '../pipeline/engine';
@@ -25,7 +28,7 @@ import type { PcmMessage } from './pcmCapture.worklet';
 import captureWorkletUrl from './pcmCapture.worklet.ts?worker&url';
 import type { LiveReporter } from './reporter';
 import { liveStats, record, resetLiveStats } from './stats';
-import { centresPassed, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentsCompleted } from './window';
+import { centresPassed, EarlyFrames, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentsCompleted } from './window';
 
 /** Face requests allowed in the face worker at once; a segment beyond that is dropped (the detector is behind). */
 const MAX_FACES_IN_FLIGHT = 2;
@@ -33,6 +36,8 @@ const MAX_FACES_IN_FLIGHT = 2;
 const CLOCK_TICK_MS = 32;
 /** Capture-clock offsets kept to pick the freshest (see `perfTimeOfFrame`). */
 const OFFSET_SAMPLES = 64;
+/** Centre frames kept while the models load: the waiting segment's and the one being recorded. */
+const EARLY_FRAMES = 2;
 /** Segments of samples the ring keeps (a pipeline further behind drops the segment). */
 const RING_SEGMENTS = 12;
 
@@ -47,14 +52,18 @@ interface ReadySegment {
 
 export interface LiveStartOptions { backend: BackendPreference; signal: AbortSignal }
 
-/** What the loaded models allow, set once they are loaded. */
-interface Ready {
+/** The segment clock and its buffers, from the manifest alone: set before the models are loaded. */
+interface Clock {
   step: WindowStep;
-  backend: Backend;
   time: TimeBase;
   labels: string[];
   ring: PcmRing;
   window: RollingWindow;
+}
+
+/** What the loaded models allow, set once they are loaded. */
+interface Ready extends Clock {
+  backend: Backend;
   faceAvailable: boolean;
   textAvailable: boolean;
 }
@@ -67,7 +76,12 @@ export class LiveSession {
   private video: HTMLVideoElement | null = null;
   private canvas: HTMLCanvasElement | null = null;
   private stopped = false;
+  private clock: Clock | null = null;
   private ready: Ready | null = null;
+  /** Segments wait for this (the warm-up, then "running") before they are processed. */
+  private warm: Promise<void> | null = null;
+  /** Camera frames grabbed at the latest segment centres before the models were ready: detected once they are. */
+  private readonly earlyFrames = new EarlyFrames<RgbaFrame>(EARLY_FRAMES);
   private hasMicrophone = false;
 
   private readonly queue = new LatestOnlyQueue<ReadySegment>();
@@ -97,18 +111,31 @@ export class LiveSession {
     this.report.preview(captured.stream);
     try {
       this.report.detail('Loading the models (kept in this browser after the first time)…');
-      const ready = await this.loadModels(backend, signal);
+      const models = this.loadModels(backend, signal);
+      models.catch(() => undefined); // awaited below, after the clock started
+      // The clock starts while the models load (issue 16): the segment recorded meanwhile is the
+      // first one analysed once they are ready, instead of one recorded only after they were.
+      const clock = await this.startClock(captured);
+      if (!clock) return;
+      const ready: Ready = { ...clock, ...(await models) };
       if (this.stopped) return;
+      this.ready = ready;
       if (!ready.faceAvailable && captured.video) this.report.note('No face detector is installed: the face is left out.');
-      if (captured.video && ready.faceAvailable) await this.startVideo(captured.video);
+      if (!this.hasMicrophone && !(this.video && ready.faceAvailable)) {
+        throw new CaptureError('no-device', 'Neither the microphone nor the camera gives anything to analyse here. Check the devices and press Start again.');
+      }
+      // A segment already waiting is the warm-up (its runs compile the kernels); otherwise the blank
+      // warm-up runs while the first segment is still being recorded.
+      this.faceForWaitingSegment(ready);
+      const warmUp = this.queue.backlog ? null : this.warmUp(ready, Boolean(captured.audio));
+      if (warmUp) this.report.detail('Warming up the models…');
+      this.warm = (async () => {
+        await warmUp;
+        if (!this.stopped) this.announceRunning(captured, ready);
+      })();
+      void this.drain();
+      await this.warm;
       if (this.stopped) return;
-      this.report.detail('Warming up the models…');
-      await this.warmUp(ready, Boolean(captured.audio));
-      if (this.stopped) return;
-      resetLiveStats();
-      await this.startAudio(captured.audio, ready.time);
-      if (this.stopped) return;
-      this.announceRunning(captured, ready);
       void this.encodeText();
     } catch (e) {
       if (this.stopped) return;
@@ -134,8 +161,32 @@ export class LiveSession {
     return this.captured;
   }
 
-  /** The file pipeline's models (same verified downloads), and the window step and buffers they imply. */
-  private async loadModels(backend: BackendPreference, signal: AbortSignal): Promise<Ready> {
+  /**
+   * The segment clock from the manifest, then the camera picture and the microphone (or the timer
+   * clock) started; null when stopped meanwhile. Samples count from here; segments wait in the
+   * queue (the latest only) until the models are ready.
+   */
+  private async startClock(captured: Captured): Promise<Clock | null> {
+    const manifest = await engine.loadManifest();
+    const step = engine.windowStep(manifest);
+    const time = step.time;
+    if (this.stopped) return null;
+    const clock: Clock = {
+      step, time, labels: manifest.labels,
+      ring: new PcmRing(time.segmentSamples * RING_SEGMENTS),
+      window: new RollingWindow(LIVE_WINDOW_SEGMENTS, { ...step.shape, patchSize: step.patchSize, faceSize: step.faceSize }),
+    };
+    // Whether a face detector is installed is known once the models are; the picture plays meanwhile.
+    if (captured.video) await this.startVideo(captured.video);
+    if (this.stopped) return null;
+    resetLiveStats();
+    this.clock = clock;
+    await this.startAudio(captured.audio, time);
+    return this.stopped ? null : clock;
+  }
+
+  /** The file pipeline's models (same verified downloads): what they allow. */
+  private async loadModels(backend: BackendPreference, signal: AbortSignal): Promise<Omit<Ready, keyof Clock>> {
     const models: PipelineReporter = {
       ...this.report.models,
       stage: (stage, patch) => {
@@ -144,14 +195,7 @@ export class LiveSession {
       note: this.report.note,
     };
     const loaded = await engine.ensureModels(models, signal, backend);
-    const step = engine.windowStep(loaded.manifest);
-    const time = step.time;
-    this.ready = {
-      step, time, backend: loaded.backend, labels: loaded.manifest.labels, faceAvailable: loaded.faceAvailable, textAvailable: loaded.textAvailable,
-      ring: new PcmRing(time.segmentSamples * RING_SEGMENTS),
-      window: new RollingWindow(LIVE_WINDOW_SEGMENTS, { ...step.shape, patchSize: step.patchSize, faceSize: step.faceSize }),
-    };
-    return this.ready;
+    return { backend: loaded.backend, faceAvailable: loaded.faceAvailable, textAvailable: loaded.textAvailable };
   }
 
   private announceRunning(captured: Captured, ready: Ready): void {
@@ -203,6 +247,7 @@ export class LiveSession {
     }
     this.video = null;
     this.canvas = null;
+    this.earlyFrames.clear();
     releaseCapture(this.captured?.stream ?? null);
     this.captured = null;
     this.faces.clear();
@@ -302,9 +347,9 @@ export class LiveSession {
   }
 
   private onPcm(m: PcmMessage): void {
-    const ready = this.ready;
-    if (this.stopped || !ready) return;
-    const { ring, time } = ready;
+    const clock = this.clock;
+    if (this.stopped || !clock) return;
+    const { ring, time } = clock;
     const ctx = this.audioContext;
     this.offsets.push(ctx ? performance.now() - ctx.currentTime * 1000 : this.clockStartPerf);
     if (this.offsets.length > OFFSET_SAMPLES) this.offsets.shift();
@@ -315,18 +360,26 @@ export class LiveSession {
     if (gap > 0 && gap < ring.capacity) ring.push(new Float32Array(gap));
     ring.push(m.samples);
     const after = ring.total;
-    for (const t of centresPassed(before, after, time)) this.onCentre(t, ready);
+    for (const t of centresPassed(before, after, time)) this.onCentre(t, this.ready);
     for (const t of segmentsCompleted(before, after, time)) this.onSegmentComplete(t, time);
   }
 
-  /** The segment's centre: look at the face now, while its second half is being recorded. */
-  private onCentre(t: number, ready: Ready): void {
+  /**
+   * The segment's centre: look at the face now, while its second half is being recorded. Before the
+   * models are ready the picture is kept (the last EARLY_FRAMES) and looked at once they are; `early` is that picture.
+   */
+  private onCentre(t: number, ready: Ready | null, early?: RgbaFrame): void {
+    if (!ready) {
+      const frame = this.video ? this.grabFrame() : null;
+      if (frame) this.earlyFrames.put(t, frame);
+      return;
+    }
     if (!this.video || !ready.faceAvailable) return;
     if (this.facesInFlight >= MAX_FACES_IN_FLIGHT) {
       this.faces.set(t, 'busy');
       return;
     }
-    const frame = this.grabFrame();
+    const frame = early ?? this.grabFrame();
     if (!frame) return; // no picture yet: this segment's face is missing
     this.facesInFlight++;
     const started = performance.now();
@@ -361,7 +414,24 @@ export class LiveSession {
     return { data, width, height };
   }
 
+  /** Segment `t`'s face from the picture kept at its centre while the models loaded, if one was. */
+  private faceFromEarlyFrame(t: number, ready: Ready): void {
+    const early = this.earlyFrames.take(t);
+    if (early && !this.faces.has(t)) this.onCentre(t, ready, early);
+  }
+
+  /** The segment that completed while the models loaded (waiting in the queue) gets its face now. */
+  private faceForWaitingSegment(ready: Ready): void {
+    const seg = this.queue.take();
+    if (!seg) return;
+    this.faceFromEarlyFrame(seg.index, ready);
+    const face = this.faces.get(seg.index);
+    this.faces.delete(seg.index);
+    this.queue.push(face && face !== 'busy' ? { ...seg, face } : seg);
+  }
+
   private onSegmentComplete(t: number, time: TimeBase): void {
+    if (this.ready) this.faceFromEarlyFrame(t, this.ready);
     const face = this.faces.get(t);
     this.faces.delete(t);
     for (const k of this.faces.keys()) if (k < t) this.faces.delete(k);
@@ -371,7 +441,8 @@ export class LiveSession {
       this.dropped++; // the face detector is behind: skip the segment rather than queue it
     } else {
       const replaced = this.queue.push({ index: t, endPerf, face: face ?? null });
-      if (replaced) this.dropped++;
+      // Before the models are ready only the latest segment waits; the earlier ones were never due (not a fall behind).
+      if (replaced && this.ready) this.dropped++;
     }
     this.publishCounters();
     void this.drain();
@@ -384,9 +455,10 @@ export class LiveSession {
   }
 
   private async drain(): Promise<void> {
-    if (this.processing) return;
+    if (this.processing || !this.warm) return; // before the models are ready, the latest segment waits
     this.processing = true;
     try {
+      await this.warm;
       for (let seg = this.queue.take(); seg && !this.stopped; seg = this.queue.take()) {
         this.publishCounters();
         await this.process(seg);

@@ -4,7 +4,7 @@ import manifest from '../../public/models/manifest.json';
 import { logMelPatches, type AudioParams } from '../features/audio/logmel';
 import { timeBase } from '../timebase';
 import {
-  centresPassed, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentsCompleted,
+  centresPassed, EarlyFrames, LatestOnlyQueue, LIVE_WINDOW_SEGMENTS, PcmRing, RollingWindow, segmentsCompleted,
   type SegmentFeatures, type WindowShape,
 } from './window';
 
@@ -111,6 +111,31 @@ describe('LatestOnlyQueue', () => {
     expect(q.take()).toBe(3);
     expect(q.take()).toBeNull();
     expect(q.backlog).toBe(0);
+  });
+});
+
+describe('EarlyFrames (centre frames kept while the models load)', () => {
+  it('keeps the last two centres, so the waiting segment still has its frame when the next centre has passed', () => {
+    const f = new EarlyFrames<string>(2);
+    f.put(0, 'a');
+    f.put(1, 'b'); // segment 0 completed and waits; segment 1's centre passed
+    f.put(2, 'c'); // segment 1 completed and waits (0 replaced); segment 2's centre passed
+    expect(f.size).toBe(2);
+    expect(f.take(1)).toBe('b');
+    expect(f.size).toBe(1);
+    expect(f.take(2)).toBe('c');
+    expect(f.size).toBe(0);
+  });
+
+  it('forgets what is older than a taken segment; a segment without a kept frame gets none', () => {
+    const f = new EarlyFrames<string>(2);
+    f.put(3, 'd');
+    f.put(4, 'e');
+    expect(f.take(5)).toBeUndefined();
+    expect(f.size).toBe(0);
+    f.put(6, 'g');
+    f.clear();
+    expect(f.take(6)).toBeUndefined();
   });
 });
 

@@ -100,6 +100,38 @@ export class LatestOnlyQueue<T> {
   }
 }
 
+/**
+ * Camera frames grabbed at segment centres while the models still load (issue 16): the last `keep`
+ * are kept (the segment waiting in the queue and the one being recorded), and each is taken once,
+ * when its segment's face can be looked at.
+ */
+export class EarlyFrames<F> {
+  private readonly frames = new Map<number, F>();
+
+  constructor(private readonly keep: number) {}
+
+  /** Keeps segment `t`'s frame, forgetting those `keep` or more segments older. */
+  put(t: number, frame: F): void {
+    this.frames.set(t, frame);
+    for (const k of this.frames.keys()) if (k <= t - this.keep) this.frames.delete(k);
+  }
+
+  /** Segment `t`'s frame, if kept; it and every older one are forgotten. */
+  take(t: number): F | undefined {
+    const frame = this.frames.get(t);
+    for (const k of this.frames.keys()) if (k <= t) this.frames.delete(k);
+    return frame;
+  }
+
+  clear(): void {
+    this.frames.clear();
+  }
+
+  get size(): number {
+    return this.frames.size;
+  }
+}
+
 /** One segment's features, as the file pipeline computes them. */
 export interface SegmentFeatures {
   index: number;
