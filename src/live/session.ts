@@ -65,11 +65,7 @@ interface Clock {
 interface Ready extends Clock {
   backend: Backend;
   faceAvailable: boolean;
-  /**
-   * Whether the text encoder loaded: not waited for at Start (issue 16), since no segment uses words
-   * before a transcript is encoded; a transcript waits for it. Rejects when the models failed.
-   */
-  textAvailable: Promise<boolean>;
+  textAvailable: boolean;
 }
 
 export class LiveSession {
@@ -124,8 +120,6 @@ export class LiveSession {
       const ready: Ready = { ...clock, ...(await models) };
       if (this.stopped) return;
       this.ready = ready;
-      // The text encoder, still loading, failing later stops the session as any model failing at Start does.
-      ready.textAvailable.catch((e: unknown) => { if (!this.stopped) void this.fail(e); });
       if (!ready.faceAvailable && captured.video) this.report.note('No face detector is installed: the face is left out.');
       if (!this.hasMicrophone && !(this.video && ready.faceAvailable)) {
         throw new CaptureError('no-device', 'Neither the microphone nor the camera gives anything to analyse here. Check the devices and press Start again.');
@@ -200,11 +194,8 @@ export class LiveSession {
       },
       note: this.report.note,
     };
-    // Each model apart (engine.modelsInParts): the first segment needs the fused graph, the face and
-    // voice-activity detectors, not the text encoder (words join from the segment after their encoding).
-    const { parts } = engine.modelsInParts(models, signal, backend);
-    const [backend_, faceAvailable] = await Promise.all([parts.fusion, parts.face, parts.voice]);
-    return { backend: backend_, faceAvailable, textAvailable: parts.text };
+    const loaded = await engine.ensureModels(models, signal, backend);
+    return { backend: loaded.backend, faceAvailable: loaded.faceAvailable, textAvailable: loaded.textAvailable };
   }
 
   private announceRunning(captured: Captured, ready: Ready): void {
@@ -280,16 +271,13 @@ export class LiveSession {
       this.report.text('none');
       return;
     }
+    if (!ready.textAvailable) {
+      this.report.text('unavailable');
+      return;
+    }
     if (text === this.encodedText) return;
+    this.report.text('encoding');
     try {
-      // The encoder may still be loading (Start does not wait for it); the text waits here meanwhile.
-      const available = await ready.textAvailable;
-      if (this.stopped || text !== this.wantedText) return;
-      if (!available) {
-        this.report.text('unavailable');
-        return;
-      }
-      this.report.text('encoding');
       const encoded = await ready.step.text(text);
       if (this.stopped || text !== this.wantedText) return;
       this.textCls = encoded.cls;

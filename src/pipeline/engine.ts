@@ -15,7 +15,7 @@ import { clipSegmentCount, timeBase } from '../timebase';
 import { workerCalls } from '../workers/calls';
 import { workerClient } from '../workers/client';
 import { failedStage, failureOf as failureIn, humanizeError, inStage, isAbort, UserFacingError } from './errors';
-import { allOrNone, callerParts } from './together';
+import { allOrNone } from './together';
 import { textEncoderFile } from '../features/text/encoderFile';
 import { ensureVoiceActivity } from './voiceActivity';
 import { primeRuntime } from '../inference/preload';
@@ -101,27 +101,6 @@ function undecodableMessage(name: string, c: ContainerInfo): string {
   return INPUT_ERRORS.cannotDecode(name);
 }
 
-
-/**
- * Each model of a load on its own (issue 16): a stage waits only for the model it needs — the audio
- * features for the voice-activity detector, faces for the detector, the transcript for the text
- * encoder, fusion for the fused graph — so reading the file goes on while the sessions are created.
- */
-interface ModelParts {
-  fusion: Promise<Backend>;
-  face: Promise<boolean>;
-  text: Promise<boolean>;
-  voice: Promise<void>;
-}
-
-/** A promise with its resolve and reject, for a part settled from inside the load. */
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-  promise.catch(() => undefined); // a part's failure is the load's: callers see it through `all` (callerParts)
-  return { promise, resolve, reject };
-}
 
 interface Loaded {
   manifest: Manifest;
@@ -237,7 +216,7 @@ function startStages(media: OpenedMedia, video: OpenedMedia['video'], expected: 
   if (!media.audio) report.note('Audio modality left out: the file has no audio track that can be decoded.');
   report.stage('face', video ? { status: 'running', progress: 0, detail: `0/${expected} frames` }
     : { status: 'skipped', detail: !media.video ? 'no video track' : 'no face model' });
-  // The fusion stage says running once the fused graph is loaded (fileWindows.ts), not while it still loads.
+  report.stage('fusion', { status: 'running', progress: 0 });
 }
 
 /** What the windows found, said once they are all done; throws when nothing could be analysed. */
@@ -263,9 +242,6 @@ function finishStages(w: FileWindowsOutput, hadVideo: boolean, report: PipelineR
   report.stage('fusion', { status: 'done', progress: 1, detail: `${windows} window${windows === 1 ? '' : 's'} on ${w.backend}` });
   return w.backend;
 }
-
-/** Passes `v` on after handing it to `f`. */
-const tap = <T>(f: (v: T) => void) => (v: T): T => { f(v); return v; };
 
 export class Engine {
   private loaded: Loaded | null = null;
@@ -293,39 +269,8 @@ export class Engine {
   }
 
   private readonly modelLoad = new SharedLoad<Loaded>();
-  /** The parts of the load under way (or the last one), set as it starts. */
-  private loadParts: { [K in keyof ModelParts]: ReturnType<typeof deferred<Awaited<ModelParts[K]>>> } | null = null;
-
-  /** `ensureModels`, and each model apart as it becomes ready (see ModelParts, callerParts). */
-  modelsInParts(report: PipelineReporter, signal: AbortSignal, preference: BackendPreference): { all: Promise<Loaded>; parts: ModelParts } {
-    const all = this.ensureModels(report, signal, preference);
-    all.catch(() => undefined); // awaited by the caller; this only keeps a failure it has not reached yet from going unhandled
-    const p = this.loadParts;
-    // Started or joined above, its parts are set; when the call was cancelled at once, `all` says so.
-    const parts: ModelParts = p && !signal.aborted
-      ? { fusion: p.fusion.promise, face: p.face.promise, text: p.text.promise, voice: p.voice.promise }
-      : { fusion: all.then((l) => l.backend), face: all.then((l) => l.faceAvailable), text: all.then((l) => l.textAvailable), voice: all.then(() => undefined) };
-    return { all, parts: callerParts(parts, all) };
-  }
 
   private async loadModels(report: Reports, signal: AbortSignal, preference: BackendPreference): Promise<Loaded> {
-    const parts = this.loadParts = { fusion: deferred<Backend>(), face: deferred<boolean>(), text: deferred<boolean>(), voice: deferred<void>() };
-    try {
-      const l = await this.loadAll(report, signal, preference, parts);
-      parts.fusion.resolve(l.backend);
-      parts.face.resolve(l.faceAvailable);
-      parts.text.resolve(l.textAvailable);
-      parts.voice.resolve();
-      return l;
-    } catch (e) {
-      for (const part of Object.values(parts)) part.reject(e);
-      throw e;
-    }
-  }
-
-  private async loadAll(
-    report: Reports, signal: AbortSignal, preference: BackendPreference, parts: NonNullable<Engine['loadParts']>,
-  ): Promise<Loaded> {
     const manifest = await this.loadManifest();
     const generations = () => [workerClient('fusion').generation, workerClient('face').generation, workerClient('text').generation];
     const l = this.loaded;
@@ -341,11 +286,8 @@ export class Engine {
       await primeRuntime(); // one download of the runtime's wasm for the workers starting together
       // One model failing stops the others, and each file then says how it ended (together.ts).
       loaded = await allOrNone<[Backend, boolean, boolean, void]>(signal, [
-        // Each part is said ready as soon as it is (a stage waiting for it goes on); a failure is said through the whole load's.
-        (s) => loadFusion(manifest, report, s, preference).then(tap(parts.fusion.resolve)),
-        (s) => loadFace(manifest, report, s, preference).then(tap(parts.face.resolve)),
-        (s) => loadText(manifest, report, s, preference).then(tap(parts.text.resolve)),
-        (s) => ensureVoiceActivity(manifest, report, s).then(tap(parts.voice.resolve)),
+        (s) => loadFusion(manifest, report, s, preference), (s) => loadFace(manifest, report, s, preference), (s) => loadText(manifest, report, s, preference),
+        (s) => ensureVoiceActivity(manifest, report, s),
       ]);
     } catch (e) {
       // Said here, at once, to every caller of the shared load (a file's analysis may still be decoding).
@@ -380,38 +322,30 @@ export class Engine {
     if (file.size === 0) throw failureIn(new UserFacingError(INPUT_ERRORS.empty(file.name)), 'decode');
     if (file.size > MAX_FILE_BYTES) throw failureIn(new UserFacingError(INPUT_ERRORS.tooBig(file.name, file.size)), 'decode');
     const manifest = await inStage('models', () => this.loadManifest());
-    // Models load while the file decodes; a bad file is reported without waiting for them. Each stage
-    // then waits only for the model it needs (ModelParts): the audio is read and the first frames
-    // grabbed while the sessions are still being created.
-    const { all, parts } = this.modelsInParts(report, signal, opts.backend);
-    const models = inStage('models', timed('models', () => all));
+    // Models load while the file decodes; a bad file is reported without waiting for them.
+    const models = inStage('models', timed('models', () => this.ensureModels(report, signal, opts.backend)));
     models.catch(() => undefined);
     const media = await inStage('decode', openFile(file, manifest, report, signal, timed));
     try {
       const expected = await inStage('decode', async () => plannedSegments(file, media, manifest, report));
+      const { faceAvailable, textAvailable } = await models;
+      checkAbort(signal);
       const step = this.windowStep(manifest);
       const words = await inStage('text', wordsFor(file, media, opts, report, signal, timed));
-      // The transcript is encoded once the text encoder is ready, while the windows read and detect.
-      const text = inStage('text', async () => planText(words.transcript, words.cues, await parts.text, step, report, signal, timed));
-      text.catch(() => undefined); // awaited by the first window's fusion (textFor) and below
-      const video = findFile(manifest, manifest.face.detector) ? media.video : null;
+      const text = await inStage('text', planText(words.transcript, words.cues, textAvailable, step, report, signal, timed));
+      const video = faceAvailable && findFile(manifest, manifest.face.detector) ? media.video : null;
       startStages(media, video, expected, report);
       // Each worker call inside marks its own stage (fileWindows.ts); anything else there is the windows' (fusion).
       const windows = await inStage('fusion', new FileWindows({
-        step, report, signal, timed, timings, audio: media.audio, video, expected,
-        textFor: async (first, count) => (await text).textFor(first, count), onFeatures: opts.onFeatures,
+        step, report, signal, timed, timings, audio: media.audio, video, expected, textFor: text.textFor, onFeatures: opts.onFeatures,
         trackFaces: !fullFaceSearchForced(globalThis.location?.search ?? ''),
-        ready: { voice: parts.voice, face: parts.face, fusion: parts.fusion },
       }).run());
-      // Every model loaded (a failure of one no window needed still fails the run, as before).
-      await models;
-      const backend = await inStage('fusion', async () => finishStages(windows, windows.facesRead, report));
-      const textPlan = await text;
-      finishText(textPlan, report);
+      const backend = await inStage('fusion', async () => finishStages(windows, video !== null, report));
+      finishText(text, report);
       timings.total = performance.now() - started;
       return buildResult({
         file: file.name, labels: manifest.labels, segmentSeconds: step.time.segmentSeconds, outputs: windows.aggregate.outputs(),
-        audioMask: windows.audioMask, visualMask: windows.visualMask, textPresent: textPlan.present(), faceBoxes: windows.faceBoxes, backend, timings,
+        audioMask: windows.audioMask, visualMask: windows.visualMask, textPresent: text.present(), faceBoxes: windows.faceBoxes, backend, timings,
       });
     } finally {
       await media.close().catch(() => undefined);

@@ -7,7 +7,7 @@ import type { FusionInputs, FusionResult, Tensor32 } from '../protocol';
 import type { WorkerCalls } from '../workers/calls';
 import { runWindow, type FusionGraph } from '../workers/fusionRun';
 import { failedStage, humanizeError } from './errors';
-import { chunksReadAhead, FileWindows, READ_AHEAD_BYTES } from './fileWindows';
+import { FileWindows } from './fileWindows';
 import type { PipelineReporter } from './reporter';
 import { WindowStep } from './windowStep';
 import { WindowTexts } from './windowTexts';
@@ -118,104 +118,5 @@ describe('FileWindows face tracking (issue 16)', () => {
 
   it('?faces=full (trackFaces false) leaves the track out: every frame searches all views', async () => {
     expect(await tracksSent(false, () => true)).toEqual(Array(10).fill('absent'));
-  });
-});
-
-describe('FileWindows while the models load (issue 16)', () => {
-  /** A deferred promise, to settle a model's load by hand. */
-  function later<T>() {
-    let resolve!: (v: T) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  }
-  const tick = () => new Promise((r) => setTimeout(r, 0));
-  const zeroGraph: FusionGraph<Tensor32> = {
-    tensor: (data, dims) => t(data, [...dims]),
-    run: async (inputs) => {
-      const T = inputs.audio_mask.dims[1]!;
-      const z = (n: number) => new Float32Array(n);
-      return {
-        fused: t(z(M), [1, M]), audio: t(z(M), [1, M]), visual: t(z(M), [1, M]), text: t(z(M), [1, M]),
-        alpha: t(z(3), [1, 3]), audio_segments: t(z(T * M), [1, T, M]), visual_segments: t(z(T * M), [1, T, M]),
-      };
-    },
-  };
-
-  function setup(segments: number) {
-    const events: string[] = [];
-    const step: WindowStep = new WindowStep(manifest, {
-      logMel: () => Promise.reject(new Error('not used')),
-      detectFaces: async (frames) => {
-        events.push(`detect ${frames.length}`);
-        return { crops: new Float32Array(frames.length * step.faceSize), visualMask: new Float32Array(frames.length).fill(1), boxes: frames.map(() => null) };
-      },
-      encodeText: () => Promise.reject(new Error('not used')),
-      runFusion: async (inputs: FusionInputs): Promise<FusionResult> => {
-        events.push('fuse');
-        return { ...(await runWindow(zeroGraph, inputs)), backend: 'wasm' };
-      },
-    });
-    const frame = { data: new Uint8ClampedArray(64), width: 4, height: 4 };
-    const video = {
-      width: 4, height: 4,
-      read: async (first: number, count: number) => { events.push(`read ${first}+${count}`); return Array.from({ length: count }, () => frame); },
-    };
-    const stages: string[] = [];
-    const report: PipelineReporter = {
-      stage: (s, p) => { if (p.status) stages.push(`${s} ${p.status}`); }, download: () => undefined, note: () => undefined, backend: () => undefined,
-    };
-    const face = later<boolean>();
-    const fusion = later<void>();
-    const windows = (signal = new AbortController().signal) => new FileWindows({
-      step, report, signal, timed: (_k, fn) => fn(), timings: {}, audio: null, video, expected: segments,
-      textFor: async () => null, ready: { face: face.promise, fusion: fusion.promise },
-    }).run();
-    return { events, stages, face, fusion, windows };
-  }
-
-  it('reads the first window’s frames while the detector loads, detects once it is ready, and fuses only once the graph is', async () => {
-    const s = setup(10);
-    const run = s.windows();
-    await tick();
-    // All 10 frames (3 chunks) are read ahead, one chunk after another; nothing is detected yet.
-    expect(s.events).toEqual(['read 0+4', 'read 4+4', 'read 8+2']);
-    s.face.resolve(true);
-    await tick();
-    expect(s.events.slice(3)).toEqual(['detect 4', 'detect 4', 'detect 2']);
-    expect(s.stages).not.toContain('fusion running');
-    s.fusion.resolve();
-    const out = await run;
-    expect(s.events.slice(6)).toEqual(['fuse']);
-    expect(s.stages).toContain('fusion running');
-    expect(out.facesRead).toBe(true);
-    expect(Array.from(out.visualMask)).toEqual(Array(10).fill(1));
-  });
-
-  it('a detector that turns out unavailable leaves the face out (skipped), the frames read ahead unused', async () => {
-    const s = setup(6);
-    const run = s.windows();
-    s.face.resolve(false);
-    s.fusion.resolve();
-    const out = await run;
-    expect(s.events.filter((e) => e.startsWith('detect'))).toEqual([]);
-    expect(out.facesRead).toBe(false);
-    expect(Array.from(out.visualMask)).toEqual(Array(6).fill(0));
-    expect(s.stages).toContain('face skipped');
-  });
-
-  it('a model load that fails fails the windows with that error, not a stage’s', async () => {
-    const s = setup(6);
-    const run = s.windows();
-    const refused = new Error('refused graph');
-    s.face.reject(refused);
-    await expect(run).rejects.toBe(refused);
-  });
-
-  it('reads ahead at most READ_AHEAD_BYTES of frames, and always the first chunk', () => {
-    const fourMB = 4 * 1024 ** 2;
-    expect(chunksReadAhead([4, 4, 4, 4, 4, 4], fourMB)).toBe(4); // 16 frames = 64 MB
-    expect(chunksReadAhead([4, 4], READ_AHEAD_BYTES)).toBe(1);
-    expect(chunksReadAhead([], fourMB)).toBe(0);
   });
 });

@@ -13,23 +13,6 @@ import { anyModality, fusionInputs, type WindowFeatures, type WindowStep } from 
 
 /** Frames read per chunk: the face worker detects one chunk while the next is being read. */
 const FRAMES_IN_FLIGHT = 4;
-/** Frames read ahead while the face detector still loads (issue 16), at most this many bytes of them. */
-export const READ_AHEAD_BYTES = 64 * 1024 ** 2;
-
-/**
- * How many of a window's frame chunks may be read before the face detector is ready: all the
- * chunks that fit in READ_AHEAD_BYTES, at least the first (which is always read ahead).
- */
-export function chunksReadAhead(chunkFrames: readonly number[], bytesPerFrame: number): number {
-  let n = 0;
-  let bytes = 0;
-  for (const frames of chunkFrames) {
-    bytes += frames * bytesPerFrame;
-    if (n > 0 && bytes > READ_AHEAD_BYTES) break;
-    n++;
-  }
-  return n;
-}
 
 export const checkAbort = (signal: AbortSignal) => {
   if (signal.aborted) throw new DOMException('Cancelled', 'AbortError');
@@ -60,12 +43,6 @@ export interface FileWindowsInput {
    * a tracked face never outlives a window (and a window's crops do not depend on the one before).
    */
   trackFaces?: boolean;
-  /**
-   * The models each stage waits for (issue 16: the file is read while they load; default: ready):
-   * the voice-activity detector before the audio features, the face detector (false: not
-   * available, the face is then left out) before the first detection, the fused graph before fusion.
-   */
-  ready?: { voice?: Promise<unknown>; face?: Promise<boolean>; fusion?: Promise<unknown> };
 }
 
 /** What the windows gave: the clip's graph outputs and everything laid end to end. */
@@ -80,8 +57,6 @@ export interface FileWindowsOutput {
   backend: Backend | null;
   /** The audio reader, or null when it turned out to be undecodable. */
   audio: AudioReader | null;
-  /** Whether faces were looked for (a video, and a face detector that loaded). */
-  facesRead: boolean;
 }
 
 /** One window's samples, as read: how many segments they cover and whether the audio ended. */
@@ -115,13 +90,10 @@ export class FileWindows {
   private readonly clock = new ProgressClock(WINDOW_SEGMENTS);
   private unreadable = 0;
   private backend: Backend | null = null;
-  private video: FrameSource | null;
-  private fusionRunning = false;
 
   constructor(private readonly x: FileWindowsInput) {
     this.audio = x.audio;
     this.expected = x.expected;
-    this.video = x.video;
     this.aggregate = new WindowAggregate(x.step.manifest.labels.length);
   }
 
@@ -148,7 +120,7 @@ export class FileWindows {
     const size = this.x.step.shape.cropSize;
     return {
       aggregate: this.aggregate, audioMask: concat(this.audioMasks, (n) => new Float32Array(n)), visualMask,
-      faceBoxes: this.faceBoxes, unreadable: this.unreadable, backend: this.backend, audio: this.audio, facesRead: this.video !== null,
+      faceBoxes: this.faceBoxes, unreadable: this.unreadable, backend: this.backend, audio: this.audio,
       crops: this.x.report.faceCrops && this.crops.length
         ? { pixels: concat(this.crops, (n) => new Uint8Array(n)), present: visualMask.slice(), size, channels: 1 } : null,
     };
@@ -185,10 +157,7 @@ export class FileWindows {
     const { step, signal, timed, report } = this.x;
     const { count } = read;
     // The audio worker (log-mel and the voice-activity detector) works while frames are read and faces detected.
-    const voice = this.x.ready?.voice;
-    const audio = read.pcm.length
-      ? inStage('audio', async () => { if (voice) await voice; return timed('audio', () => step.audio(read.pcm, count, signal)); })
-      : Promise.resolve(step.silence(count));
+    const audio = read.pcm.length ? inStage('audio', timed('audio', () => step.audio(read.pcm, count, signal))) : Promise.resolve(step.silence(count));
     audio.catch(() => undefined); // awaited below; this only keeps a failure during the faces from going unhandled
     const faces = await this.readFaces(first, count);
     const features: WindowFeatures = { ...(await audio), faces: faces.crops, visualMask: faces.visualMask };
@@ -211,12 +180,6 @@ export class FileWindows {
       return;
     }
     const inputs = fusionInputs(step.shape, features, textCls);
-    if (!this.fusionRunning) {
-      await this.x.ready?.fusion;
-      checkAbort(signal);
-      this.fusionRunning = true;
-      this.x.report.stage('fusion', { status: 'running' });
-    }
     this.x.onFeatures?.(inputs, first);
     const fused = await inStage('fusion', timed('fusion', () => step.fuse(inputs, signal)));
     this.backend = fused.backend;
@@ -233,50 +196,25 @@ export class FileWindows {
     const crops = new Float32Array(count * faceSize);
     const visualMask = new Float32Array(count);
     const boxes: (FaceBox | null)[] = Array.from({ length: count }, () => null);
-    const video = this.video;
+    const video = this.x.video;
     if (!video) return { crops, visualMask, boxes };
     // Small chunks, so that seeking the next frames overlaps detecting faces in these from the start.
     const chunkSize = Math.min(FRAMES_IN_FLIGHT, frameChunkSize(video.width, video.height));
     const chunks: [number, number][] = [];
     for (let k0 = 0; k0 < count; k0 += chunkSize) chunks.push([k0, Math.min(count, k0 + chunkSize)]);
-    // One read at a time, each chunk after the one before (the decoder reads in order).
-    const reads: Promise<(RgbaFrame | null)[]>[] = [];
-    const startRead = (c: number) => {
-      if (c >= chunks.length || reads.length !== c) return; // out of chunks, or already read
-      const [k0, k1] = chunks[c]!;
+    const readChunk = ([k0, k1]: [number, number]) => {
       const read = inStage('face', timed('frames', () => video.read(first + k0, k1 - k0, signal)));
       read.catch(() => undefined); // awaited below; this only keeps an abandoned read (cancel) from going unhandled
-      reads[c] = read;
+      return read;
     };
-    startRead(0);
-    const detector = this.x.ready?.face;
-    if (detector) {
-      // While the detector loads, the frames are read ahead, up to READ_AHEAD_BYTES.
-      let loaded = false;
-      void detector.then(() => { loaded = true; }, () => { loaded = true; });
-      const ahead = chunksReadAhead(chunks.map(([k0, k1]) => k1 - k0), video.width * video.height * 4);
-      void (async () => {
-        for (let c = 1; c < ahead; c++) {
-          await reads[c - 1]!.catch(() => undefined);
-          if (loaded || signal.aborted) return;
-          startRead(c);
-        }
-      })();
-      if (!(await inStage('face', detector))) {
-        // No face detector after all (the load said why, in a note): the face is left out from here on.
-        this.video = null;
-        report.stage('face', { status: 'skipped', detail: 'no face model' });
-        return { crops, visualMask, boxes };
-      }
-      checkAbort(signal);
-    }
+    let nextRead = chunks.length ? readChunk(chunks[0]!) : null;
     // The window's first frame searches all views; each chunk then tracks the face its previous chunk ended on.
     let track: FaceBox | null | undefined = this.x.trackFaces === false ? undefined : null;
     for (let c = 0; c < chunks.length; c++) {
       const [k0, k1] = chunks[c]!;
-      const grabbed = await reads[c]!;
+      const grabbed = await nextRead!;
       checkAbort(signal);
-      startRead(c + 1);
+      nextRead = c + 1 < chunks.length ? readChunk(chunks[c + 1]!) : null;
       // A frame that could not be read (seek timed out) leaves that segment's face missing.
       const readable = grabbed.flatMap((f, k) => (f ? [k] : []));
       this.unreadable += k1 - k0 - readable.length;

@@ -1,8 +1,7 @@
 // Loads that run side by side and stand or fall together (the models: fused graph, face detector,
 // text encoder, voice-activity detector). The first failure stops the others (their signal aborts),
 // and it is thrown only once every load has settled, so each has said how it ended — a download
-// "not fetched" or "failed", never left "downloading" after the run has already failed. A caller
-// may still use each load's result as soon as it is ready (callerParts).
+// "not fetched" or "failed", never left "downloading" after the run has already failed.
 
 /** Runs every load at once; resolves to their results in order, or rejects with the first failure once all have settled. */
 export async function allOrNone<T extends readonly unknown[]>(
@@ -30,21 +29,4 @@ export async function allOrNone<T extends readonly unknown[]>(
   } finally {
     signal.removeEventListener('abort', follow);
   }
-}
-
-/**
- * One caller's view of a load's parts: each resolves with its model's result, or rejects as the
- * whole load does (`all`: the models failure, marked with its stage, once every load has settled;
- * or this caller's cancel, at once) — never with one part's own error, so a failed model is
- * reported as the models step's failure whichever stage was waiting for it.
- */
-export function callerParts<P extends { [K in keyof P]: Promise<unknown> }>(parts: P, all: Promise<unknown>): P {
-  const never = new Promise<never>(() => undefined);
-  const out: Record<string, Promise<unknown>> = {};
-  for (const [key, part] of Object.entries(parts) as [string, Promise<unknown>][]) {
-    const settled = Promise.race([part.catch(() => never), all.then(() => part)]);
-    settled.catch(() => undefined); // awaited by the stage that needs it; a run that fails first never asks
-    out[key] = settled;
-  }
-  return out as P;
 }
