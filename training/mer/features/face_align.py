@@ -225,11 +225,7 @@ def view_tensor(image: np.ndarray, view: View, input_size: int = 192) -> np.ndar
 
 
 def _touches_inner_edge(box: Sequence[float], view: View, width: int, height: int) -> bool:
-    m = TILE_EDGE_MARGIN * view.side
-    x, y, bw, bh = box
-    return ((view.x > 0 and x < view.x + m) or (view.y > 0 and y < view.y + m)
-            or (view.x + view.side < width and x + bw > view.x + view.side - m)
-            or (view.y + view.side < height and y + bh > view.y + view.side - m))
+    return near_inner_edge(box, view, width, height, TILE_EDGE_MARGIN)
 
 
 def detections_from_views(outputs: Sequence[tuple[np.ndarray, np.ndarray]], views: Sequence[View],
@@ -428,9 +424,10 @@ def track_view(previous: Sequence[float], width: int, height: int) -> View:
     return View(place(bx + bw / 2, width), place(by + bh / 2, height), side, False)
 
 
-def near_inner_edge(box: Sequence[float], view: View, width: int, height: int) -> bool:
-    """The box lies within TRACK_EDGE_MARGIN of a view edge inside the frame (track.ts ``nearInnerEdge``)."""
-    m = TRACK_EDGE_MARGIN * view.side
+def near_inner_edge(box: Sequence[float], view: View, width: int, height: int, margin: float | None = None) -> bool:
+    """The box lies within ``margin`` (default TRACK_EDGE_MARGIN; tiles use TILE_EDGE_MARGIN) of the
+    view's side from a view edge inside the frame (track.ts ``nearInnerEdge``)."""
+    m = (TRACK_EDGE_MARGIN if margin is None else margin) * view.side
     x, y, bw, bh = box
     return ((view.x > 0 and x < view.x + m) or (view.y > 0 and y < view.y + m)
             or (view.x + view.side < width and x + bw > view.x + view.side - m)
