@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run analyze -- <video|folder> [--transcript TEXT | --subtitles FILE.srt|.vtt] [--json] [--backend wasm|webgpu]`
+// `npm run analyze -- <video|folder> [--transcript TEXT | --subtitles FILE.srt|.vtt] [--json] [--backend wasm|webgpu] [--faces track|full]`
 //
 // Runs the app's own pipeline (decoders, workers, models, fused graph) on local files from the
 // command line: builds the app if dist/ is missing or older than its sources, serves it with
@@ -17,13 +17,15 @@ import { parseCommandLine, UsageError, usageFailure } from './lib/cli.mjs';
 export { CHROMIUM_ARGS, distIsStale } from './lib/app-browser.mjs';
 export const VIDEO_EXTENSIONS = Object.freeze(['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.avi', '.flv', '.ogv', '.ogg', '.mpg', '.mpeg', '.ts', '.m2ts', '.3gp', '.wmv']);
 
-const USAGE = `Usage: npm run analyze -- <video|folder> [--transcript TEXT | --subtitles FILE.srt|.vtt] [--json] [--backend wasm|webgpu]
+const USAGE = `Usage: npm run analyze -- <video|folder> [--transcript TEXT | --subtitles FILE.srt|.vtt] [--json] [--backend wasm|webgpu] [--faces track|full]
 
   <video|folder>     a video file, or a folder (its video files, in name order)
   --transcript TEXT  what is said in the video (enables the text modality)
   --subtitles FILE   a .srt or .vtt file; its captions become the transcript, each window getting the words spoken in it
   --json             one JSON line per file (the result object) instead of a summary
   --backend B        wasm (default) or webgpu (Chromium with --enable-unsafe-webgpu)
+  --faces F          track (default: look near the last face, search all views on a miss) or full
+                     (search all views every segment, as the page's ?faces=full)
   --server URL       use an already running server of the built app instead of starting one
   --chromium PATH    Chromium executable (default /usr/bin/chromium, or $CHROMIUM_PATH)`;
 
@@ -32,6 +34,7 @@ const OPTIONS = Object.freeze({
   subtitles: { type: 'string' },
   json: { type: 'boolean', default: false },
   backend: { type: 'string', default: 'wasm' },
+  faces: { type: 'string', default: 'track' },
   server: { type: 'string' },
   chromium: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -40,13 +43,14 @@ const OPTIONS = Object.freeze({
 export function parseArgs(argv) {
   const { values, positionals } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
   const o = {
-    inputs: positionals, transcript: values.transcript, subtitles: values.subtitles, json: values.json, backend: values.backend,
+    inputs: positionals, transcript: values.transcript, subtitles: values.subtitles, json: values.json, backend: values.backend, faces: values.faces,
     server: values.server, chromium: values.chromium ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', help: values.help,
   };
   if (o.help) return o;
   if (o.inputs.length !== 1) throw new UsageError(o.inputs.length ? 'Give one video or one folder.' : 'Give a video file or a folder.');
   if (o.transcript !== undefined && o.subtitles !== undefined) throw new UsageError('Give --transcript or --subtitles, not both.');
   if (!['wasm', 'webgpu'].includes(o.backend)) throw new UsageError(`--backend must be wasm or webgpu, not ${o.backend}.`);
+  if (!['track', 'full'].includes(o.faces)) throw new UsageError(`--faces must be track or full, not ${o.faces}.`);
   if (o.subtitles !== undefined && !/\.(srt|vtt)$/i.test(o.subtitles)) throw new UsageError('--subtitles takes a .srt or .vtt file.');
   return o;
 }
@@ -123,7 +127,8 @@ async function main() {
     hookOpts.subtitlesName = basename(opts.subtitles);
   }
 
-  const session = await openAppSession({ backend: opts.backend, chromium: opts.chromium, serverUrl: opts.server, log });
+  const query = opts.faces === 'full' ? 'faces=full' : '';
+  const session = await openAppSession({ backend: opts.backend, chromium: opts.chromium, serverUrl: opts.server, log, query });
   let failed = 0;
   try {
     for (const file of files) {

@@ -16,13 +16,15 @@ describe('parseArgs', () => {
     expect(() => parseArgs([])).toThrow(/video file or a folder/);
     expect(() => parseArgs(['a.mp4', 'b.mp4'])).toThrow(/one video/);
     expect(() => parseArgs(['a.mp4', '--backend', 'cuda'])).toThrow(/wasm or webgpu/);
+    expect(() => parseArgs(['a.mp4', '--faces', 'some'])).toThrow(/track or full/);
     expect(() => parseArgs(['a.mp4', '--transcript', 'x', '--subtitles', 's.srt'])).toThrow(/not both/);
     expect(() => parseArgs(['a.mp4', '--subtitles', 's.txt'])).toThrow(/\.srt or \.vtt/);
     expect(() => parseArgs(['a.mp4', '--transcript'])).toThrow(/needs a value/);
     expect(() => parseArgs(['a.mp4', '--fast'])).toThrow(/Unknown option/);
   });
   it('has the documented defaults, -h, --name=value and -- before a file that starts with a dash', () => {
-    expect(parseArgs(['clip.mp4'])).toMatchObject({ inputs: ['clip.mp4'], transcript: undefined, subtitles: undefined, json: false, backend: 'wasm', server: undefined, help: false });
+    expect(parseArgs(['clip.mp4'])).toMatchObject({ inputs: ['clip.mp4'], transcript: undefined, subtitles: undefined, json: false, backend: 'wasm', faces: 'track', server: undefined, help: false });
+    expect(parseArgs(['clip.mp4', '--faces', 'full']).faces).toBe('full');
     expect(parseArgs(['-h']).help).toBe(true);
     expect(parseArgs(['clip.mp4', '--backend=webgpu', '--transcript', '-- well, no']).transcript).toBe('-- well, no');
     expect(parseArgs(['--', '-clip.mp4']).inputs).toEqual(['-clip.mp4']);

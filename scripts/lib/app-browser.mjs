@@ -65,9 +65,9 @@ export async function startServer(log, serverUrl) {
  * Opens the app in headless Chromium. `analyze(file, hookOpts)` runs one local file through
  * `window.__merAnalyze` and resolves to its outcome (`{ok: true, result, notes, ...}` or
  * `{ok: false, error, notes}`); a crashed page is replaced for the next file. `close()` ends
- * the browser and the server this session started.
+ * the browser and the server this session started. `query`: more page switches (`faces=full`).
  */
-export async function openAppSession({ backend = 'wasm', chromium = CHROMIUM_PATH, serverUrl, log = () => undefined } = {}) {
+export async function openAppSession({ backend = 'wasm', chromium = CHROMIUM_PATH, serverUrl, log = () => undefined, query = '' } = {}) {
   const server = await startServer(log, serverUrl);
   const { chromium: launcher } = await import('playwright-core');
   const args = [...CHROMIUM_ARGS, ...(backend === 'webgpu' ? ['--enable-unsafe-webgpu'] : [])];
@@ -91,7 +91,7 @@ export async function openAppSession({ backend = 'wasm', chromium = CHROMIUM_PAT
       else if (process.env.MER_ANALYZE_VERBOSE) log(`[page ${m.type()}] ${text}`);
     });
     // Generous: on a busy machine (2 shared cores) the first load has taken more than 30 s.
-    await page.goto(`${server.url}?backend=${backend}`, { timeout: PAGE_LOAD_MS });
+    await page.goto(`${server.url}?backend=${backend}${query ? `&${query}` : ''}`, { timeout: PAGE_LOAD_MS });
     await page.waitForFunction(() => typeof window.__merAnalyze === 'function', null, { timeout: PAGE_LOAD_MS });
   };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audioAfterBrowserFailure, chooseRoute, FAST_AUDIO_MAX_BYTES, FAST_AUDIO_MAX_SECONDS, ffmpegForced, seekingForced } from './route';
+import { audioAfterBrowserFailure, chooseRoute, FAST_AUDIO_MAX_BYTES, FAST_AUDIO_MAX_SECONDS, pageSwitch, type PageSwitch } from './route';
 import type { ContainerInfo } from './sniff';
 import type { VideoInfo } from './video';
 
@@ -38,12 +38,17 @@ describe('chooseRoute (the fallback decision)', () => {
   });
   it('forces ffmpeg when asked (parity tests)', () => {
     expect(chooseRoute({ bytes: MB, browser: played(4), container: mp4, forceFfmpeg: true })).toEqual({ audio: 'ffmpeg', video: 'ffmpeg', damaged: false });
-    expect(ffmpegForced('?decoder=ffmpeg&backend=wasm')).toBe(true);
-    expect(ffmpegForced('?backend=wasm')).toBe(false);
+    expect(pageSwitch('?decoder=ffmpeg&backend=wasm', 'ffmpeg')).toBe(true);
+    expect(pageSwitch('?backend=wasm', 'ffmpeg')).toBe(false);
   });
   it('reads frames by <video> seeking only when asked (parity tests, bench)', () => {
-    expect(seekingForced('?frames=seek&backend=wasm')).toBe(true);
-    expect(seekingForced('?backend=wasm')).toBe(false);
+    expect(pageSwitch('?frames=seek&backend=wasm', 'seeking')).toBe(true);
+    expect(pageSwitch('?backend=wasm', 'seeking')).toBe(false);
+  });
+  it('searches every face view only when asked, and names the valid switches for an unknown one', () => {
+    expect(pageSwitch('?faces=full', 'fullFaceSearch')).toBe(true);
+    expect(pageSwitch('?faces=track', 'fullFaceSearch')).toBe(false);
+    expect(() => pageSwitch('', 'faster' as PageSwitch)).toThrow(/valid are ffmpeg, fullFaceSearch, seeking/);
   });
   it('tries ffmpeg after the browser failed on the audio, unless there is no audio track', () => {
     expect(audioAfterBrowserFailure(mp4)).toBe('ffmpeg');

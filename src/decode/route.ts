@@ -57,20 +57,22 @@ export function audioAfterBrowserFailure(container: ContainerInfo): AudioRoute {
   return container.hasAudioTrack === false ? 'none' : 'ffmpeg';
 }
 
-/** The page asks for the ffmpeg.wasm route everywhere (`?decoder=ffmpeg`): for parity tests. */
-export function ffmpegForced(search: string): boolean {
-  return new URLSearchParams(search).get('decoder') === 'ffmpeg';
-}
-
 /**
- * The page asks for the face stage's full view search on every segment (`?faces=full`), the
- * behaviour before track-then-re-detect (src/features/face/track.ts): for comparisons and the bench.
+ * URL switches the page reads (`?decoder=ffmpeg`, `?faces=full`, `?frames=seek`), for parity
+ * tests, comparisons and the bench: the ffmpeg.wasm route everywhere; the face stage's full view
+ * search on every segment (the behaviour before track-then-re-detect, src/features/face/track.ts);
+ * the browser's frames through `<video>` seeking only. Also what the CLI's `--faces full` sets.
  */
-export function fullFaceSearchForced(search: string): boolean {
-  return new URLSearchParams(search).get('faces') === 'full';
-}
+export const PAGE_SWITCHES = Object.freeze({
+  ffmpeg: Object.freeze({ param: 'decoder', value: 'ffmpeg' }),
+  fullFaceSearch: Object.freeze({ param: 'faces', value: 'full' }),
+  seeking: Object.freeze({ param: 'frames', value: 'seek' }),
+});
+export type PageSwitch = keyof typeof PAGE_SWITCHES;
 
-/** The page asks for the browser's frames through `<video>` seeking only (`?frames=seek`): for parity tests and the bench. */
-export function seekingForced(search: string): boolean {
-  return new URLSearchParams(search).get('frames') === 'seek';
+/** Whether the page's query string (`location.search`) turns `name` on. */
+export function pageSwitch(search: string, name: PageSwitch): boolean {
+  const s = PAGE_SWITCHES[name];
+  if (!s) throw new Error(`unknown page switch ${JSON.stringify(name)}: valid are ${Object.keys(PAGE_SWITCHES).join(', ')}`);
+  return new URLSearchParams(search).get(s.param) === s.value;
 }

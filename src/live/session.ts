@@ -14,7 +14,7 @@
 // models load (issue 16): segments completed meanwhile wait (the latest only, its centre frame
 // kept), and the first prediction follows the models by one segment's processing, not by a
 // warm-up plus a whole segment's recording.
-import { fullFaceSearchForced } from '../decode/route';
+import { pageSwitch } from '../decode/route';
 import { MAX_FRAME_SIDE } from '../decode/video';
 import { engine } from '../pipeline/engine';
 import { humanizeError } from '../pipeline/errors';
@@ -384,7 +384,7 @@ export class LiveSession {
     this.facesInFlight++;
     const started = performance.now();
     // Track, then re-detect (src/features/face/track.ts) around the latest face found; `?faces=full` searches all views.
-    const track = fullFaceSearchForced(globalThis.location?.search ?? '') ? undefined : this.lastFaceBox;
+    const track = pageSwitch(globalThis.location?.search ?? '', 'fullFaceSearch') ? undefined : this.lastFaceBox;
     const done = ready.step.faces([frame], [t], undefined, track)
       .then((r): FaceOutcome => {
         record(liveStats.stages_ms.face, performance.now() - started);

@@ -3,7 +3,7 @@
 // failure into a message the user can act on. Models are loaded once and kept between files.
 import type { Backend, BackendPreference, FusionInputs } from '../protocol';
 import { openMedia, type OpenedMedia, type OpenFailure } from '../decode/media';
-import { ffmpegForced, fullFaceSearchForced, seekingForced } from '../decode/route';
+import { pageSwitch } from '../decode/route';
 import type { ContainerInfo } from '../decode/sniff';
 import type { Cue } from '../features/text/subtitles';
 import { WINDOW_SEGMENTS } from '../decode/windows';
@@ -186,7 +186,7 @@ async function openFile(file: File, manifest: Manifest, report: PipelineReporter
   report.stage('decode', { status: 'running', detail: file.name });
   const opened = await timed('decode', () => openMedia(file, {
     sampleRate: manifest.audio.sample_rate, segmentSeconds: manifest.audio.segment_seconds, signal,
-    forceFfmpeg: ffmpegForced(globalThis.location?.search ?? ''), seekFrames: seekingForced(globalThis.location?.search ?? ''), maxSeconds: MAX_SECONDS,
+    forceFfmpeg: pageSwitch(globalThis.location?.search ?? '', 'ffmpeg'), seekFrames: pageSwitch(globalThis.location?.search ?? '', 'seeking'), maxSeconds: MAX_SECONDS,
     onStep: (detail) => report.stage('decode', { detail }),
   }));
   checkAbort(signal);
@@ -338,7 +338,7 @@ export class Engine {
       // Each worker call inside marks its own stage (fileWindows.ts); anything else there is the windows' (fusion).
       const windows = await inStage('fusion', new FileWindows({
         step, report, signal, timed, timings, audio: media.audio, video, expected, textFor: text.textFor, onFeatures: opts.onFeatures,
-        trackFaces: !fullFaceSearchForced(globalThis.location?.search ?? ''),
+        trackFaces: !pageSwitch(globalThis.location?.search ?? '', 'fullFaceSearch'),
       }).run());
       const backend = await inStage('fusion', async () => finishStages(windows, video !== null, report));
       finishText(text, report);
