@@ -574,6 +574,21 @@ export function keptFromPrevious(skip, previous) {
   return kept;
 }
 
+/**
+ * Notes of earlier runs to carry beside kept sections: an earlier baseline comparison's note goes
+ * when this run compares every section it named (its figures are overwritten), and a "kept from"
+ * note always goes (this run writes its own).
+ */
+export function carriedNotes(previousNotes, comparedNow) {
+  return previousNotes.filter((n) => {
+    if (n.startsWith('Sections ')) return false;
+    const m = /^(.*?) compared with .* in a temporary worktree/.exec(n);
+    if (!m) return true;
+    const sections = m[1].toLowerCase().split(' and ');
+    return !sections.every((s) => comparedNow.map((c) => c.toLowerCase()).includes(s));
+  });
+}
+
 /** Deep-merges a clip -> backend table into another (the WebGPU rows join the WASM ones). */
 function mergeByClip(into = {}, from = {}) {
   for (const [clip, byBackend] of Object.entries(from)) into[clip] = { ...(into[clip] ?? {}), ...byBackend };
@@ -656,7 +671,8 @@ async function main() {
   }
   // Notes of the kept sections' runs (failed graphs and the like) stay with them; a full run
   // starts from its own notes, so an outdated note does not live on.
-  if (opts.skip.size) for (const p of previous) for (const n of p.notes ?? []) if (!notes.includes(n) && !n.startsWith('Sections ')) notes.push(n);
+  const comparedNow = opts.baseline ? [!opts.skip.has('start') && 'Start-up', !opts.skip.has('realtime') && 'per-clip analysis'].filter(Boolean) : [];
+  if (opts.skip.size) for (const p of previous) for (const n of carriedNotes(p.notes ?? [], comparedNow)) if (!notes.includes(n)) notes.push(n);
   if (previousFiles.length && opts.skip.size) notes.push(`Sections ${[...opts.skip].join(', ')} kept from an earlier run (${previousFiles.map((f) => f.replace(`${ROOT}/`, '')).join(', ')}).`);
   // The baseline is built before anything is measured, and served beside the working tree's build.
   const baseline = opts.baseline ? buildBaseline(opts.baseline, log, { models: opts.baselineModels === 'working-tree' ? WORKING_TREE_MODELS : null }) : null;
@@ -669,7 +685,7 @@ async function main() {
   try {
     baselineServer = baseline ? await serveDist(baseline.dist) : null;
     if (baseline) {
-      const compared = [!opts.skip.has('start') && 'Start-up', !opts.skip.has('realtime') && 'per-clip analysis'].filter(Boolean).join(' and ');
+      const compared = comparedNow.join(' and ');
       if (compared) notes.push(`${compared} compared with ${baseline.short} (${opts.baseline}) built with ${baseline.models}, in a temporary worktree, served with this checkout's headers; other sections measure the working tree only.`);
     }
     const memory = opts.skip.has('memory') ? null : {};

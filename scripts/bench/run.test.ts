@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../lib/app-browser.mjs';
-import { parseArgs } from './run.mjs';
+import { carriedNotes, parseArgs } from './run.mjs';
 
 describe('bench command line', () => {
   it('has the documented defaults', () => {
@@ -40,5 +40,17 @@ describe('bench command line', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/^Unknown option --fast; valid are --server, --runs, --skip/);
     expect(() => parseArgs(['--runs'])).toThrow('--runs needs a value.');
     expect(() => parseArgs(['clip.mp4'])).toThrow('Unexpected argument clip.mp4.');
+  });
+});
+
+describe('carriedNotes', () => {
+  const both = 'Start-up and per-clip analysis compared with acc0f18 (acc0f18) built with its own public/models, in a temporary worktree, served with this checkout\'s headers; other sections measure the working tree only.';
+  const start = 'Start-up compared with b894552 (b894552) built with its own public/models, in a temporary worktree, served with this checkout\'s headers; other sections measure the working tree only.';
+  it('drops an earlier comparison this run measures again, keeps one it does not, and never carries "kept from"', () => {
+    const notes = [both, 'default fused 10s 1t: failed', 'Sections graphs kept from an earlier run (bench/latest.json).'];
+    expect(carriedNotes(notes, ['Start-up', 'per-clip analysis'])).toEqual(['default fused 10s 1t: failed']);
+    expect(carriedNotes(notes, ['Start-up'])).toEqual([both, 'default fused 10s 1t: failed']);
+    expect(carriedNotes([start], ['Start-up', 'per-clip analysis'])).toEqual([]);
+    expect(carriedNotes([start], [])).toEqual([start]);
   });
 });
