@@ -40,7 +40,8 @@ DEFAULTS: dict[str, Any] = {
         "text_decision": True,       # False = "without textual decision" (Table 2, last row)
         "text_dim": None,            # None = features.json text.dim
         "sem_softmax": "positions",
-        "audio": {"backbone": {"name": "vggish"}, "sem_after": [2, 4], "freeze_groups": 2},
+        "audio": {"backbone": {"name": "vggish"}, "sem_after": [2, 4], "freeze_groups": 2,
+                  "voice_stats": None},   # {group, weights}: mer.heads.VoiceStatsHead (opt-in, training/README.md)
         "visual": {"backbone": {"name": "resnet18", "in_channels": 1}, "sem_after": [3, 5], "freeze_groups": 3},
         "face": {"channels": None, "size": None},   # None = features.json face.crop
         "mbt": {"dim": 64, "heads": 8, "bottlenecks": 4, "layers": 1, "ffn_mult": 4, "dropout": 0.1},
@@ -163,6 +164,9 @@ def portable(config: dict) -> dict:
         for key in ("pretrained", "pretrained_path", "tflite_path", "weights"):
             if key in backbone:
                 backbone[key] = rel(backbone[key])
+    stats = out["model"]["audio"].get("voice_stats")
+    if stats and stats.get("weights"):
+        stats["weights"] = rel(stats["weights"])
     return out
 
 
@@ -188,6 +192,9 @@ def resolve(config: dict) -> dict:
         for key in ("pretrained", "pretrained_path", "tflite_path", "weights"):
             if key in backbone:
                 backbone[key] = _repo_path(backbone[key])
+    stats = model["audio"].get("voice_stats")
+    if stats and stats.get("weights"):
+        stats["weights"] = _repo_path(stats["weights"])
     from .data.labels import label_names
     config["label_names"] = label_names(config["labels"])
     if not config["train"]["out_dir"]:

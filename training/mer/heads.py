@@ -28,3 +28,48 @@ class SequenceHead(nn.Module):
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor):
         return self.mlp(masked_mean(tokens, mask)), self.mlp(tokens)
+
+
+class VoiceStatsHead(nn.Module):
+    """A text-independent voice decision from an early backbone group (issue 13: "use the YAMNet
+    layers that carry emotion"; opt-in, ``model.audio.voice_stats``, training/README.md): per segment, the mean and standard deviation over time of each
+    channel and frequency row of group ``group``'s map [N, C, H (time), W (freq)] -> [N, 2CW],
+    standardised, then a frozen linear classifier (``mer.pretrain.voice_stats``: logistic
+    regression on English acted speech + EmoDB, speakers held out) -> per-segment logits [N, M],
+    centred over classes (only their differences carry evidence).
+
+    Frozen on purpose: the fusion stage sees a few hundred voices, the classifier thousands.
+    Its numbers are buffers, so checkpoints and the exported graph carry them; the
+    standardisation stays separate from the weights so fp16 storage keeps them exact enough."""
+
+    BUFFERS = ("mean", "scale", "weight", "bias")
+
+    def __init__(self, in_dim: int, num_classes: int, group: int) -> None:
+        super().__init__()
+        self.group = int(group)
+        self.register_buffer("mean", torch.zeros(in_dim))
+        self.register_buffer("scale", torch.ones(in_dim))
+        self.register_buffer("weight", torch.zeros(num_classes, in_dim))
+        self.register_buffer("bias", torch.zeros(num_classes))
+
+    @staticmethod
+    def statistics(maps: torch.Tensor) -> torch.Tensor:
+        """[N, C, H, W] -> [N, 2CW]: mean and (unbiased) standard deviation over H, written out
+        so the ONNX export is plain ReduceMean / Sqrt."""
+        mean = maps.mean(dim=2)
+        var = ((maps - mean.unsqueeze(2)) ** 2).sum(dim=2) / max(maps.shape[2] - 1, 1)
+        return torch.cat([mean.flatten(1), var.clamp(min=0.0).sqrt().flatten(1)], dim=1)
+
+    def forward(self, maps: torch.Tensor) -> torch.Tensor:
+        z = (self.statistics(maps) - self.mean) / self.scale
+        logits = z @ self.weight.t() + self.bias
+        return logits - logits.mean(dim=1, keepdim=True)
+
+    def load(self, path) -> "VoiceStatsHead":
+        state = torch.load(path, map_location="cpu")
+        if int(state["group"]) != self.group or tuple(state["weight"].shape) != tuple(self.weight.shape):
+            raise ValueError(f"{path}: group {state['group']} weight {tuple(state['weight'].shape)}; this model "
+                             f"needs group {self.group} weight {tuple(self.weight.shape)}")
+        for name in self.BUFFERS:
+            getattr(self, name).copy_(state[name].float())
+        return self

@@ -23,7 +23,8 @@ from .attention import presence
 from .cross_attention import build_cross_modal
 from .encoders import SemanticEncoder, build_backbone
 from .fusion import AttentiveDecisionFusion
-from .heads import MLPHead, SequenceHead
+from .attention import masked_mean
+from .heads import MLPHead, SequenceHead, VoiceStatsHead
 
 OUTPUT_NAMES = ("fused", "audio", "visual", "text", "alpha", "audio_segments", "visual_segments")
 INPUT_NAMES = ("log_mel", "faces", "text_cls", "audio_mask", "visual_mask", "text_mask")
@@ -52,6 +53,25 @@ class MERModel(nn.Module):
         self.visual_head = SequenceHead(d, self.num_classes, **m["head"])
         self.text_head = MLPHead(self.text_dim, self.num_classes, **m["head"])
         self.fusion = AttentiveDecisionFusion(self.num_classes, m["fusion"]["scoring"], m["text_decision"])
+        self.voice_stats = self._voice_stats(m["audio"].get("voice_stats"))
+        # How much of the voice-statistics evidence each class's audio decision takes: learned,
+        # from 0, so the fusion stage adds it only where its training data say it helps.
+        self.voice_stats_gain = nn.Parameter(torch.zeros(self.num_classes)) if self.voice_stats is not None else None
+
+    def _voice_stats(self, spec) -> VoiceStatsHead | None:
+        """``model.audio.voice_stats``: None, or ``{group, weights}`` (weights None = zeros, e.g.
+        before a checkpoint's state is loaded). The input width comes from the backbone itself."""
+        if not spec:
+            return None
+        group = int(spec["group"])
+        if not 1 <= group <= self.audio_encoder.cacheable_groups():
+            raise ValueError(f"voice_stats group {group}: must be a frozen group before any SEM "
+                             f"(1..{self.audio_encoder.cacheable_groups()})")
+        m = self.config["model"]
+        with torch.no_grad():
+            probe = self.audio_encoder.forward_frozen(torch.zeros(1, 1, m["patch_frames"], m["mel_bins"]), group)
+        head = VoiceStatsHead(VoiceStatsHead.statistics(probe).shape[1], self.num_classes, group)
+        return head.load(spec["weights"]) if spec.get("weights") else head
 
     def sem_text(self, text_cls: torch.Tensor, text_mask: torch.Tensor) -> torch.Tensor:
         return text_cls * text_mask + self.no_text * (1.0 - text_mask)
@@ -63,17 +83,30 @@ class MERModel(nn.Module):
         return encoder(flat, text_per_segment, start).reshape(b, -1, encoder.out_dim)
 
     def forward(self, log_mel, faces, text_cls, audio_mask, visual_mask, text_mask,
-                audio_start: int = 0, visual_start: int = 0) -> dict:
+                audio_start: int = 0, visual_start: int = 0, voice_stats=None) -> dict:
         """Returns logits (``fused``, ``audio``, ``visual``, ``text`` [B,M]; ``audio_segments``,
         ``visual_segments`` [B,T,M]) and ``alpha`` [B,3]. ``*_start`` > 0: the inputs are cached
-        outputs of the first frozen groups (see SemanticEncoder.forward)."""
+        outputs of the first frozen groups (see SemanticEncoder.forward); then ``voice_stats`` is
+        the cached per-segment output of ``self.voice_stats`` [B,T,M] when the model has one."""
         if log_mel.dim() == 4 and audio_start == 0:
             log_mel = log_mel.unsqueeze(2)                                          # [B,T,1,96,64]
         text = self.sem_text(text_cls, text_mask)
+        if self.voice_stats is not None and audio_start == 0:
+            # Groups 1..g run once: their map feeds both the statistics and the rest of the encoder.
+            b, t = log_mel.shape[:2]
+            early = self.audio_encoder.forward_frozen(log_mel.reshape((-1,) + tuple(log_mel.shape[2:])),
+                                                      self.voice_stats.group)
+            voice_stats = self.voice_stats(early).reshape(b, t, -1)
+            log_mel, audio_start = early.reshape((b, t) + tuple(early.shape[1:])), self.voice_stats.group
+        elif self.voice_stats is not None and voice_stats is None:
+            raise ValueError("this model has a voice-statistics head: pass its cached per-segment output (voice_stats)")
         audio = self._encode(self.audio_encoder, log_mel, text, audio_start)         # I_ta [B,T,d_a]
         visual = self._encode(self.visual_encoder, faces, text, visual_start)        # I_tv [B,T,d_v]
         audio, visual = self.cross_modal(audio, visual, audio_mask, visual_mask)
         s_a, seg_a = self.audio_head(audio, audio_mask)
+        if self.voice_stats is not None:
+            s_a = s_a + self.voice_stats_gain * masked_mean(voice_stats, audio_mask)
+            seg_a = seg_a + self.voice_stats_gain * voice_stats
         s_v, seg_v = self.visual_head(visual, visual_mask)
         s_t = self.text_head(text_cls)
         present = torch.cat([presence(audio_mask), presence(visual_mask), text_mask], dim=1)

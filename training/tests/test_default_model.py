@@ -85,17 +85,29 @@ def test_cv_split_is_stratified_and_disjoint():
     assert (stratified_folds(labels, 6, seed=0) == folds).all()
 
 
-@pytest.mark.parametrize("variant", ["MER-SEM-MBT", "MER"])
-def test_training_on_cached_maps_is_the_exported_model(variant):
+def _tiny_fusion_model(variant: str, voice_stats: bool):
     config = load_config(None, {
         "labels": "ekman7", "model": {
             "variant": variant, "text_dim": 16,
-            "audio": {"backbone": {"name": "tiny"}, "sem_after": [3], "freeze_groups": 3},
+            "audio": {"backbone": {"name": "tiny"}, "sem_after": [3], "freeze_groups": 3,
+                      "voice_stats": {"group": 2, "weights": None} if voice_stats else None},
             "visual": {"backbone": {"name": "tiny"}, "sem_after": [3], "freeze_groups": 3},
             "mbt": {"dim": 16, "heads": 4, "bottlenecks": 4, "layers": 1, "ffn_mult": 2, "dropout": 0.0},
             "head": {"hidden": 16, "dropout": 0.0}}})
     torch.manual_seed(0)
     model = build_model(config).eval()
+    if voice_stats:   # a classifier that is not all zeros, and a gain that is not all ones
+        head = model.voice_stats
+        with torch.no_grad():
+            head.mean.normal_(); head.scale.uniform_(0.5, 2.0); head.weight.normal_(); head.bias.normal_()
+            model.voice_stats_gain.uniform_(0.2, 1.5)
+    return model
+
+
+@pytest.mark.parametrize("variant,voice_stats", [("MER-SEM-MBT", False), ("MER", False), ("MER-SEM-MBT", True)])
+def test_training_on_cached_maps_is_the_exported_model(variant, voice_stats):
+    from mer.default_model.features import voice_stats_logits
+    model = _tiny_fusion_model(variant, voice_stats)
     b, t = 2, 3
     log_mel, faces = torch.randn(b, t, 96, 64), torch.rand(b, t, 1, 48, 48)
     text, tmask = torch.randn(b, 16), torch.tensor([[1.0], [0.0]])
@@ -104,11 +116,46 @@ def test_training_on_cached_maps_is_the_exported_model(variant):
         ref = model(log_mel, faces, text, amask, vmask, tmask)
         a = frozen_maps(model.audio_encoder, log_mel.reshape(b * t, 1, 96, 64)).float()
         v = frozen_maps(model.visual_encoder, faces.reshape(b * t, 1, 48, 48)).float()
+        stats = None
+        if voice_stats:
+            early = model.audio_encoder.forward_frozen(log_mel.reshape(b * t, 1, 96, 64), 2).half()
+            stats = voice_stats_logits(model, early).reshape(b, t, -1)
         got = forward_cached(model, a.reshape((b, t) + a.shape[1:]), v.reshape((b, t) + v.shape[1:]),
-                             text, amask, vmask, tmask)
+                             text, amask, vmask, tmask, stats)
     for key in ("fused", "audio", "visual", "text", "alpha", "audio_segments"):
         assert torch.allclose(ref[key], got[key], atol=2e-2), key     # fp16 cache: small rounding
     assert got["alpha"][1, 1] == 0                                        # absent visual: alpha exactly 0
+    if voice_stats:
+        with pytest.raises(ValueError, match="voice_stats"):
+            forward_cached(model, a.reshape((b, t) + a.shape[1:]), v.reshape((b, t) + v.shape[1:]),
+                           text, amask, vmask, tmask)
+
+
+def test_voice_statistics_head_is_the_fitted_classifier_and_exports(tmp_path):
+    """The head's statistics are torch's mean / unbiased std over time; its logits are the
+    scikit-learn pipeline's (standardise + logistic regression) up to a per-row constant; the
+    checkpoint loads into it; and the fused graph with it exports and runs the same in onnxruntime."""
+    from mer.heads import VoiceStatsHead
+    from mer.pretrain.voice_stats import fit, logits
+    maps = torch.randn(5, 4, 6, 3)
+    stats = VoiceStatsHead.statistics(maps)
+    assert torch.allclose(stats, torch.cat([maps.mean(2).flatten(1), maps.std(2).flatten(1)], 1), atol=1e-5)
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(M), 20)
+    x = (rng.normal(size=(len(y), stats.shape[1])) + y[:, None] * 0.3 + 5.0).astype(np.float32)
+    fitted = fit(x, y, 0.1)
+    head = VoiceStatsHead(stats.shape[1], M, group=2)
+    torch.save({"group": 2, **{k: torch.from_numpy(v) for k, v in fitted.items()}}, tmp_path / "stats.pt")
+    head.load(tmp_path / "stats.pt")
+    expected = logits(fitted, stats.numpy())
+    got = head(maps).numpy()
+    assert np.allclose(got, expected - expected.mean(1, keepdims=True), atol=1e-4)
+    with pytest.raises(ValueError, match="group 3"):
+        VoiceStatsHead(stats.shape[1], M, group=3).load(tmp_path / "stats.pt")
+
+    from mer.export import export_all
+    info = export_all(_tiny_fusion_model("MER-SEM-MBT", voice_stats=True), tmp_path / "onnx", check=True)
+    assert info["parity_max_abs"]["fp32"] < 1e-4, info["parity_max_abs"]
 
 
 def test_same_padding_matches_tensorflow_and_exports_without_pad_nodes(tmp_path):

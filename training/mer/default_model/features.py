@@ -85,6 +85,19 @@ def frozen_maps(encoder, x: torch.Tensor, batch: int = 256) -> torch.Tensor:
     return torch.cat(out) if out else torch.zeros(0)
 
 
+@torch.no_grad()
+def voice_stats_logits(model: MERModel, early_maps: torch.Tensor, batch: int = 256) -> torch.Tensor | None:
+    """The model's voice-statistics head on cached early-group maps [..., C, H, W] -> [..., M]
+    (None when the model has no such head)."""
+    head = model.voice_stats
+    if head is None:
+        return None
+    lead = early_maps.shape[:-3]
+    flat = early_maps.reshape((-1,) + tuple(early_maps.shape[-3:]))
+    out = [head(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]
+    return (torch.cat(out) if out else torch.zeros(0, model.num_classes)).reshape(tuple(lead) + (-1,))
+
+
 def text_encoder():
     """(TextEncoder, checkpoint path); a random-initialised compact BERT when none is trained yet."""
     from ..text.encoder import TextEncoder
@@ -138,7 +151,11 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
             faces, vmask = video_face_crops(path, len(mel), features["face"])
         out["ids"].append(r["id"])
         out["labels"].append(r["label"])
-        out["audio"].append(frozen_maps(model.audio_encoder, torch.from_numpy(np.asarray(mel)).unsqueeze(1)))
+        mel = torch.from_numpy(np.asarray(mel)).unsqueeze(1)
+        out["audio"].append(frozen_maps(model.audio_encoder, mel))
+        if model.voice_stats is not None:
+            early = model.audio_encoder.forward_frozen(mel.float(), model.voice_stats.group)
+            out.setdefault("voice_stats", []).append(voice_stats_logits(model, early))
         out["audio_mask"].append(torch.from_numpy(np.asarray(amask, np.float32)))
         out["visual"].append(frozen_maps(model.visual_encoder, torch.from_numpy(np.asarray(faces, np.float32))))
         out["visual_mask"].append(torch.from_numpy(np.asarray(vmask, np.float32)))
@@ -180,7 +197,12 @@ def speech_audio(model: MERModel, speakers=FUSION_FIT_SPEAKERS) -> dict:
                 for k in range(0, len(keep), 64)]
     transcripts = speech_transcripts()
     paths = [d["paths"][i] for i in keep]
-    return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep],
+    stats = None
+    if model.voice_stats is not None:
+        if model.voice_stats.group != FREEZE:
+            raise ValueError(f"the speech cache holds group-{FREEZE} maps; voice_stats reads group {model.voice_stats.group}")
+        stats = voice_stats_logits(model, d["features"][keep])              # [N, V, T, M]
+    return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep], "voice_stats": stats,
             "speakers": [d["speakers"][i] for i in keep], "datasets": [d["datasets"][i] for i in keep],
             "paths": paths, "transcripts": [transcripts.get(p) for p in paths]}
 
@@ -255,8 +277,10 @@ def build_caches(config_path: Path = DEFAULT_CONFIG, per_class_faces: int = 600,
     m = config["model"]
     from ..pretrain.speech import build_cache as speech_cache
     speech_path = speech_cache()
+    stats_spec = m["audio"].get("voice_stats")
     audio_tag = file_tag(m["audio"]["backbone"].get("weights") or m["audio"]["backbone"].get("tflite_path")
-                         or m["audio"]["backbone"].get("pretrained_path"), spec=m["audio"]["backbone"])
+                         or m["audio"]["backbone"].get("pretrained_path"), *([stats_spec["weights"]] if stats_spec else []),
+                         spec=[m["audio"]["backbone"], stats_spec] if stats_spec else m["audio"]["backbone"])
     visual_tag = file_tag(m["visual"]["backbone"].get("pretrained_path"), spec=m["visual"]["backbone"])
     text_tag = file_tag(text_path)
     paths = {

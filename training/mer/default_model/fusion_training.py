@@ -25,10 +25,13 @@ def _cached_groups(encoder) -> int:
     return groups
 
 
-def forward_cached(model: MERModel, audio_maps, visual_maps, text_cls, audio_mask, visual_mask, text_mask) -> dict:
-    """MERModel.forward from the group-5 maps [B, T, C, H, W] the frozen backbones produce."""
+def forward_cached(model: MERModel, audio_maps, visual_maps, text_cls, audio_mask, visual_mask, text_mask,
+                   voice_stats=None) -> dict:
+    """MERModel.forward from the group-5 maps [B, T, C, H, W] the frozen backbones produce (and,
+    for a model with a voice-statistics head, its cached per-segment output [B, T, M])."""
     return model(audio_maps.float(), visual_maps.float(), text_cls, audio_mask, visual_mask, text_mask,
-                 audio_start=_cached_groups(model.audio_encoder), visual_start=_cached_groups(model.visual_encoder))
+                 audio_start=_cached_groups(model.audio_encoder), visual_start=_cached_groups(model.visual_encoder),
+                 voice_stats=voice_stats)
 
 
 class Batcher:
@@ -42,6 +45,7 @@ class Batcher:
         self.a_shape = tuple(real["audio"][0].shape[1:])
         self.v_shape = tuple(fer["maps"].shape[1:])
         self.text_dim = data["text"]["text"].shape[1]
+        self.stats = real.get("voice_stats") is not None   # the model's voice-statistics head, cached
 
     def tensors(self, item: Item):
         real = self.data["real"]
@@ -50,19 +54,23 @@ class Batcher:
             a, am = real["audio"][i], real["audio_mask"][i].clone()
             v, vm = real["visual"][i], real["visual_mask"][i].clone()
             t = real["text"][i]
+            st = real["voice_stats"][i] if self.stats else torch.zeros(len(a), self.m)
             t_count = len(a)
             if t_count > self.max_segments:   # training windows; evaluation passes the whole clip
                 s = item.extra.get("start", 0)
                 a, am, v, vm = a[s:s + self.max_segments], am[s:s + self.max_segments], v[s:s + self.max_segments], vm[s:s + self.max_segments]
+                st = st[s:s + self.max_segments]
         else:
             t_count = max(1, item.segments)
             if item.audio is not None:
                 e = self.data["speech"]
                 a = e["maps"][item.audio, item.shift, :t_count]
                 am = e["mask"][item.audio, item.shift, :t_count].clone()
+                st = e["voice_stats"][item.audio, item.shift, :t_count] if self.stats else torch.zeros(len(a), self.m)
                 t_count = len(a)
             else:
                 a, am = torch.zeros((t_count,) + self.a_shape, dtype=torch.float16), torch.zeros(t_count)
+                st = torch.zeros(t_count, self.m)
             v = self.data["fer"]["maps"][item.visual].unsqueeze(0).expand((t_count,) + self.v_shape)
             vm = torch.ones(t_count)
             t = self.data["text"]["text"][item.text]
@@ -71,7 +79,7 @@ class Batcher:
         if not item.present[1]:
             vm = torch.zeros_like(vm)
         tm = 1.0 if item.present[2] else 0.0
-        return a, am, v, vm, (t if tm else torch.zeros_like(t)), tm
+        return a, am, v, vm, (t if tm else torch.zeros_like(t)), tm, st
 
     def collate(self, items: list[Item]) -> dict:
         parts = [self.tensors(it) for it in items]
@@ -80,8 +88,8 @@ class Batcher:
         out = {"audio_maps": torch.zeros((b, t_max) + self.a_shape), "visual_maps": torch.zeros((b, t_max) + self.v_shape),
                "audio_mask": torch.zeros(b, t_max), "visual_mask": torch.zeros(b, t_max),
                "text_cls": torch.zeros(b, self.text_dim), "text_mask": torch.zeros(b, 1),
-               "targets": torch.zeros(b, self.m)}
-        for j, ((a, am, v, vm, t, tm), it) in enumerate(zip(parts, items)):
+               "targets": torch.zeros(b, self.m), "voice_stats": torch.zeros(b, t_max, self.m) if self.stats else None}
+        for j, ((a, am, v, vm, t, tm, st), it) in enumerate(zip(parts, items)):
             n = len(a)
             out["audio_maps"][j, :n] = a.float()
             out["visual_maps"][j, :n] = v.float()
@@ -90,6 +98,8 @@ class Batcher:
             out["text_cls"][j] = t
             out["text_mask"][j, 0] = tm
             out["targets"][j, it.label] = 1.0
+            if self.stats:
+                out["voice_stats"][j, :n] = st.float()
         return out
 
 
@@ -155,7 +165,7 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
         for s in range(0, len(items), cfg["batch_size"]):
             batch = batcher.collate(items[s:s + cfg["batch_size"]])
             out = forward_cached(model, batch["audio_maps"], batch["visual_maps"], batch["text_cls"],
-                                 batch["audio_mask"], batch["visual_mask"], batch["text_mask"])
+                                 batch["audio_mask"], batch["visual_mask"], batch["text_mask"], batch["voice_stats"])
             loss = mer_loss(out, batch["targets"], pos_weight, cfg["aux_loss_weight"])
             opt.zero_grad()
             loss.backward()
@@ -190,6 +200,6 @@ def predict_real(model: MERModel, data: dict, indices, condition: tuple) -> np.n
         it.present = present
         b = batcher.collate([it])
         o = forward_cached(model, b["audio_maps"], b["visual_maps"], b["text_cls"], b["audio_mask"],
-                           b["visual_mask"], b["text_mask"])
+                           b["visual_mask"], b["text_mask"], b["voice_stats"])
         out.append(torch.sigmoid(o["fused"])[0].numpy())
     return np.stack(out)

@@ -11,7 +11,7 @@ import torch
 
 from ..model import MERModel
 from .crossval import constant_baselines, scores
-from .features import FUSION_FIT_SPEAKERS, frozen_maps
+from .features import FUSION_FIT_SPEAKERS, frozen_maps, voice_stats_logits
 from .fusion_training import forward_cached
 
 # The audio backbone's own classifier is scored on all its held-out speakers (mer.pretrain.speech).
@@ -35,8 +35,9 @@ def held_out_speech(model: MERModel) -> dict:
         maps = late_groups(late, d["features"][idx[k:k + 32], 0])        # view 0: the clip as recorded
         b, t = maps.shape[:2]
         visual = torch.zeros((b, t) + tuple(no_face_map.shape))
+        stats = voice_stats_logits(model, d["features"][idx[k:k + 32], 0])
         out = forward_cached(model, maps, visual, torch.zeros(b, model.text_dim), d["masks"][idx[k:k + 32], 0],
-                             torch.zeros(b, t), torch.zeros(b, 1))
+                             torch.zeros(b, t), torch.zeros(b, 1), stats)
         probs.append(torch.sigmoid(out["fused"]))
     probs = torch.cat(probs).numpy()
     labels = d["labels"][idx].numpy()
