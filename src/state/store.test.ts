@@ -89,11 +89,15 @@ describe('store reducers', () => {
     const cancelled = reducers.cancel(reducers.download(reducers.start(initialState(), 'b'), 'x.onnx', { total: 1, status: 'downloading' }));
     expect(cancelled.downloads['x.onnx']?.status).toBe('stopped');
   });
-  it('cancel returns running stages to pending', () => {
+  it('cancel says which steps were stopped and which never ran, not "waiting"', () => {
     let s = reducers.stage(reducers.start(initialState(), 'a'), 'audio', { status: 'running', progress: 0.5 });
+    s = reducers.stage(s, 'decode', { status: 'done', progress: 1 });
     s = reducers.cancel(s);
     expect(s.phase).toBe('cancelled');
-    expect(s.stages.audio).toMatchObject({ status: 'pending', progress: 0 });
+    expect(s.stages.audio).toMatchObject({ status: 'stopped', progress: 0.5 });
+    expect(s.stages.decode.status).toBe('done');
+    expect(Object.values(s.stages).filter((st) => st.status === 'pending')).toEqual([]);
+    expect(Object.values(s.stages).some((st) => st.status === 'not-run')).toBe(true);
   });
   it('finish stores the result', () => {
     const s = reducers.finish(reducers.start(initialState(), 'a.mp4'), result);

@@ -248,9 +248,11 @@ export const reducers = Object.freeze({
     for (const k of STAGES) if (stages[k].status === 'pending') stages[k] = { ...stages[k], status: 'not-run' };
     return { ...s, phase: 'error', error: message, stages, downloads: settleDownloads(s.downloads) };
   },
+  /** The user cancelled: steps at work were stopped there (their progress kept), those not started never ran. */
   cancel(s: AppState): AppState {
     const stages = { ...s.stages };
-    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'pending', progress: 0 };
+    for (const k of STAGES) if (stages[k].status === 'running') stages[k] = { ...stages[k], status: 'stopped' };
+    for (const k of STAGES) if (stages[k].status === 'pending') stages[k] = { ...stages[k], status: 'not-run' };
     return { ...s, phase: 'cancelled', stages, error: null, downloads: settleDownloads(s.downloads) };
   },
   reset(s: AppState): AppState {
