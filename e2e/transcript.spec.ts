@@ -77,6 +77,8 @@ test('a video dropped with its .srt uses the captions and says so; the next vide
   await expect(page.getByTestId('result')).toBeVisible({ timeout: ANALYSIS_MS });
   await expect(page.getByTestId('transcript-used')).toHaveText(/^Transcript used: subtitles from clip\.srt \(\d+ words\)\.$/);
   await expect(page.getByTestId('scores-note')).toHaveText(/Each emotion is scored on its own, from 0 to 100%/);
+  // How far to trust it: the shipped model's measured number for voice, face and words, beside the constant guess.
+  await expect(page.getByTestId('reliability')).toHaveText(/^How far to trust this: for voice, face and words together, the model’s top emotion was right for \d+\.\d% of 72 real clips .*always answering “\w+” was right for \d+\.\d%\./);
   await expect(page.getByTestId('headline')).toHaveText(/^(Most likely: \S+ \(\d+\.\d%\)|Uncertain: .+)/);
   // Choosing a cell plays from there (the help says so).
   await page.getByTestId('timeline-cell').nth(1).click();
@@ -93,6 +95,7 @@ test('a video dropped with its .srt uses the captions and says so; the next vide
   await expect(page.getByText('The transcript box was emptied for this video')).toBeVisible();
   await expect(page.getByTestId('result')).toBeVisible({ timeout: ANALYSIS_MS });
   await expect(page.getByTestId('transcript-used')).toHaveText('Transcript used: none — the words were not part of this result.');
+  await expect(page.getByTestId('reliability')).toContainText(/for (voice and face without words|the voice alone|the face alone),/);
 
   // A transcript longer than the text model reads (128 word pieces): the cut is said, not silent.
   await page.getByTestId('transcript').fill(Array.from({ length: 40 }, (_, i) => `sentence number ${i} is here.`).join(' '));

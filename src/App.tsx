@@ -12,6 +12,8 @@ import { ModelDownloads } from './ui/ModelDownloads';
 import { ModelCardLink } from './ui/ModelCardLink';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
+import { usePageMetrics } from './ui/usePageMetrics';
+import { reliability } from './pipeline/reliability';
 import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
@@ -39,6 +41,7 @@ export function App() {
     textWindows: st.textWindows, embeddedSubtitles: st.embeddedSubtitles,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
+  const metrics = usePageMetrics();
   useEffect(() => void findSampleAction.perform(), []);
   useEffect(() => void detectBackendAction.perform(), []);
   useEffect(() => void detectSpeechAction.perform(), []);
@@ -99,7 +102,9 @@ export function App() {
         {s.result && s.phase === 'done' && (
           <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
             onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript}
-            textWindows={s.textWindows} />
+            textWindows={s.textWindows} measured={reliability(metrics, {
+              audio: s.result.modalities.audio !== null, visual: s.result.modalities.visual !== null, text: s.result.modalities.text !== null,
+            })} />
         )}
         {s.embeddedSubtitles && s.phase !== 'running' && (
           <SubtitleTracks key={`${s.embeddedSubtitles.file}:${s.embeddedSubtitles.used}`} found={s.embeddedSubtitles} disabled={running}

@@ -36,6 +36,8 @@ export const manifestSchema = z.looseObject({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestFile = Manifest['files'][number];
+/** One measured number of the model ({name, dataset, split, n, value}: honest-numbers rule). */
+export type ManifestMetric = Manifest['metrics'][number];
 
 /** Parses a manifest or throws an Error listing what is wrong. */
 export function parseManifest(json: unknown): Manifest {

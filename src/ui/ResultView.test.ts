@@ -32,6 +32,16 @@ describe('ResultView', () => {
   });
 });
 
+describe('ResultView: how far to trust it', () => {
+  it('says how often the top emotion was right for these inputs, beside the constant guess', () => {
+    const measured = { input: 'voice and face without words', exact: true, top1: 0.43, n: 72, dataset: 'dev clips', split: '4-fold CV',
+      baseline: { label: 'happiness', top1: 0.305 } };
+    expect(text(render({ result: sampleResult(), measured }))).toContain(
+      'How far to trust this: for voice and face without words, the model’s top emotion was right for 43.0% of 72 real clips (dev clips; 4-fold CV); always answering “happiness” was right for 30.5%. A hint, not a verdict');
+    expect(render({ result: sampleResult() })).not.toContain('data-testid="reliability"');
+  });
+});
+
 describe('PNG export header (issue 17 #3)', () => {
   it('has the same headline, the independence note and the transcript used', async () => {
     const { headerLines } = await import('../export/png');

@@ -1,0 +1,37 @@
+// The measured numbers a result is shown with: the condition matching its inputs, the constant
+// guess on the same clips, nothing without numbers; and the shipped metrics.json has every name read.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ManifestMetric } from '../inference/manifest';
+import { conditionFor, reliability, RELIABILITY_METRICS } from './reliability';
+
+const shipped = JSON.parse(readFileSync(new URL('../../public/models/metrics.json', import.meta.url), 'utf8')) as ManifestMetric[];
+const all = { audio: true, visual: true, text: true };
+
+describe('reliability', () => {
+  it('reads names the shipped metrics.json has (build.py writes them)', () => {
+    const names = new Set(shipped.map((m) => m.name));
+    expect(RELIABILITY_METRICS.filter((n) => !names.has(n))).toEqual([]);
+  });
+  it('picks the measured condition of the inputs present', () => {
+    expect(conditionFor(all)).toBe('fused');
+    expect(conditionFor({ ...all, text: false })).toBe('no_text');
+    expect(conditionFor({ audio: true, visual: false, text: false })).toBe('audio');
+    expect(conditionFor({ audio: false, visual: true, text: false })).toBe('visual');
+    expect(conditionFor({ audio: false, visual: false, text: true })).toBe('text');
+    expect(conditionFor({ audio: true, visual: false, text: true })).toBe('fused');
+    expect(conditionFor({ audio: false, visual: false, text: false })).toBeNull();
+  });
+  it('gives the shipped model’s number with the constant guess on the same clips', () => {
+    const r = reliability(shipped, { ...all, text: false })!;
+    const measured = shipped.find((m) => m.name === 'top-1 accuracy (fused, voice + face without the words, 7 classes)')!;
+    expect(r).toMatchObject({ input: 'voice and face without words', exact: true, top1: measured.value, n: measured.n, dataset: measured.dataset });
+    expect(r.baseline?.label).toMatch(/^[a-z]+$/);
+    expect(r.baseline!.top1).toBeLessThan(r.top1);
+    expect(reliability(shipped, { audio: true, visual: false, text: true })).toMatchObject({ input: 'voice, face and words together', exact: false });
+  });
+  it('says nothing for a model without these numbers, or a result without inputs', () => {
+    expect(reliability([], all)).toBeNull();
+    expect(reliability(shipped, { audio: false, visual: false, text: false })).toBeNull();
+  });
+});

@@ -1,0 +1,56 @@
+// How far a result can be trusted, from the model's own measured numbers (the manifest's
+// `metrics`, written by training/mer/default_model/build.py): the top-1 accuracy measured for the
+// same kind of input (voice, face, words: which were present), beside the constant guess on the
+// same clips. Pure: the UI shows it, a custom model without these numbers gets none.
+import type { ManifestMetric } from '../inference/manifest';
+
+export interface InputsPresent { audio: boolean; visual: boolean; text: boolean }
+
+/** Measured input conditions, in the names build.py gives them (CONDITION_NAMES there). */
+const CONDITIONS = Object.freeze([
+  Object.freeze({ key: 'fused', metric: 'top-1 accuracy (fused, with the words, 7 classes)', says: 'voice, face and words together' }),
+  Object.freeze({ key: 'no_text', metric: 'top-1 accuracy (fused, voice + face without the words, 7 classes)', says: 'voice and face without words' }),
+  Object.freeze({ key: 'audio', metric: 'top-1 accuracy (voice only, 7 classes)', says: 'the voice alone' }),
+  Object.freeze({ key: 'visual', metric: 'top-1 accuracy (face only, 7 classes)', says: 'the face alone' }),
+  Object.freeze({ key: 'text', metric: 'top-1 accuracy (words only, 7 classes)', says: 'the words alone' }),
+] as const);
+export type ConditionKey = (typeof CONDITIONS)[number]['key'];
+/** Every metric name this module reads (a test checks the shipped metrics.json has them). */
+export const RELIABILITY_METRICS: readonly string[] = Object.freeze(CONDITIONS.map((c) => c.metric));
+const BASELINE = /^baseline: always '([^']+)', top-1 accuracy$/;
+
+/** The measured condition for these inputs: exact when measured, else the nearest one that has the words (or not). */
+export function conditionFor(p: InputsPresent): ConditionKey | null {
+  if (p.text) return p.audio || p.visual ? 'fused' : 'text';
+  if (p.audio && p.visual) return 'no_text';
+  if (p.audio) return 'audio';
+  if (p.visual) return 'visual';
+  return null;
+}
+
+export interface Reliability {
+  /** What the number is for ("voice and face without words"). */
+  input: string;
+  /** True when the result's inputs are exactly the measured ones (words with only voice or only face are measured as all three). */
+  exact: boolean;
+  top1: number;
+  n: number;
+  dataset: string;
+  split: string;
+  /** The constant guess on the same clips, when the metrics have it. */
+  baseline: { label: string; top1: number } | null;
+}
+
+export function reliability(metrics: readonly ManifestMetric[], present: InputsPresent): Reliability | null {
+  const key = conditionFor(present);
+  const condition = CONDITIONS.find((c) => c.key === key);
+  const measured = condition && metrics.find((m) => m.name === condition.metric);
+  if (!condition || !measured) return null;
+  const base = metrics.find((m) => m.dataset === measured.dataset && BASELINE.test(m.name));
+  return {
+    input: condition.says,
+    exact: key !== 'fused' || (present.audio && present.visual),
+    top1: measured.value, n: measured.n, dataset: measured.dataset, split: measured.split,
+    baseline: base ? { label: BASELINE.exec(base.name)![1]!, top1: base.value } : null,
+  };
+}
