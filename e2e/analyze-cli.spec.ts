@@ -112,6 +112,8 @@ test('npm run analyze --json matches the page after a drag-and-drop within 1e-3'
   expect(r.modalities.audio).not.toBeNull();
   expect(r.modalities.visual).not.toBeNull();
   expect(r.modalities.text).not.toBeNull();
+  // How far to trust it: the shipped model's measured accuracy for voice, face and words (src/pipeline/reliability.ts).
+  expect((r as unknown as { reading: { trust?: string } }).reading.trust).toMatch(/^How far to trust this: for voice, face and words together, .* of 72 real clips/);
   expectClose(compare(browser!, r), 'browser vs CLI (wasm)');
   wasmCli = r;
 });

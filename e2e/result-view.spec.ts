@@ -144,11 +144,14 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   // Exports: JSON is the displayed result; CSV one row per segment; PNG a real PNG.
   const json = await download(page, 'export-json');
   expect(json.name).toBe('dev-clip-emotions.json');
-  const { reading, ...exported } = JSON.parse(json.bytes.toString('utf8')) as AnalysisResult & { reading: { headline: string; transcript: string } };
+  const { reading, ...exported } = JSON.parse(json.bytes.toString('utf8')) as AnalysisResult & { reading: { headline: string; transcript: string; trust: string } };
   expect(exported).toEqual(JSON.parse(JSON.stringify(result)));
   // After the result, the page's words for it (issue 17): the same headline, and the typed transcript.
   expect(reading.headline).toBe(await page.getByTestId('headline').evaluate((e) => (e.firstChild?.parentElement?.textContent ?? '').split(' · ')[0]));
   expect(reading.transcript).toBe('typed');
+  // How far to trust it: the page's sentence (the shipped model's measured accuracy for these inputs).
+  expect(reading.trust).toBe(await page.getByTestId('reliability').textContent());
+  expect(reading.trust).toMatch(/^How far to trust this: for voice, face and words together, /);
   const bars = await page.getByTestId('prob-bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
   expect(exported.fused).toEqual(bars);
 
@@ -160,8 +163,10 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
     expect(Number(row[1])).toBeCloseTo(result.segments[i]?.start ?? NaN, 6);
     expect(row[4]).toBe(result.segments[i]?.face ? '1' : '0');
   });
-  const summaryCsv = csvRows((await download(page, 'export-summary-csv')).bytes.toString('utf8'));
-  expect(summaryCsv).toHaveLength(1 + result.labels.length + 1 + 3); // + headline, note, transcript used
+  const summaryText = (await download(page, 'export-summary-csv')).bytes.toString('utf8');
+  const summaryCsv = csvRows(summaryText);
+  expect(summaryCsv).toHaveLength(1 + result.labels.length + 1 + 4); // + headline, note, trust, transcript used
+  expect(summaryText).toContain(`\r\ntrust,"${reading.trust.replace(/"/g, '""')}"\r\n`);   // one quoted field (it has commas)
   expect(Number(summaryCsv[1]?.[1])).toBeCloseTo(result.fused[0] ?? NaN, 5);
 
   const png = await download(page, 'export-png');

@@ -86,6 +86,7 @@ export function summary(file, r, notes, reading) {
   const top = argmax(r.fused);
   lines.push(reading ? `  ${reading.headline}` : `  emotion: ${r.labels[top]} (${(r.fused[top] * 100).toFixed(1)} %)`);
   if (reading) lines.push(`  (${reading.scores})`);
+  if (reading?.trust) lines.push(`  (${reading.trust})`);
   const width = Math.max(...r.labels.map((l) => l.length));
   r.labels.forEach((l, i) => {
     const p = r.fused[i] ?? 0;

@@ -85,5 +85,6 @@ describe('jsonLine and summary', () => {
     expect(text).toContain('transcript used: typed');
     expect(text).not.toContain('emotion: neutral');
     expect(jsonLine('x.mp4', result, reading).reading).toEqual(reading);
+    expect(summary('x.mp4', result, [], { ...reading, trust: 'How far to trust this: …' })).toContain('  (How far to trust this: …)');
   });
 });

@@ -13,7 +13,7 @@ import { ModelCardLink } from './ui/ModelCardLink';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
 import { usePageMetrics } from './ui/usePageMetrics';
-import { reliability } from './pipeline/reliability';
+import { trustSentence } from './pipeline/reliability';
 import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
@@ -102,9 +102,7 @@ export function App() {
         {s.result && s.phase === 'done' && (
           <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
             onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript}
-            textWindows={s.textWindows} measured={reliability(metrics, {
-              audio: s.result.modalities.audio !== null, visual: s.result.modalities.visual !== null, text: s.result.modalities.text !== null,
-            })} />
+            textWindows={s.textWindows} trust={trustSentence(metrics, s.result)} />
         )}
         {s.embeddedSubtitles && s.phase !== 'running' && (
           <SubtitleTracks key={`${s.embeddedSubtitles.file}:${s.embeddedSubtitles.used}`} found={s.embeddedSubtitles} disabled={running}

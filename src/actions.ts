@@ -11,6 +11,8 @@ import { shownResult, useAppStore, type SampleClip } from './state/store';
 import { segmentsCsv, summaryCsv } from './export/csv';
 import { downloadBlob, exportFileName } from './export/download';
 import { resultJson } from './export/json';
+import { pageManifest } from './inference/pageManifest';
+import { trustSentence } from './pipeline/reliability';
 import { resultPng } from './export/png';
 import { cropDataUrls } from './ui/cropImages';
 import { captionsToTranscript, looksLikeSubtitles, planDrop, readSubtitleFile } from './features/text/captions';
@@ -115,10 +117,16 @@ function exportable() {
   // The transcript the run used is known for an analysis made here; a shared link does not say.
   const transcript = state.shared ? null : state.usedTranscript?.kind ?? null;
   const textWindows = state.shared ? null : state.textWindows;
-  return result ? { result, crops: state.shared ? null : state.crops, transcript, textWindows } : null;
+  return result ? { result, crops: state.shared ? null : state.crops, transcript, textWindows, shared: Boolean(state.shared) } : null;
 }
 
-type Exportable = NonNullable<ReturnType<typeof exportable>>;
+/** How far to trust an analysis made here (the page's model measured it); a shared link's model is not known. */
+async function trustOf(x: NonNullable<ReturnType<typeof exportable>>): Promise<string | null> {
+  if (x.shared) return null;
+  return pageManifest().then((m) => trustSentence(m.metrics, x.result), () => null);
+}
+
+type Exportable = NonNullable<ReturnType<typeof exportable>> & { trust: string | null };
 
 /** One download of the shown result: its action name, label, file suffix and contents. */
 function exportAction(name: string, label: string, suffix: string, blob: (x: Exportable) => Blob | Promise<Blob>): AppAction {
@@ -126,16 +134,18 @@ function exportAction(name: string, label: string, suffix: string, blob: (x: Exp
     name,
     label,
     async perform() {
-      const x = exportable();
-      if (x) downloadBlob(await blob(x), exportFileName(x.result.file, suffix));
+      const found = exportable();
+      if (!found) return;
+      const x = { ...found, trust: await trustOf(found) };
+      downloadBlob(await blob(x), exportFileName(x.result.file, suffix));
     },
   };
 }
 
 export const EXPORT_ACTIONS = Object.freeze([
-  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript, x.textWindows)], { type: 'application/json' })),
+  exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript, x.textWindows, x.trust)], { type: 'application/json' })),
   exportAction('export-segments-csv', 'Segments (CSV)', 'segments.csv', (x) => new Blob([segmentsCsv(x.result)], { type: 'text/csv' })),
-  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript, x.textWindows)], { type: 'text/csv' })),
+  exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript, x.textWindows, x.trust)], { type: 'text/csv' })),
   exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops, x.transcript)),
 ] as const);
 

@@ -19,6 +19,7 @@ import type { AnalysisResult } from './pipeline/result';
 import { useAppStore } from './state/store';
 import { resultForExport } from './export/json';
 import { readingOf, type Reading } from './export/reading';
+import { trustSentence } from './pipeline/reliability';
 import { cliStageLines } from './cliProgress';
 
 export interface CliAnalyzeOptions {
@@ -150,7 +151,9 @@ export function installCliHook(): void {
       const windows: { first: number; inputs: FusionInputs }[] = [];
       const onFeatures = opts.features ? (inputs: FusionInputs, first: number) => { windows.push({ first, inputs: copyInputs(inputs) }); } : undefined;
       const result = await engine.analyze(file, reporter, new AbortController().signal, { backend: opts.backend ?? 'auto', transcript, cues, onFeatures });
-      const reading = readingOf(result, opts.subtitles !== undefined ? 'subtitles' : transcript?.trim() ? 'typed' : 'none', textWindows);
+      // How far to trust it: the numbers measured for the model that just ran (its manifest).
+      const trust = trustSentence((await engine.loadManifest()).metrics, result);
+      const reading = readingOf(result, opts.subtitles !== undefined ? 'subtitles' : transcript?.trim() ? 'typed' : 'none', textWindows, trust);
       // The contract's keys in the contract's order, as the page's JSON export has them (scripts/analyze.mjs prints it as it is).
       if (!opts.features) return { ok: true, result: resultForExport(result), notes, reading };
       if (!windows.length) return { ok: false, error: 'the pipeline finished without handing over its features', notes };

@@ -79,6 +79,9 @@ describe('summaryCsv', () => {
     const rows = parseCsv(summaryCsv(sampleResult({ fused: [0.45, 0.2, 0.4] }), 'none'));
     expect(rows[5]).toEqual(['headline', 'Uncertain: no emotion reaches 50%; highest anger (45.0%) and neutral (40.0%)']);
     expect(rows[7]).toEqual(['transcript used', 'none']);
+    const trusted = parseCsv(summaryCsv(sampleResult(), 'none', null, 'How far to trust this: …'));
+    expect(trusted[7]).toEqual(['trust', 'How far to trust this: …']);
+    expect(trusted[8]).toEqual(['transcript used', 'none']);
   });
   it('with timed captions, says the words were given per window and names each window\'s words', () => {
     const windows = [

@@ -53,13 +53,15 @@ export function segmentsCsv(result: AnalysisResult): string {
  * `transcript used` (none / typed / subtitles); with timed captions a `text per window` row and one
  * `words` row per window (start, end, its words).
  */
-export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | null = null, windows: readonly TextWindow[] | null = null): string {
+export function summaryCsv(result: AnalysisResult, transcript: TranscriptKind | null = null, windows: readonly TextWindow[] | null = null,
+  trust: string | null = null): string {
   const rows = result.labels.map((label, k) => line([
     label, prob(result.fused[k]), ...MODALITIES.map((m) => prob(result.modalities[m]?.[k])),
   ]));
   const alpha = line(['alpha (fusion weight)', null, ...MODALITIES.map((m) => prob(result.attention[m]))]);
-  const reading = readingOf(result, transcript, windows);
+  const reading = readingOf(result, transcript, windows, trust);
   const words = [line(['headline', reading.headline]), line(['note', reading.scores])];
+  if (reading.trust) words.push(line(['trust', reading.trust]));
   if (reading.transcript) words.push(line(['transcript used', reading.transcript]));
   if (reading.text_windows) {
     words.push(line(['text per window', TEXT_PER_WINDOW]));

@@ -61,6 +61,12 @@ describe('the reading (issue 17 #3): the headline in words, uncertain when it is
     const back = JSON.parse(resultJson(sampleResult({ fused: [0.9, 0.2, 0.4] }))) as { reading: Record<string, unknown> };
     expect(back.reading).toMatchObject({ headline: 'Most likely: anger (90.0%)', uncertain: false });
     expect(back.reading).not.toHaveProperty('transcript');
+    expect(back.reading).not.toHaveProperty('trust');
+  });
+  it('how far to trust it, when the model measured these inputs, comes after the rest', () => {
+    const back = JSON.parse(resultJson(sampleResult(), 'typed', null, 'How far to trust this: …')) as { reading: Record<string, unknown> };
+    expect(Object.keys(back.reading)).toEqual(['headline', 'uncertain', 'scores', 'transcript', 'trust']);
+    expect(back.reading.trust).toBe('How far to trust this: …');
   });
 });
 

@@ -35,6 +35,7 @@ export function resultForExport(result: AnalysisResult): AnalysisResult {
  * emotion is scored on its own, the transcript the run used when known, and with timed captions the
  * words each window was given (src/export/reading.ts).
  */
-export function resultJson(result: AnalysisResult, transcript?: TranscriptKind | null, windows?: readonly TextWindow[] | null): string {
-  return `${JSON.stringify({ ...resultForExport(result), reading: readingOf(result, transcript, windows) }, null, 2)}\n`;
+export function resultJson(result: AnalysisResult, transcript?: TranscriptKind | null, windows?: readonly TextWindow[] | null,
+  trust?: string | null): string {
+  return `${JSON.stringify({ ...resultForExport(result), reading: readingOf(result, transcript, windows, trust) }, null, 2)}\n`;
 }

@@ -1,6 +1,7 @@
 // How to read a result, in words, for the exports and the command line (the page shows the same):
 // the headline (uncertain when the top two are close or none reaches 0.5, src/pipeline/verdict.ts),
-// that each emotion is scored on its own, and which transcript the run used when that is known.
+// that each emotion is scored on its own, which transcript the run used when that is known, and how
+// far to trust it (the model's measured accuracy for these inputs, src/pipeline/reliability.ts).
 import type { AnalysisResult } from '../pipeline/result';
 import { SCORES_ARE_INDEPENDENT, verdict } from '../pipeline/verdict';
 import type { TextWindow } from '../pipeline/windowTexts';
@@ -19,6 +20,8 @@ export interface Reading {
    * transcript was one text for every window, or not known.
    */
   text_windows?: ExportedTextWindow[];
+  /** How far to trust it, in words; absent when not known (a shared link, a model without measured numbers). */
+  trust?: string;
 }
 
 export interface ExportedTextWindow { start_s: number; end_s: number; text: string; tokens: number; cut: number }
@@ -28,10 +31,12 @@ export const TEXT_PER_WINDOW = 'timed captions: each window got the words spoken
 
 export function readingOf(
   result: Pick<AnalysisResult, 'labels' | 'fused'>, transcript?: TranscriptKind | null, windows?: readonly TextWindow[] | null,
+  trust?: string | null,
 ): Reading {
   const v = verdict(result.labels, result.fused);
   return {
     headline: v.headline, uncertain: v.uncertain, scores: SCORES_ARE_INDEPENDENT, ...(transcript ? { transcript } : {}),
     ...(windows?.length ? { text_windows: windows.map((w) => ({ start_s: w.start, end_s: w.end, text: w.text, tokens: w.tokens, cut: w.cut })) } : {}),
+    ...(trust ? { trust } : {}),
   };
 }

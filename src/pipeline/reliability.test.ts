@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ManifestMetric } from '../inference/manifest';
-import { conditionFor, reliability, RELIABILITY_METRICS } from './reliability';
+import { conditionFor, reliability, RELIABILITY_METRICS, trustSentence } from './reliability';
 
 const shipped = JSON.parse(readFileSync(new URL('../../public/models/metrics.json', import.meta.url), 'utf8')) as ManifestMetric[];
 const all = { audio: true, visual: true, text: true };
@@ -33,5 +33,14 @@ describe('reliability', () => {
   it('says nothing for a model without these numbers, or a result without inputs', () => {
     expect(reliability([], all)).toBeNull();
     expect(reliability(shipped, { audio: false, visual: false, text: false })).toBeNull();
+  });
+});
+
+describe('trustSentence', () => {
+  it('reads the result\'s inputs from its decisions; none without measured numbers', async () => {
+    const { sampleResult } = await import('../export/fixture.test-helpers');
+    const r = sampleResult();
+    expect(trustSentence(shipped, { ...r, modalities: { ...r.modalities, text: null } })).toMatch(/^How far to trust this: for voice and face without words, /);
+    expect(trustSentence([], r)).toBeNull();
   });
 });

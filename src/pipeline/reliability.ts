@@ -3,6 +3,7 @@
 // same kind of input (voice, face, words: which were present), beside the constant guess on the
 // same clips. Pure: the UI shows it, a custom model without these numbers gets none.
 import type { ManifestMetric } from '../inference/manifest';
+import type { AnalysisResult } from './result';
 
 export interface InputsPresent { audio: boolean; visual: boolean; text: boolean }
 
@@ -18,6 +19,11 @@ export type ConditionKey = (typeof CONDITIONS)[number]['key'];
 /** Every metric name this module reads (a test checks the shipped metrics.json has them). */
 export const RELIABILITY_METRICS: readonly string[] = Object.freeze(CONDITIONS.map((c) => c.metric));
 const BASELINE = /^baseline: always '([^']+)', top-1 accuracy$/;
+
+/** Which inputs a result had (a missing modality's decision is null). */
+export function presentInputs(result: Pick<AnalysisResult, 'modalities'>): InputsPresent {
+  return { audio: result.modalities.audio !== null, visual: result.modalities.visual !== null, text: result.modalities.text !== null };
+}
 
 /** The measured condition for these inputs: exact when measured, else the nearest one that has the words (or not). */
 export function conditionFor(p: InputsPresent): ConditionKey | null {
@@ -53,4 +59,20 @@ export function reliability(metrics: readonly ManifestMetric[], present: InputsP
     top1: measured.value, n: measured.n, dataset: measured.dataset, split: measured.split,
     baseline: base ? { label: BASELINE.exec(base.name)![1]!, top1: base.value } : null,
   };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The sentence the page, the exports and the command line show under the headline. */
+export function reliabilityText(r: Reliability): string {
+  const guess = r.baseline ? `; always answering “${r.baseline.label}” was right for ${pct(r.baseline.top1)}` : '';
+  const nearest = r.exact ? '' : ' (measured with voice, face and words; this clip lacks one of them)';
+  return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${pct(r.top1)} of ${r.n} real clips`
+    + ` (${r.dataset}; ${r.split})${guess}${nearest}. A hint, not a verdict: the model card says more.`;
+}
+
+/** The sentence for a result analysed with the model whose metrics these are; null when they do not measure its inputs. */
+export function trustSentence(metrics: readonly ManifestMetric[], result: Pick<AnalysisResult, 'modalities'>): string | null {
+  const r = reliability(metrics, presentInputs(result));
+  return r ? reliabilityText(r) : null;
 }

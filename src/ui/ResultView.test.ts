@@ -33,10 +33,11 @@ describe('ResultView', () => {
 });
 
 describe('ResultView: how far to trust it', () => {
-  it('says how often the top emotion was right for these inputs, beside the constant guess', () => {
-    const measured = { input: 'voice and face without words', exact: true, top1: 0.43, n: 72, dataset: 'dev clips', split: '4-fold CV',
-      baseline: { label: 'happiness', top1: 0.305 } };
-    expect(text(render({ result: sampleResult(), measured }))).toContain(
+  it('says how often the top emotion was right for these inputs, beside the constant guess', async () => {
+    const { reliabilityText } = await import('../pipeline/reliability');
+    const trust = reliabilityText({ input: 'voice and face without words', exact: true, top1: 0.43, n: 72, dataset: 'dev clips', split: '4-fold CV',
+      baseline: { label: 'happiness', top1: 0.305 } });
+    expect(text(render({ result: sampleResult(), trust }))).toContain(
       'How far to trust this: for voice and face without words, the model’s top emotion was right for 43.0% of 72 real clips (dev clips; 4-fold CV); always answering “happiness” was right for 30.5%. A hint, not a verdict');
     expect(render({ result: sampleResult() })).not.toContain('data-testid="reliability"');
   });

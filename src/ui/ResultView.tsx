@@ -11,7 +11,6 @@ import { AttentionWeights } from './AttentionWeights';
 import { ExportControls, type ExportAction } from './ExportControls';
 import { ModalityDecisions } from './ModalityDecisions';
 import { ReliabilityNote } from './ReliabilityNote';
-import type { Reliability } from '../pipeline/reliability';
 import { ProbabilityBars } from './ProbabilityBars';
 import { Timeline } from './Timeline';
 import { Timings } from './Timings';
@@ -36,8 +35,8 @@ export interface ResultViewProps {
   transcriptUsed?: UsedTranscript | null;
   /** With timed captions: the words each window was given (the segment detail shows its window's). */
   textWindows?: readonly TextWindow[] | null;
-  /** How often the model was right on real clips for this result's inputs (pipeline/reliability); absent for a shared result. */
-  measured?: Reliability | null;
+  /** How far to trust it: the model's measured accuracy for these inputs (pipeline/reliability); absent for a shared result. */
+  trust?: string | null;
 }
 
 /** One sentence naming the transcript a run used, so a result is never read as resting on words it did not have. */
@@ -48,7 +47,7 @@ export function transcriptUsedText(used: UsedTranscript): string {
   return `Transcript used: the text typed in the transcript box (${words}).`;
 }
 
-export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports, transcriptUsed = null, textWindows = null, measured = null }: ResultViewProps) {
+export function ResultView({ result, mediaUrl = null, crops = null, segment = null, seek = null, onChooseSegment, onPlayhead, exports, transcriptUsed = null, textWindows = null, trust = null }: ResultViewProps) {
   const present = {
     audio: result.modalities.audio !== null,
     visual: result.modalities.visual !== null,
@@ -74,7 +73,7 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
       <p className="muted small result-notes">
         <span data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</span>
         {transcriptUsed && <><br /><span data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</span></>}
-        {measured && <><br /><ReliabilityNote reliability={measured} /></>}
+        {trust && <><br /><ReliabilityNote text={trust} /></>}
       </p>
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
