@@ -110,8 +110,10 @@ test('live mode makes a prediction every segment from camera and microphone, and
   const tracks = await page.evaluate(() => (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks().map((t) => `${t.kind}:${t.readyState}`)));
   expect(tracks.length).toBeGreaterThanOrEqual(2);
   expect(tracks.every((t) => t.endsWith(':ended'))).toBe(true);
-  // The last results stay readable after Stop.
+  // The last results stay readable after Stop, with how far to trust them (the model's measured numbers).
   await expect(page.getByTestId('live-result')).toBeVisible();
+  await expect(page.getByTestId('live-headline')).toHaveText(/^(Most likely: \S+ \(\d+\.\d%\)|Uncertain: .+) · now, over the last \d+\.\d s$/);
+  await expect(page.getByTestId('live-result').getByTestId('reliability')).toHaveText(/^How far to trust this: for (voice and face without words|the voice alone|the face alone|voice, face and words together), /);
 
   const origin = new URL(baseURL ?? '').origin;
   expect(urls.filter((u) => !(u.startsWith('blob:') || u.startsWith('data:') || new URL(u).origin === origin))).toEqual([]);

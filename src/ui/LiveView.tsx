@@ -1,6 +1,6 @@
 // Live mode's page: Start/Stop, the camera picture, what is being said, and — once predictions
 // come — the newest fused probabilities, the weights α, each modality's decision and the last
-// minute as a chart. Reads the live store; its actions come from the registry (src/actions.ts).
+// minute as a chart, and how far to trust it (src/pipeline/reliability.ts). Reads the live store; its actions come from the registry (src/actions.ts).
 import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS } from '../actions';
 import { LIVE_WINDOW_SEGMENTS } from '../live/window';
@@ -17,6 +17,10 @@ import { secondsLabel } from '../timebase';
 import { useAppStore, type DownloadState } from '../state/store';
 import { formatBytes } from './format';
 import { ProgressBar } from './ProgressBar';
+import { ReliabilityNote } from './ReliabilityNote';
+import { usePageMetrics } from './usePageMetrics';
+import { trustSentence } from '../pipeline/reliability';
+import { verdict } from '../pipeline/verdict';
 
 // Live mode's actions, from the one registry (src/actions.ts).
 const { liveStart: liveStartAction, liveStop: liveStopAction, liveTranscript: liveTranscriptAction } = ACTIONS;
@@ -38,6 +42,10 @@ export function LiveView() {
   // Model files while the session starts: the preview and this progress show at once.
   const downloads = useAppStore(useShallow((st) => Object.values(st.downloads)));
   const loading = s.status === 'starting' && downloads.length > 0 ? modelProgress(downloads) : null;
+  // How far to trust it: measured on whole utterances (about one sentence, as a live window is).
+  const metrics = usePageMetrics();
+  const trust = latest ? trustSentence(metrics, latest) : null;
+  const now = latest ? verdict(s.labels, latest.fused) : null;
   const present = latest && {
     audio: latest.modalities.audio !== null, visual: latest.modalities.visual !== null, text: latest.modalities.text !== null,
   };
@@ -77,10 +85,12 @@ export function LiveView() {
       </section>
       {latest && present && (
         <div className="result" data-testid="live-result" data-segment={latest.segment}>
-          <p className="headline" aria-live="polite">
-            Now: <strong>{s.labels[latest.fused.indexOf(Math.max(...latest.fused))]}</strong>
-            <span className="muted"> · over the last {(latest.windowSegments * latest.segmentSeconds).toFixed(1)} s</span>
+          {/* The same verdict as a file's result: "Uncertain: A or B" when the top two are close or none reaches 50%. */}
+          <p className="headline" aria-live="polite" data-testid="live-headline" data-verdict={now?.kind}>
+            {now?.headline}
+            <span className="muted"> · now, over the last {(latest.windowSegments * latest.segmentSeconds).toFixed(1)} s</span>
           </p>
+          {trust && <p className="muted small"><ReliabilityNote text={trust} /></p>}
           <div className="grid">
             <ProbabilityBars title="Emotions now (fused)" labels={s.labels} values={latest.fused} />
             <AttentionWeights attention={latest.attention} present={present} />
