@@ -146,7 +146,7 @@ export const EXPORT_ACTIONS = Object.freeze([
   exportAction('export-json', 'Result (JSON)', 'emotions.json', (x) => new Blob([resultJson(x.result, x.transcript, x.textWindows, x.trust)], { type: 'application/json' })),
   exportAction('export-segments-csv', 'Segments (CSV)', 'segments.csv', (x) => new Blob([segmentsCsv(x.result)], { type: 'text/csv' })),
   exportAction('export-summary-csv', 'Summary (CSV)', 'summary.csv', (x) => new Blob([summaryCsv(x.result, x.transcript, x.textWindows, x.trust)], { type: 'text/csv' })),
-  exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops, x.transcript)),
+  exportAction('export-png', 'Chart and timeline (PNG)', 'chart.png', (x) => resultPng(x.result, x.crops, x.transcript, x.trust)),
 ] as const);
 
 const isSampleClip = (v: unknown): v is SampleClip => {

@@ -39,20 +39,39 @@ export function axisTicks(end: number): number[] {
 /** Draws the whole picture and returns how tall it came out (logical pixels). */
 /**
  * The picture's opening lines, in words: the headline (uncertain when it is; src/pipeline/verdict.ts),
- * the file and its segments, that each emotion is scored on its own, and the transcript used if known.
+ * the file and its segments, that each emotion is scored on its own, the transcript used if known,
+ * and how far to trust it when known (src/pipeline/reliability.ts).
  */
-export function headerLines(result: AnalysisResult, transcript: TranscriptKind | null = null): { headline: string; details: string[] } {
-  const reading = readingOf(result, transcript);
+export function headerLines(result: AnalysisResult, transcript: TranscriptKind | null = null, trust: string | null = null): { headline: string; details: string[] } {
+  const reading = readingOf(result, transcript, null, trust);
   const span = cellSpan(result);
   const details = [
     `${result.file || 'file name not shared'} · ${span.segments.toLocaleString('en')} segment${span.segments === 1 ? '' : 's'} of ${secondsLabel(result.segment_seconds)}`
       + (reading.transcript ? ` · transcript used: ${reading.transcript}` : ''),
     reading.scores,
+    ...(reading.trust ? [reading.trust] : []),
   ];
   return { headline: reading.headline, details };
 }
 
-function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTMLImageElement | null)[] | null, transcript: TranscriptKind | null): number {
+/** ``s`` cut at spaces into lines no wider than ``width`` in the context's current font. */
+function wrapped(ctx: CanvasRenderingContext2D, s: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  return line ? [...lines, line] : lines;
+}
+
+function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTMLImageElement | null)[] | null, transcript: TranscriptKind | null,
+  trust: string | null): number {
   const W = CHART_WIDTH;
   const inner = W - 2 * PAD;
   let y = PAD;
@@ -75,10 +94,11 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
   const top = argmax(result.fused);
   text('How the speaker feels', PAD, y + 10, 24, INK.text, 700);
   y += 40;
-  const header = headerLines(result, transcript);
+  const header = headerLines(result, transcript, trust);
   const span = cellSpan(result);
   text(header.headline, PAD, y, 17, INK.text, 600);
-  for (const line of header.details) {
+  ctx.font = `400 14px ${FONT}`;
+  for (const line of header.details.flatMap((d) => wrapped(ctx, d, inner))) {
     y += 22;
     text(line, PAD, y, 14, INK.muted);
   }
@@ -199,7 +219,8 @@ function draw(ctx: CanvasRenderingContext2D, result: AnalysisResult, crops: (HTM
 }
 
 /** The picture as a PNG blob, at twice the logical size for sharp text. */
-export async function resultPng(result: AnalysisResult, cropUrls: readonly (string | null)[] | null, transcript: TranscriptKind | null = null): Promise<Blob> {
+export async function resultPng(result: AnalysisResult, cropUrls: readonly (string | null)[] | null, transcript: TranscriptKind | null = null,
+  trust: string | null = null): Promise<Blob> {
   // Crops are drawn only when each segment has a column at least 16 px wide (about 56 segments):
   // a long clip's thousands of crops are not even loaded.
   const drawsCrops = cropUrls !== null && (CHART_WIDTH - 2 * PAD) / Math.max(1, result.segments.length) >= 16;
@@ -213,7 +234,7 @@ export async function resultPng(result: AnalysisResult, cropUrls: readonly (stri
   ctx.scale(scale, scale);
   ctx.fillStyle = INK.background;
   ctx.fillRect(0, 0, CHART_WIDTH, 4000);
-  const height = Math.ceil(draw(ctx, result, crops, transcript));
+  const height = Math.ceil(draw(ctx, result, crops, transcript, trust));
   const out = document.createElement('canvas');
   out.width = CHART_WIDTH * scale;
   out.height = height * scale;

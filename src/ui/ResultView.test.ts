@@ -50,6 +50,8 @@ describe('PNG export header (issue 17 #3)', () => {
     expect(h.headline).toBe('Uncertain: anger (66.8%) or happiness (61.5%), within 10 points of each other');
     expect(h.details[0]).toMatch(/transcript used: typed$/);
     expect(h.details[1]).toMatch(/^Each emotion is scored on its own/);
+    expect(h.details).toHaveLength(2);
+    expect(headerLines(sampleResult(), 'typed', 'How far to trust this: …').details[2]).toBe('How far to trust this: …');
   });
 });
 
