@@ -19,11 +19,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .attention import presence
+from .attention import masked_mean, presence
 from .cross_attention import build_cross_modal
 from .encoders import SemanticEncoder, build_backbone
 from .fusion import AttentiveDecisionFusion
-from .attention import masked_mean
 from .heads import MLPHead, SequenceHead, VoiceStatsHead
 
 OUTPUT_NAMES = ("fused", "audio", "visual", "text", "alpha", "audio_segments", "visual_segments")
