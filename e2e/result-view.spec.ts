@@ -225,7 +225,7 @@ test('the sample clip runs with its transcript when this build has one', async (
   expect(errors).toEqual([]);
 });
 
-test('the modality table fits its panel at 1280 and 390 px (a shared result with all three modalities)', async ({ page }) => {
+test('the modality table fits its panel at 1280, 390 and 320 px (a shared result with all three modalities)', async ({ page }) => {
   const errors = watchErrors(page);
   const labels = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'];
   const p = [0.331, 0.125, 0.329, 0.246, 0.456, 0.47, 0.732];
@@ -242,7 +242,7 @@ test('the modality table fits its panel at 1280 and 390 px (a shared result with
   const card = await page.getByTestId('model-card').getAttribute('href');
   expect(card).toMatch(/\/models\/MODEL_CARD\.md$/);
   expect((await page.request.get(card ?? '')).status()).toBe(200);
-  for (const width of [1280, 390]) {
+  for (const width of [1280, 390, 320]) {
     await expectDecisionsTableInside(page, width);
     await page.getByTestId('modalities').screenshot({ path: `${SCREENS}/modality-table-${width}px.png` });
   }

@@ -1,7 +1,7 @@
 // Each modality's own decision (voice, face, words) next to the fused one, and — when a modality is
 // missing — a plain sentence saying which and why, so nobody reads a left-out modality as a 0 %.
 // Voice and face are judged with the transcript masked, and their column names and a line say so.
-import { ownDecisionsNote, OWN_DECISION_NAMES } from '../pipeline/decisions';
+import { MODALITY_NAMES, ownDecisionsNote, OWN_DECISION_NAMES } from '../pipeline/decisions';
 import { MODALITIES, type AnalysisResult, type Modality } from '../pipeline/result';
 import { percent } from './format';
 import { modalityStatements } from './modalityStatus';
@@ -25,7 +25,13 @@ export function ModalityDecisions({ result }: { result: AnalysisResult }) {
             <tr>
               <th scope="col">Emotion</th>
               <th scope="col">Fused</th>
-              {MODALITIES.map((m) => <th scope="col" key={m}>{OWN_DECISION_NAMES[m]}</th>)}
+              {MODALITIES.map((m) => (
+                // "Voice" + " (without the words)": on a narrow phone the qualifier is read out, not shown
+                // (the sentence above says it), so all five columns fit without scrolling.
+                <th scope="col" key={m}>
+                  {MODALITY_NAMES[m]}<span className="own-qualifier">{OWN_DECISION_NAMES[m].slice(MODALITY_NAMES[m].length)}</span>
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
