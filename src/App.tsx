@@ -12,7 +12,7 @@ import { ModelDownloads } from './ui/ModelDownloads';
 import { ModelCardLink } from './ui/ModelCardLink';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
-import { usePageMetrics } from './ui/usePageMetrics';
+import { usePageManifest } from './ui/usePageManifest';
 import { trustSentence } from './pipeline/reliability';
 import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
@@ -41,7 +41,7 @@ export function App() {
     textWindows: st.textWindows, embeddedSubtitles: st.embeddedSubtitles,
     mediaUrl: st.mediaUrl, crops: st.crops, segment: st.segment, seek: st.seek, playhead: st.actions.playhead, sample: st.sample,
   })));
-  const metrics = usePageMetrics();
+  const metrics = usePageManifest()?.metrics ?? [];
   useEffect(() => void findSampleAction.perform(), []);
   useEffect(() => void detectBackendAction.perform(), []);
   useEffect(() => void detectSpeechAction.perform(), []);

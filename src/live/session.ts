@@ -89,6 +89,8 @@ export class LiveSession {
   private facesInFlight = 0;
   /** The detector box of the latest face found: the next segment's face is looked for around it first. */
   private lastFaceBox: FaceBox | null = null;
+  /** Track, then re-detect (src/features/face/track.ts); the page's `?faces=full` searches all views every time. Read once per session. */
+  private readonly trackFaces = !pageSwitch(globalThis.location?.search ?? '', 'fullFaceSearch');
   private processing = false;
   private dropped = 0;
   private firstFrame: number | null = null;
@@ -383,8 +385,7 @@ export class LiveSession {
     if (!frame) return; // no picture yet: this segment's face is missing
     this.facesInFlight++;
     const started = performance.now();
-    // Track, then re-detect (src/features/face/track.ts) around the latest face found; `?faces=full` searches all views.
-    const track = pageSwitch(globalThis.location?.search ?? '', 'fullFaceSearch') ? undefined : this.lastFaceBox;
+    const track = this.trackFaces ? this.lastFaceBox : undefined;
     const done = ready.step.faces([frame], [t], undefined, track)
       .then((r): FaceOutcome => {
         record(liveStats.stages_ms.face, performance.now() - started);

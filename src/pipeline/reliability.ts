@@ -2,6 +2,7 @@
 // `metrics`, written by training/mer/default_model/build.py): the top-1 accuracy measured for the
 // same kind of input (voice, face, words: which were present), beside the constant guess on the
 // same clips. Pure: the UI shows it, a custom model without these numbers gets none.
+import { percent } from '../format';
 import type { ManifestMetric } from '../inference/manifest';
 import type { AnalysisResult } from './result';
 
@@ -61,13 +62,11 @@ export function reliability(metrics: readonly ManifestMetric[], present: InputsP
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
 /** The sentence the page, the exports and the command line show under the headline. */
 export function reliabilityText(r: Reliability): string {
-  const guess = r.baseline ? `; always answering “${r.baseline.label}” was right for ${pct(r.baseline.top1)}` : '';
+  const guess = r.baseline ? `; always answering “${r.baseline.label}” was right for ${percent(r.baseline.top1)}` : '';
   const nearest = r.exact ? '' : ' (measured with voice, face and words; this clip lacks one of them)';
-  return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${pct(r.top1)} of ${r.n} real clips`
+  return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${percent(r.top1)} of ${r.n} real clips`
     + ` (${r.dataset}; ${r.split})${guess}${nearest}. A hint, not a verdict: the model card says more.`;
 }
 

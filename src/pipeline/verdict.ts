@@ -2,6 +2,7 @@
 // fused scores are independent sigmoids (each emotion 0-100% on its own; several can be high, they
 // need not add up to 100%), so the top score is "most likely" only when it passes 0.5 and leads the
 // runner-up clearly. Otherwise the headline says it is uncertain and names both.
+import { percent } from '../format';
 
 /** A score at or above this is "likely" on its own (the sigmoid's midpoint). */
 export const LIKELY = 0.5;
@@ -24,7 +25,6 @@ export interface Verdict {
   headline: string;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The verdict on fused scores `fused` for `labels` (ties keep the earlier label first). */
 export function verdict(labels: readonly string[], fused: readonly number[]): Verdict {
@@ -34,11 +34,11 @@ export function verdict(labels: readonly string[], fused: readonly number[]): Ve
     .map(({ label, score }) => ({ label, score }));
   const top = order[0] ?? { label: '', score: 0 };
   const second = order[1] ?? null;
-  const named = (x: { label: string; score: number }) => `${x.label} (${pct(x.score)})`;
+  const named = (x: { label: string; score: number }) => `${x.label} (${percent(x.score)})`;
   if (top.score < LIKELY) {
     return {
       kind: 'none-likely', uncertain: true, top, second,
-      headline: `Uncertain: no emotion reaches ${pct(LIKELY).replace('.0', '')}; highest ${named(top)}${second ? ` and ${named(second)}` : ''}`,
+      headline: `Uncertain: no emotion reaches ${percent(LIKELY, 0)}; highest ${named(top)}${second ? ` and ${named(second)}` : ''}`,
     };
   }
   if (second && top.score - second.score <= CLOSE_MARGIN + 1e-9) {

@@ -18,7 +18,7 @@ import { useAppStore, type DownloadState } from '../state/store';
 import { formatBytes } from './format';
 import { ProgressBar } from './ProgressBar';
 import { ReliabilityNote } from './ReliabilityNote';
-import { usePageMetrics } from './usePageMetrics';
+import { usePageManifest } from './usePageManifest';
 import { trustSentence } from '../pipeline/reliability';
 import { verdict } from '../pipeline/verdict';
 
@@ -43,7 +43,7 @@ export function LiveView() {
   const downloads = useAppStore(useShallow((st) => Object.values(st.downloads)));
   const loading = s.status === 'starting' && downloads.length > 0 ? modelProgress(downloads) : null;
   // How far to trust it: measured on whole utterances (about one sentence, as a live window is).
-  const metrics = usePageMetrics();
+  const metrics = usePageManifest()?.metrics ?? [];
   const trust = latest ? trustSentence(metrics, latest) : null;
   const now = latest ? verdict(s.labels, latest.fused) : null;
   const present = latest && {

@@ -1,19 +1,12 @@
 // The footer's model card link, shown only when the manifest names a card that ships beside the
 // models (a custom model's export has none, and the link used to 404); otherwise it says so.
-import { useEffect, useState } from 'react';
-import { pageManifest } from '../inference/pageManifest';
 import { modelsBase } from '../inference/paths';
+import { usePageManifest } from './usePageManifest';
 
 export function ModelCardLink() {
+  const manifest = usePageManifest();
   // undefined: not known yet (nothing shown); null: this model ships without a card.
-  const [card, setCard] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    pageManifest().then((m) => live && setCard(m.card ?? null), () => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
+  const card = manifest ? manifest.card ?? null : undefined;
   if (card === undefined) return null;
   if (card === null) return <> · <span data-testid="model-card">no model card ships with this model</span></>;
   return (

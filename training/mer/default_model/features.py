@@ -152,9 +152,14 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
         out["ids"].append(r["id"])
         out["labels"].append(r["label"])
         mel = torch.from_numpy(np.asarray(mel)).unsqueeze(1)
-        out["audio"].append(frozen_maps(model.audio_encoder, mel))
-        if model.voice_stats is not None:
-            early = model.audio_encoder.forward_frozen(mel.float(), model.voice_stats.group)
+        if model.voice_stats is None:
+            out["audio"].append(frozen_maps(model.audio_encoder, mel))
+        else:   # groups 1..g once: their map gives the statistics, and the backbone goes on from it
+            from ..pretrain.speech import late_groups
+            g = model.voice_stats.group
+            with torch.no_grad():
+                early = model.audio_encoder.forward_frozen(mel.float(), g)
+                out["audio"].append(late_groups(list(model.audio_encoder.backbone.stages)[g:], early).half())
             out.setdefault("voice_stats", []).append(voice_stats_logits(model, early))
         out["audio_mask"].append(torch.from_numpy(np.asarray(amask, np.float32)))
         out["visual"].append(frozen_maps(model.visual_encoder, torch.from_numpy(np.asarray(faces, np.float32))))
