@@ -130,3 +130,56 @@ def test_training_loss_decreases_on_learnable_data(tmp_path, monkeypatch):
     result = fer.train(_args(tmp_path, epochs=3, batch_size=16, lr=0.05, train_crop=0), lambda _: None)
     history = result["state"]["history"]
     assert history[-1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_pack_round_trip_is_near_lossless(tmp_path):
+    """A device run reads FER2013 from a JPEG mosaic; faces come back in order, close to the input."""
+    rng = np.random.default_rng(1)
+    # Smooth faces (like real ones) rather than white noise, which JPEG cannot keep.
+    base = rng.integers(0, 256, (130, 6, 6)).astype(np.float32)
+    x = torch.nn.functional.interpolate(torch.from_numpy(base).unsqueeze(1), size=(48, 48), mode="bilinear",
+                                        align_corners=False).squeeze(1).round().clamp(0, 255).numpy().astype(np.uint8)
+    y = rng.integers(0, 7, 130)
+    fer.pack_faces(x, y, tmp_path, "faces")      # 130 faces: a second, partly filled mosaic row
+    back, labels = fer.unpack_faces(tmp_path, "faces")
+    assert back.shape == x.shape and back.dtype == np.uint8
+    assert (labels == y).all()
+    assert np.abs(back.astype(int) - x.astype(int)).mean() < 1.0
+
+
+def test_fer2013_loads_from_the_pack_without_shared(tmp_path, monkeypatch):
+    x = np.full((3, 48, 48), 128, np.uint8)
+    fer.pack_faces(x, np.array([0, 1, 2]), tmp_path / "pack", "fer2013_validation")
+    monkeypatch.setattr(fer, "PACK_DIR", tmp_path / "pack")
+    monkeypatch.setattr(fer, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(fer, "FER2013_DIR", tmp_path / "no_shared")
+    got, labels = fer.load_fer2013("validation")
+    assert got.shape == (3, 48, 48) and labels.tolist() == [0, 1, 2]
+
+
+def test_real_crop_look_keeps_shape_and_range():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(32, 1, 48, 48)
+    out = fer.real_crop_look(x, gen, p=1.0)
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1
+    assert not torch.allclose(out, x)
+    # Blur and upscaling remove fine detail: less pixel-to-pixel change than the white-noise input.
+    assert (out[..., 1:] - out[..., :-1]).abs().mean() < (x[..., 1:] - x[..., :-1]).abs().mean()
+    assert torch.equal(fer.real_crop_look(x, gen, p=0.0), x)
+
+
+def test_distillation_from_a_teacher_and_real_crop_look(tmp_path, tiny_fer):
+    """One epoch with a teacher (a finished run's checkpoint) and the real-video look switched on."""
+    teacher = fer.train(_args(tmp_path, run="teacher", epochs=1, no_export=True), lambda _: None)
+    fer.export(teacher, _args(tmp_path, run="teacher", epochs=1, out=str(tmp_path / "teacher.pt")), lambda _: None)
+    logs = []
+    student = fer.train(_args(tmp_path, run="student", epochs=1, teacher=str(tmp_path / "teacher.pt"), kd_weight=0.7,
+                              kd_temperature=2.0, real_crop_aug=0.5, device="cpu", amp="off"), logs.append)
+    assert any("distilling from" in line for line in logs)
+    assert np.isfinite(student["state"]["history"][0]["train_loss"])
+
+
+def test_distillation_loss_is_zero_when_student_matches_teacher():
+    logits = torch.randn(4, 7)
+    assert float(fer.distillation_loss(logits, logits, 4.0)) == pytest.approx(0.0, abs=1e-6)
+    assert float(fer.distillation_loss(logits, -logits, 4.0)) > 0

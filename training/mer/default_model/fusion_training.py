@@ -142,7 +142,8 @@ def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num
 
 DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 800, "real_repeats": 3,
                  "mismatch_rate": 0.25, "neutral_text_rate": 0.3, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
-                 "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4}
+                 "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4,
+                 "ema_decay": 0.0}
 
 
 def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = None, log=print) -> MERModel:
@@ -157,6 +158,12 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
     pos_weight = pos_weight_from_labels(np.eye(num_classes)[[it.label for it in probe]])
     total = cfg["epochs"] * math.ceil(len(probe) / cfg["batch_size"])
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], total_steps=total, pct_start=0.15)
+    # An exponential moving average of the weights (per step) smooths the last epochs' noise, a
+    # cheap stand-in for averaging several runs; 0 turns it off.
+    ema = None
+    if cfg["ema_decay"]:
+        d = float(cfg["ema_decay"])
+        ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=lambda avg, new, n: d * avg + (1 - d) * new)
     step = 0
     for epoch in range(cfg["epochs"]):
         model.train()
@@ -171,11 +178,15 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 5.0)
             opt.step()
+            if ema is not None:
+                ema.update_parameters(model)
             if step < total:
                 sched.step()
             step += 1
             losses.append(float(loss))
         log(f"epoch {epoch + 1}/{cfg['epochs']} loss {np.mean(losses):.4f} items {len(items)} {time.time() - t0:.1f}s")
+    if ema is not None:
+        model.load_state_dict(ema.module.state_dict())
     return model.eval()
 
 

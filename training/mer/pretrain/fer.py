@@ -19,6 +19,12 @@ training/configs/features.json.
 Training checkpoints every epoch to ``training/.cache/fer_<run>/last.pt`` (and the best epoch by
 validation accuracy to ``best.pt``) and resumes from it when started again with the same ``--run``
 and arguments; ``--init-from`` starts a new run from an earlier checkpoint.
+
+On a GPU (``--device cuda --amp bf16``) the same loop runs with the batch and its augmentation on
+the device. A machine without ../shared reads the faces from ``pack``'s mosaics in
+``training/.device/`` (training/scripts/device_fer.sh is the prepared job for a lent GPU);
+``--real-crop-aug P`` adds what the app's crops of real video look like (small faces upscaled,
+blur, sensor noise, low contrast); ``--teacher CKPT`` distils a larger network into this one.
 """
 from __future__ import annotations
 
@@ -45,8 +51,13 @@ REPO_DIR = TRAINING_DIR.parent
 SHARED_DATA = REPO_DIR.parent / "shared" / "data"
 FER2013_DIR = SHARED_DATA / "fer2013"
 CKPLUS_DIR = SHARED_DATA / "ckplus48" / "CK+48"
-CACHE_DIR = TRAINING_DIR / ".cache"
+CACHE_DIR = Path(os.environ.get("MER_FER_CACHE", TRAINING_DIR / ".cache"))
 CHECKPOINT_DIR = TRAINING_DIR / "checkpoints"
+# Faces packed for a machine without ../shared (a lent GPU): git-ignored, carried by the device run.
+# Read when neither the cache nor ../shared has FER2013, or always when MER_FER_PACK names the folder.
+PACK_DIR = Path(os.environ.get("MER_FER_PACK", TRAINING_DIR / ".device"))
+PACK_COLUMNS = 128
+PACK_QUALITY = 95   # FER2013 is JPEG already; at 95 the mosaic differs from it by 0.09 grey levels on average
 
 LABELS: tuple[str, ...] = tuple(json.loads((TRAINING_DIR / "configs" / "features.json").read_text())["labels"])
 # Dataset folder names -> Ekman-7 label names; folders not listed (CK+ "contempt") are skipped.
@@ -103,7 +114,41 @@ def load_cached(name: str, root: Path, cache_dir: Path = CACHE_DIR) -> tuple[np.
 def load_fer2013(split: str) -> tuple[np.ndarray, np.ndarray]:
     if split not in FER2013_SPLITS:
         raise ValueError(f"unknown FER2013 split {split!r}; choose one of {FER2013_SPLITS}")
-    return load_cached(f"fer2013_{split}", FER2013_DIR / split)
+    name = f"fer2013_{split}"
+    if os.environ.get("MER_FER_PACK") or (not (CACHE_DIR / f"{name}_x.npy").exists()
+                                          and not (FER2013_DIR / split).is_dir() and (PACK_DIR / f"{name}.jpg").exists()):
+        return unpack_faces(PACK_DIR, name)
+    return load_cached(name, FER2013_DIR / split)
+
+
+def pack_faces(x: np.ndarray, y: np.ndarray, out_dir: Path, name: str) -> Path:
+    """Faces [N, 48, 48] as one grey JPEG mosaic (``PACK_COLUMNS`` wide) plus their labels: about
+    a third of the raw bytes, so FER2013's training set fits a device run's 64 MiB carry."""
+    from PIL import Image
+
+    n, size = len(x), x.shape[1]
+    rows = -(-n // PACK_COLUMNS)
+    mosaic = np.zeros((rows * size, PACK_COLUMNS * size), np.uint8)
+    for i in range(n):
+        r, c = divmod(i, PACK_COLUMNS)
+        mosaic[r * size:(r + 1) * size, c * size:(c + 1) * size] = x[i]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.jpg"
+    Image.fromarray(mosaic).save(path, "JPEG", quality=PACK_QUALITY, subsampling=0)
+    np.save(out_dir / f"{name}_y.npy", y.astype(np.int64))
+    return path
+
+
+def unpack_faces(pack_dir: Path, name: str, size: int = 48) -> tuple[np.ndarray, np.ndarray]:
+    """``pack_faces``' mosaic back to faces [N, size, size] and labels."""
+    from PIL import Image
+
+    y = np.load(pack_dir / f"{name}_y.npy")
+    with Image.open(pack_dir / f"{name}.jpg") as im:
+        mosaic = np.asarray(im.convert("L"))
+    x = np.stack([mosaic[(i // PACK_COLUMNS) * size:(i // PACK_COLUMNS + 1) * size,
+                         (i % PACK_COLUMNS) * size:(i % PACK_COLUMNS + 1) * size] for i in range(len(y))])
+    return x, y
 
 
 def load_ckplus() -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +204,8 @@ def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, sca
     shift makes it a random crop): training on 40 px crops costs 0.69x of 48 px, and the fully
     convolutional backbone still sees whole 48 px faces at test time."""
     b, _, h, w = x.shape
-    u = lambda *shape: torch.rand(*shape, generator=gen)  # noqa: E731
+    # Drawn on the CPU generator (the same numbers on any device), then moved to the batch.
+    u = lambda *shape: torch.rand(*shape, generator=gen).to(x.device)  # noqa: E731
     angle = (u(b) * 2 - 1) * math.radians(max_rotate)
     zoom = scale[0] + u(b) * (scale[1] - scale[0])
     flip = torch.where(u(b) < 0.5, -1.0, 1.0)
@@ -169,9 +215,9 @@ def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, sca
         torch.stack([sin * flip, cos, (u(b) * 2 - 1) * max_shift * 2], 1),
     ], 1)
     # F.affine_grid is slow on CPU in torch 1.13 (0.1 s for 128 faces); the same grid as one matmul:
-    ys = (torch.arange(h, dtype=x.dtype) * 2 + 1) / h - 1
-    xs = (torch.arange(w, dtype=x.dtype) * 2 + 1) / w - 1
-    base = torch.stack([xs.repeat(h), ys.repeat_interleave(w), torch.ones(h * w, dtype=x.dtype)], 1)
+    ys = (torch.arange(h, dtype=x.dtype, device=x.device) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=x.dtype, device=x.device) * 2 + 1) / w - 1
+    base = torch.stack([xs.repeat(h), ys.repeat_interleave(w), torch.ones(h * w, dtype=x.dtype, device=x.device)], 1)
     grid = torch.matmul(base, theta.transpose(1, 2)).view(b, h, w, 2)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
     contrast = 1 + (u(b, 1, 1, 1) * 2 - 1) * jitter
@@ -186,12 +232,43 @@ def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, sca
         eh = (u(b) * 0.3 + 0.1) * h
         ew = (u(b) * 0.3 + 0.1) * w
         cy, cx = u(b) * h, u(b) * w
-        ys = torch.arange(h).view(1, h, 1)
-        xs = torch.arange(w).view(1, 1, w)
+        ys = torch.arange(h, device=x.device).view(1, h, 1)
+        xs = torch.arange(w, device=x.device).view(1, 1, w)
         box = ((ys - cy.view(-1, 1, 1)).abs() < eh.view(-1, 1, 1) / 2) & ((xs - cx.view(-1, 1, 1)).abs() < ew.view(-1, 1, 1) / 2)
         box &= (u(b) < erase_p).view(-1, 1, 1)
         x = torch.where(box.unsqueeze(1), u(b, 1, h, w), x)
     return x
+
+
+def real_crop_look(x: torch.Tensor, gen: torch.Generator, p: float = 0.5, min_side: int = 12) -> torch.Tensor:
+    """What the app's 48 px crops of real video look like next to FER2013's faces, each with
+    probability ``p`` (half of it for the milder ones), per face: a small face upscaled (down to
+    ``min_side``-40 px, area-averaged, then bilinear back), blur (Gaussian, sigma 0.5-1.5 px),
+    sensor noise (sigma up to 0.04) and a flat, dim or bright picture (contrast 0.4-0.8, gamma
+    0.7-1.4). ``x`` [B, 1, H, W] in [0, 1]; 0 returns it unchanged."""
+    if p <= 0:
+        return x
+    b, _, h, w = x.shape
+    u = lambda *shape: torch.rand(*shape, generator=gen).to(x.device)  # noqa: E731
+    pick = lambda q: (u(b) < q).view(b, 1, 1, 1)  # noqa: E731
+    # Upscaled small faces: one side for the batch keeps it a single interpolate pair.
+    side = int(min_side + float(torch.rand(1, generator=gen)) * (40 - min_side))
+    small = F.interpolate(F.interpolate(x, size=(side, side), mode="area"), size=(h, w), mode="bilinear",
+                          align_corners=False)
+    x = torch.where(pick(p), small, x)
+    sigma = 0.5 + u(b) * 1.0
+    taps = torch.arange(-2, 3, dtype=x.dtype, device=x.device)
+    kernel = torch.exp(-taps.view(1, -1) ** 2 / (2 * sigma.view(-1, 1) ** 2))
+    kernel = (kernel / kernel.sum(1, keepdim=True)).view(b, 1, 1, 5)
+    blurred = F.conv2d(F.pad(x.view(1, b, h, w), (2, 2, 0, 0), mode="replicate"), kernel, groups=b)
+    blurred = F.conv2d(F.pad(blurred, (0, 0, 2, 2), mode="replicate"), kernel.transpose(2, 3), groups=b).view(b, 1, h, w)
+    x = torch.where(pick(p / 2), blurred, x)
+    noise = torch.randn(b, 1, h, w, generator=gen).to(x.device) * (u(b) * 0.04).view(b, 1, 1, 1)
+    x = torch.where(pick(p / 2), x + noise, x)
+    mean = x.mean(dim=(2, 3), keepdim=True)
+    flat = (((x - mean) * (0.4 + u(b) * 0.4).view(b, 1, 1, 1) + mean).clamp(0, 1)) ** (0.7 + u(b) * 0.7).view(b, 1, 1, 1)
+    x = torch.where(pick(p / 2), flat, x)
+    return x.clamp(0, 1)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -200,15 +277,16 @@ def augment(x: torch.Tensor, gen: torch.Generator, max_rotate: float = 12.0, sca
 def predict(model: nn.Module, images: np.ndarray, batch_size: int = 128, flip_tta: bool = False) -> np.ndarray:
     """Class probabilities [N, 7] for uint8 faces [N, 48, 48]."""
     model.eval()
+    device = next(model.parameters()).device
     out = []
     for i in range(0, len(images), batch_size):
-        x = torch.from_numpy(images[i:i + batch_size]).float().div_(255).unsqueeze(1)
+        x = torch.from_numpy(images[i:i + batch_size]).to(device).float().div_(255).unsqueeze(1)
         if [p for p in model.parameters() if p.ndim == 4][-1].is_contiguous(memory_format=torch.channels_last):
             x = x.contiguous(memory_format=torch.channels_last)
         p = model(x).softmax(1)
         if flip_tta:
             p = (p + model(x.flip(3)).softmax(1)) / 2
-        out.append(p)
+        out.append(p.float().cpu())
     return torch.cat(out).numpy()
 
 
@@ -271,9 +349,23 @@ def _subset(x: np.ndarray, y: np.ndarray, limit: int, seed: int) -> tuple[np.nda
     return x[keep], y[keep]
 
 
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Hinton et al.'s soft-target term: KL(teacher || student) at ``temperature``, times T^2 so
+    its gradients keep their scale as T changes."""
+    t = temperature
+    return F.kl_div(F.log_softmax(student / t, 1), F.softmax(teacher / t, 1), reduction="batchmean") * t * t
+
+
 def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
+    from mer.device import autocast, check_amp, grad_scaler, resolve_device
+
     torch.set_num_threads(args.threads)
     set_seed(args.seed)
+    device = resolve_device(getattr(args, "device", "cpu"))
+    amp = check_amp(getattr(args, "amp", "off"), device)
+    real_crop_p = float(getattr(args, "real_crop_aug", 0.0))
+    teacher_path = getattr(args, "teacher", None)
+    kd_weight, kd_t = float(getattr(args, "kd_weight", 0.5)), float(getattr(args, "kd_temperature", 4.0))
     run_dir = CACHE_DIR / f"fer_{args.run}"
     run_dir.mkdir(parents=True, exist_ok=True)
     if args.arch == "mini_xception":
@@ -311,8 +403,18 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
         gen.set_state(ck["generator"])
         state = ck["state"]
         log(f"resumed from {last} after epoch {state['epoch']}")
-    x_all = torch.from_numpy(x_train)
-    y_all = torch.from_numpy(y_train)
+    model.to(device)
+    for group in opt.state.values():   # a resumed optimizer's momentum follows the model
+        for k, v in group.items():
+            if torch.is_tensor(v):
+                group[k] = v.to(device)
+    teacher = None
+    if teacher_path:
+        teacher = load_checkpoint(teacher_path).to(device).eval()
+        log(f"distilling from {teacher_path} (weight {kd_weight}, temperature {kd_t})")
+    scaler = grad_scaler(device, amp)
+    x_all = torch.from_numpy(x_train).to(device)
+    y_all = torch.from_numpy(y_train).to(device)
     # Linear warm-up then cosine decay to zero, per step; resumed at the epoch's first step.
     schedule = scheduler(opt, args.lr, warmup_cosine(warmup, total_steps), state["epoch"] * steps_per_epoch)
     criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
@@ -324,16 +426,24 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
         order = torch.randperm(len(x_all), generator=gen)
         loss_sum = correct = seen = 0
         for i in range(steps_per_epoch):
-            idx = order[i * args.batch_size:(i + 1) * args.batch_size]
+            idx = order[i * args.batch_size:(i + 1) * args.batch_size].to(device)
             x = x_all[idx].float().div_(255).unsqueeze(1)
             y = y_all[idx]
+            x = real_crop_look(x, gen, real_crop_p)
             x = augment(x, gen, crop=args.train_crop).contiguous(memory_format=_memory_format(arch))
             lr = opt.param_groups[0]["lr"]  # this step's rate, for the log
-            logits = model(x)
+            with autocast(device, amp):
+                logits = model(x)
+            logits = logits.float()
             loss = criterion(logits, y)
+            if teacher is not None:
+                with torch.no_grad(), autocast(device, amp):
+                    soft = teacher(x)
+                loss = (1 - kd_weight) * loss + kd_weight * distillation_loss(logits, soft.float(), kd_t)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
             schedule.step()
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
@@ -359,7 +469,7 @@ def train(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
         log(f"epoch {epoch + 1}/{args.epochs} " + json.dumps(record) + (" *best*" if improved else ""))
 
     best = torch.load(run_dir / "best.pt", map_location="cpu")
-    model.load_state_dict(best["model"])
+    model.cpu().load_state_dict(best["model"])
     return {"arch": arch, "model": model, "state": state, "best_epoch": best["epoch"]}
 
 
@@ -444,12 +554,26 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--first-layer-stride", type=int, default=2)
     t.add_argument("--train-crop", type=int, default=0, help="train on random crops of this size (0: whole 48 px faces)")
     t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto (mer.device)")
+    t.add_argument("--amp", default="off", help="off, bf16 or fp16 (CUDA only)")
+    t.add_argument("--real-crop-aug", type=float, default=0.0,
+                   help="probability of each real-video look (small face upscaled, blur, noise, flat light); 0: off")
+    t.add_argument("--teacher", help="distil from this face checkpoint (a larger network's visual_*.pt or best.pt)")
+    t.add_argument("--kd-weight", type=float, default=0.5, help="share of the distillation term in the loss")
+    t.add_argument("--kd-temperature", type=float, default=4.0)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--limit", type=int, default=0, help="use only the first N train/validation faces (smoke tests)")
     t.add_argument("--log-every", type=int, default=50)
     t.add_argument("--restart", action="store_true", help="ignore an existing last.pt")
     t.add_argument("--no-export", action="store_true")
     t.add_argument("--out", default=str(CHECKPOINT_DIR / "visual_fer.pt"))
+    k = sub.add_parser("pack", help="FER2013 train/validation as JPEG mosaics in training/.device/ (for a device run)")
+    k.add_argument("--splits", nargs="+", default=["train", "validation"], choices=FER2013_SPLITS)
+    k.add_argument("--out", default=str(PACK_DIR))
+    i = sub.add_parser("import", help="export a run trained elsewhere (training/scripts/device_fer.py's *_best.pt): "
+                                      "fp16 checkpoint + metrics JSON, scored here")
+    i.add_argument("collected")
+    i.add_argument("--out", required=True)
     e = sub.add_parser("evaluate", help="metrics of a checkpoint on FER2013 validation/test and CK+")
     e.add_argument("checkpoint")
     e.add_argument("--threads", type=int, default=1)
@@ -458,6 +582,21 @@ def main(argv: list[str] | None = None) -> None:
     def log(msg: str) -> None:
         print(time.strftime("%H:%M:%S ") + msg, flush=True)
 
+    if args.command == "pack":
+        for split in args.splits:
+            x, y = load_fer2013(split)
+            path = pack_faces(x, y, Path(args.out), f"fer2013_{split}")
+            back, _ = unpack_faces(Path(args.out), f"fer2013_{split}")
+            diff = np.abs(back.astype(np.int16) - x.astype(np.int16))
+            log(f"{path}: {len(y)} faces, {path.stat().st_size / 1e6:.1f} MB, mean |diff| {diff.mean():.3f}, max {diff.max()}")
+        return
+    if args.command == "import":
+        ck = torch.load(args.collected, map_location="cpu")
+        model = build_model(ck["arch"])
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["model"].items()})
+        run_args = argparse.Namespace(**{**ck["args"], "out": args.out})
+        export({"arch": ck["arch"], "model": model.eval(), "state": ck["state"], "best_epoch": ck["epoch"]}, run_args, log)
+        return
     if args.command == "train":
         log("args " + json.dumps(vars(args)))
         result = train(args, log)
