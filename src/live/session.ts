@@ -20,7 +20,7 @@ import { engine } from '../pipeline/engine';
 import { humanizeError } from '../pipeline/errors';
 import type { PipelineReporter } from '../pipeline/reporter';
 import { buildResult } from '../pipeline/result';
-import { fusionInputs, type WindowStep } from '../pipeline/windowStep';
+import { fusionInputs, SEARCH_ALL_VIEWS, trackFrom, type WindowStep } from '../pipeline/windowStep';
 import type { Backend, BackendPreference, FaceBox, RgbaFrame } from '../protocol';
 import { segmentEnd, type TimeBase } from '../timebase';
 import { CaptureError, openCapture, releaseCapture, type Captured } from './capture';
@@ -385,11 +385,10 @@ export class LiveSession {
     if (!frame) return; // no picture yet: this segment's face is missing
     this.facesInFlight++;
     const started = performance.now();
-    const track = this.trackFaces ? this.lastFaceBox : undefined;
-    const done = ready.step.faces([frame], [t], undefined, track)
+    const done = ready.step.faces([frame], [t], undefined, this.trackFaces ? trackFrom(this.lastFaceBox) : SEARCH_ALL_VIEWS)
       .then((r): FaceOutcome => {
         record(liveStats.stages_ms.face, performance.now() - started);
-        if (track !== undefined) this.lastFaceBox = r.detections?.[0] ?? null;
+        if (this.trackFaces) this.lastFaceBox = r.detections?.[0] ?? null;
         return { crop: r.crops, visual: r.visualMask[0] ?? 0, box: r.boxes[0] ?? null };
       })
       .finally(() => { this.facesInFlight--; });

@@ -9,7 +9,7 @@ import { WindowAggregate } from './aggregate';
 import type { FaceCrops, PipelineReporter } from './reporter';
 import { describeProgress, ProgressClock } from './progress';
 import { inStage } from './errors';
-import { anyModality, fusionInputs, type WindowFeatures, type WindowStep } from './windowStep';
+import { anyModality, fusionInputs, SEARCH_ALL_VIEWS, trackFrom, type WindowFeatures, type WindowStep } from './windowStep';
 
 /** Frames read per chunk: the face worker detects one chunk while the next is being read. */
 const FRAMES_IN_FLIGHT = 4;
@@ -209,7 +209,8 @@ export class FileWindows {
     };
     let nextRead = chunks.length ? readChunk(chunks[0]!) : null;
     // The window's first frame searches all views; each chunk then tracks the face its previous chunk ended on.
-    let track: FaceBox | null | undefined = this.x.trackFaces === false ? undefined : null;
+    const tracking = this.x.trackFaces !== false;
+    let previous: FaceBox | null = null;
     for (let c = 0; c < chunks.length; c++) {
       const [k0, k1] = chunks[c]!;
       const grabbed = await nextRead!;
@@ -220,8 +221,8 @@ export class FileWindows {
       this.unreadable += k1 - k0 - readable.length;
       if (!readable.length) continue;
       const frames = readable.map((k) => grabbed[k] as RgbaFrame);
-      const found = await inStage('face', timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal, track)));
-      if (track !== undefined) track = found.detections?.at(-1) ?? null;
+      const found = await inStage('face', timed('face', () => step.faces(frames, readable.map((k) => first + k0 + k), signal, tracking ? trackFrom(previous) : SEARCH_ALL_VIEWS)));
+      if (tracking) previous = found.detections?.at(-1) ?? null;
       readable.forEach((k, j) => {
         crops.set(found.crops.subarray(j * faceSize, (j + 1) * faceSize), (k0 + k) * faceSize);
         visualMask[k0 + k] = found.visualMask[j] ?? 0;

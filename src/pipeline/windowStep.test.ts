@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import manifestJson from '../../public/models/manifest.json';
 import { parseManifest } from '../inference/manifest';
-import type { FusionInputs, FusionOutputs, FusionResult, Tensor32 } from '../protocol';
+import type { FaceBox, FusionInputs, FusionOutputs, FusionResult, Tensor32 } from '../protocol';
 import type { WorkerCalls } from '../workers/calls';
 import { runWindow, type FusionGraph } from '../workers/fusionRun';
 import { WindowAggregate } from './aggregate';
 import { buildResult } from './result';
-import { anyModality, fusionInputs, WindowStep, type WindowFeatures } from './windowStep';
+import { anyModality, fusionInputs, SEARCH_ALL_VIEWS, trackFrom, WindowStep, type WindowFeatures } from './windowStep';
 
 const manifest = parseManifest(manifestJson);
 const M = manifest.labels.length;
@@ -157,5 +157,21 @@ describe('window step helpers', () => {
     await s.faces([], [0, 2]);
     expect(times[0]?.[0]).toBeCloseTo(0.5 * step.time.segmentSeconds, 12);
     expect(times[0]?.[1]).toBeCloseTo(2.5 * step.time.segmentSeconds, 12);
+  });
+  it('asks the face worker to track only when the search says so', async () => {
+    const options: unknown[] = [];
+    const { calls } = fakeGraph();
+    const s = new WindowStep(manifest, {
+      ...calls,
+      detectFaces: async (_frames, _t, o) => { options.push(o); return { crops: new Float32Array(0), visualMask: new Float32Array(0), boxes: [] }; },
+    });
+    const box: FaceBox = [1, 2, 30, 40];
+    await s.faces([], [0]);
+    await s.faces([], [0], undefined, SEARCH_ALL_VIEWS);
+    await s.faces([], [0], undefined, trackFrom(null));
+    await s.faces([], [0], undefined, trackFrom(box));
+    expect(options.map((o) => (o && typeof o === 'object' && 'track' in o ? (o as { track: unknown }).track : 'all views'))).toEqual(
+      ['all views', 'all views', null, box],
+    );
   });
 });

@@ -55,6 +55,15 @@ export function fusionInputs(shape: GraphShape, f: WindowFeatures, textCls: Floa
 export const anyModality = (f: Pick<WindowFeatures, 'audioMask' | 'visualMask'>, textPresent: boolean): boolean =>
   textPresent || f.audioMask.some((v) => v > 0) || f.visualMask.some((v) => v > 0);
 
+/**
+ * Where a segment's face search starts: every view of the frame (what finds the small faces of wide
+ * shots), or the face the previous segment ended on (`previous`: null when none was found yet),
+ * re-detecting over all views on a miss.
+ */
+export type FaceSearch = { readonly kind: 'all-views' } | { readonly kind: 'track'; readonly previous: FaceBox | null };
+export const SEARCH_ALL_VIEWS: FaceSearch = Object.freeze({ kind: 'all-views' });
+export const trackFrom = (previous: FaceBox | null): FaceSearch => ({ kind: 'track', previous });
+
 export class WindowStep {
   readonly time: TimeBase;
   readonly shape: GraphShape;
@@ -87,13 +96,10 @@ export class WindowStep {
     return { logMel: new Float32Array(count * this.patchSize), audioMask: new Float32Array(count) };
   }
 
-  /**
-   * Faces in `frames`, the frames of segments `indexes` (their centres are the times); the frames are transferred.
-   * `track`: the previous segment's detector box (null: none yet) to track, then re-detect; undefined: search all views.
-   */
-  faces(frames: RgbaFrame[], indexes: number[], signal?: AbortSignal, track?: FaceBox | null): Promise<FaceResult> {
+  /** Faces in `frames`, the frames of segments `indexes` (their centres are the times); the frames are transferred. */
+  faces(frames: RgbaFrame[], indexes: number[], signal?: AbortSignal, search: FaceSearch = SEARCH_ALL_VIEWS): Promise<FaceResult> {
     const times = indexes.map((t) => segmentCentre(t, this.time.segmentSeconds));
-    return this.calls.detectFaces(frames, times, track === undefined ? { signal } : { signal, track });
+    return this.calls.detectFaces(frames, times, search.kind === 'track' ? { signal, track: search.previous } : { signal });
   }
 
   /** The transcript's class token. */

@@ -17,6 +17,7 @@ import { colourFor, describeSegment, formatClock, formatSeconds, nextCell, PAGE_
 import { SegmentDetail } from './SegmentDetail';
 import { windowOfSegment, type TextWindow } from '../pipeline/windowTexts';
 import { secondsLabel } from '../timebase';
+import { percent } from '../format';
 
 export interface TimelineProps {
   /** The result; a shared one may carry `coarse` (its timeline was averaged to fit the link). */
@@ -302,7 +303,7 @@ const TimelineTable = memo(function TimelineTable({ result }: { result: Analysis
               const d = segmentDecision(result, segment);
               const a = segment.audio ? segmentDecision(result, { ...segment, visual: null }) : null;
               const v = segment.visual ? segmentDecision(result, { ...segment, audio: null }) : null;
-              const name = (x: typeof d | null) => (x && x.top >= 0 ? `${labels[x.top]} ${((x.probs[x.top] ?? 0) * 100).toFixed(1)}%` : '—');
+              const name = (x: typeof d | null) => (x && x.top >= 0 ? `${labels[x.top]} ${percent(x.probs[x.top] ?? 0)}` : '—');
               return (
                 <tr key={i}>
                   <td>{i + 1}</td>
