@@ -1,4 +1,4 @@
-"""The MER framework of paper section 3 (Figure 1) and its ablation variants (Tables 2-5).
+r"""The MER framework of paper section 3 (Figure 1) and its ablation variants (Tables 2-5).
 
   I_t (BERT [CLS], computed outside this graph) --SEM--> audio encoder (VGGish/YAMNet + SEMs) -> I_ta
                                                  \-SEM--> visual encoder (ResNet18 + SEMs)     -> I_tv

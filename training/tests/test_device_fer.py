@@ -44,6 +44,7 @@ def test_device_job_runs_on_cpu_and_its_output_imports(tmp_path, monkeypatch):
     meta = json.loads((tmp_path / "visual_fer_gpu.json").read_text())
     assert meta["architecture"]["widths"] == [32, 32, 64, 128, 256]
     assert meta["training"]["teacher"].endswith("best.pt") and meta["training"]["real_crop_aug"] == 0.3
+    assert json.loads((out / "small.json").read_text())["args"]["real_crop_aug"] == 0.0
     assert meta["metrics"]["fer2013_test"]["n"] == 8
     state = torch.load(tmp_path / "visual_fer_gpu.pt")
     assert all(v.dtype == torch.float16 for v in state.values() if v.is_floating_point())

@@ -183,3 +183,27 @@ def test_distillation_loss_is_zero_when_student_matches_teacher():
     logits = torch.randn(4, 7)
     assert float(fer.distillation_loss(logits, logits, 4.0)) == pytest.approx(0.0, abs=1e-6)
     assert float(fer.distillation_loss(logits, -logits, 4.0)) > 0
+
+
+def test_real_clip_metrics_score_the_app_crops_per_clip(tmp_path, monkeypatch):
+    """Per clip the mean softmax over segments with a face; a clip without a face is left out."""
+    from mer.default_model import features as dm_features
+
+    rows = [{"id": "a", "label": 3}, {"id": "b", "label": 6}, {"id": "c", "label": 3}]
+    monkeypatch.setattr(dm_features, "dev_av_rows", lambda: rows)
+    (tmp_path / "features").mkdir()
+    lines = []
+    for i, r in enumerate(rows):
+        faces = np.full((4, 1, 48, 48), 0.1 + 0.2 * i, np.float32)
+        mask = np.array([1, 1, 0, 1] if r["id"] != "c" else [0, 0, 0, 0], np.float32)
+        np.savez(tmp_path / "features" / f"{r['id']}.npz", faces=faces, visual_mask=mask)
+        lines.append(json.dumps({"id": r["id"], "split": "dev", "labels": ["x"], "features": f"features/{r['id']}.npz"}))
+    (tmp_path / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+
+    class AlwaysHappy(torch.nn.Module):
+        def forward(self, x):
+            return torch.eye(7)[[3] * len(x)] * 5
+
+    m = fer.real_clip_metrics(AlwaysHappy(), tmp_path)
+    assert m["n"] == 2 and m["accuracy"] == 0.5      # clip c has no face
+    assert m["baseline_always_majority"] == {"label": "happiness", "accuracy": 0.5}

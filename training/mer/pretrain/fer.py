@@ -306,9 +306,38 @@ def classification_metrics(probs: np.ndarray, labels: np.ndarray, classes: list[
     }
 
 
-def evaluate_all(model: nn.Module) -> dict:
+@torch.no_grad()
+def real_clip_metrics(model: nn.Module, browser_dir: str | Path) -> dict:
+    """The classifier on the app's own crops of the 72 real dev clips (a ``npm run prepare-dataset``
+    folder): per clip the mean softmax over its segments with a face, after the per-crop contrast
+    normalisation the default model's visual backbone applies; clips with no face are left out.
+    Zero-shot: no part of this network saw these clips. The constant guesses stand beside it."""
+    from mer.data.prepare import browser_features
+    from mer.default_model.backbones import _match_fer_contrast
+    from mer.default_model.features import dev_av_rows
+
+    files = browser_features(browser_dir)
+    model.eval()
+    probs, labels = [], []
+    for row in dev_av_rows():
+        with np.load(files[row["id"]]) as z:
+            faces, mask = z["faces"], z["visual_mask"]
+        if mask.sum() == 0:
+            continue
+        crops = _match_fer_contrast(torch.from_numpy(faces[mask > 0]).float())
+        probs.append(model(crops).softmax(1).mean(0).numpy())
+        labels.append(row["label"])
+    y = np.asarray(labels)
+    counts = np.bincount(y, minlength=len(LABELS))
+    return {"dataset": f"iemocap_dev_av (app crops from {Path(browser_dir).name})", "split": "all clips with a face",
+            **classification_metrics(np.stack(probs), y),
+            "baseline_always_majority": {"label": LABELS[int(counts.argmax())], "accuracy": round(float(counts.max() / len(y)), 4)}}
+
+
+def evaluate_all(model: nn.Module, real_crops: str | Path | None = None) -> dict:
     """FER2013 validation/test (plain and with horizontal-flip averaging) and CK+ (its 6 classes
-    shared with Ekman-7; contempt skipped; argmax over all 7 outputs, so 'neutral' counts as wrong)."""
+    shared with Ekman-7; contempt skipped; argmax over all 7 outputs, so 'neutral' counts as wrong);
+    with ``real_crops``, also the real dev clips' app crops (``real_clip_metrics``)."""
     results = {}
     for split in ("validation", "test"):
         x, y = load_fer2013(split)
@@ -330,6 +359,8 @@ def evaluate_all(model: nn.Module) -> dict:
                          "classes": [LABELS[c] for c in shared], **ck,
                          "accuracy_argmax_over_shared_classes": ck6["accuracy"],
                          "macro_f1_argmax_over_shared_classes": ck6["macro_f1"]}
+    if real_crops:
+        results["real_clip_crops"] = real_clip_metrics(model, real_crops)
     return results
 
 
@@ -487,7 +518,7 @@ def describe(arch: dict) -> dict:
 def export(result: dict, args: argparse.Namespace, log: Callable[[str], None] = print) -> dict:
     """Write the fp16 state_dict and its metrics JSON beside it."""
     model: FaceExpressionNet = result["model"]
-    metrics = evaluate_all(model)
+    metrics = evaluate_all(model, getattr(args, "real_crops", None))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     half = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
@@ -534,6 +565,10 @@ def load_checkpoint(path: str | Path) -> FaceExpressionNet:
     return model.eval()
 
 
+REAL_CROPS_HELP = ("also score the 72 real dev clips' app crops from this `npm run prepare-dataset` folder "
+                   "(mer.default_model's browser features)")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="mer.pretrain.fer", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -567,6 +602,7 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--restart", action="store_true", help="ignore an existing last.pt")
     t.add_argument("--no-export", action="store_true")
     t.add_argument("--out", default=str(CHECKPOINT_DIR / "visual_fer.pt"))
+    t.add_argument("--real-crops", metavar="DIR", help=REAL_CROPS_HELP)
     k = sub.add_parser("pack", help="FER2013 train/validation as JPEG mosaics in training/.device/ (for a device run)")
     k.add_argument("--splits", nargs="+", default=["train", "validation"], choices=FER2013_SPLITS)
     k.add_argument("--out", default=str(PACK_DIR))
@@ -574,8 +610,10 @@ def main(argv: list[str] | None = None) -> None:
                                       "fp16 checkpoint + metrics JSON, scored here")
     i.add_argument("collected")
     i.add_argument("--out", required=True)
+    i.add_argument("--real-crops", metavar="DIR", help=REAL_CROPS_HELP)
     e = sub.add_parser("evaluate", help="metrics of a checkpoint on FER2013 validation/test and CK+")
     e.add_argument("checkpoint")
+    e.add_argument("--real-crops", metavar="DIR", help=REAL_CROPS_HELP)
     e.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
 
@@ -594,7 +632,7 @@ def main(argv: list[str] | None = None) -> None:
         ck = torch.load(args.collected, map_location="cpu")
         model = build_model(ck["arch"])
         model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["model"].items()})
-        run_args = argparse.Namespace(**{**ck["args"], "out": args.out})
+        run_args = argparse.Namespace(**{**ck["args"], "out": args.out, "real_crops": args.real_crops})
         export({"arch": ck["arch"], "model": model.eval(), "state": ck["state"], "best_epoch": ck["epoch"]}, run_args, log)
         return
     if args.command == "train":
@@ -604,7 +642,7 @@ def main(argv: list[str] | None = None) -> None:
             export(result, args, log)
     else:
         torch.set_num_threads(args.threads)
-        metrics = evaluate_all(load_checkpoint(args.checkpoint))
+        metrics = evaluate_all(load_checkpoint(args.checkpoint), args.real_crops)
         for key, m in metrics.items():
             log(f"{key}: n={m['n']} accuracy {m['accuracy']} macro-F1 {m['macro_f1']}")
         print(json.dumps(metrics, indent=1))
