@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "text_dim": None,            # None = features.json text.dim
         "sem_softmax": "positions",
         "audio": {"backbone": {"name": "vggish"}, "sem_after": [2, 4], "freeze_groups": 2,
-                  "voice_stats": None},   # {group, weights}: mer.heads.VoiceStatsHead (opt-in, training/README.md)
+                  "voice_stats": None},   # {group, weights}: mer.heads.VoiceStatsHead (default_fusion.yaml turns it on)
         "visual": {"backbone": {"name": "resnet18", "in_channels": 1}, "sem_after": [3, 5], "freeze_groups": 3},
         "face": {"channels": None, "size": None},   # None = features.json face.crop
         "mbt": {"dim": 64, "heads": 8, "bottlenecks": 4, "layers": 1, "ffn_mult": 4, "dropout": 0.1},

@@ -32,10 +32,10 @@ class SequenceHead(nn.Module):
 
 class VoiceStatsHead(nn.Module):
     """A text-independent voice decision from an early backbone group (issue 13: "use the YAMNet
-    layers that carry emotion"; opt-in, ``model.audio.voice_stats``, training/README.md): per segment, the mean and standard deviation over time of each
+    layers that carry emotion"; ``model.audio.voice_stats``, on in the default model, training/README.md): per segment, the mean and standard deviation over time of each
     channel and frequency row of group ``group``'s map [N, C, H (time), W (freq)] -> [N, 2CW],
     standardised, then a frozen linear classifier (``mer.pretrain.voice_stats``: logistic
-    regression on English acted speech + EmoDB, speakers held out) -> per-segment logits [N, M],
+    regression on English acted speech + EmoDB, speakers held out, and the dev clips) -> per-segment logits [N, M],
     centred over classes (only their differences carry evidence).
 
     Frozen on purpose: the fusion stage sees a few hundred voices, the classifier thousands.

@@ -207,3 +207,99 @@ def test_fusion_learns_from_voices_and_sentences_its_encoders_never_saw():
     untouched = HELD_OUT - FUSION_FIT_SPEAKERS
     assert {s.split(":")[0] for s in untouched} == {s.split(":")[0] for s in HELD_OUT} == {"ravdess", "cremad", "emodb"}
     assert all("train" not in splits for _, splits in FUSION_TEXT_SPLITS)
+
+
+def test_cross_validation_scores_each_clip_with_a_voice_classifier_that_never_saw_it():
+    """With per-fold voice-statistics classifiers (fitted with the dev clips), fold k's caches
+    carry fold k's outputs; other folds than the CV's are refused; without them nothing changes."""
+    from mer.default_model.crossval import out_of_fold_voice_stats, without_fold_in_voice_stats
+
+    fold_of = np.array([0, 1, 2, 1])
+    # Clip i's output from the classifier without fold k is 10 * k + i; without folds k and j, 100 + 10 * (k + j) + i.
+    per_fold = [[torch.full((2, 7), 10.0 * k + i) for i in range(4)] for k in range(3)]
+    pairs = {f"{k}-{j}": [torch.full((2, 7), 100.0 + 10 * (k + j) + i) for i in range(4)] for k in range(3) for j in range(k + 1, 3)}
+    speech_folds = [torch.full((3, 1, 2, 7), float(k)) for k in range(3)]
+    data = {"real": {"voice_stats": "all clips", "voice_stats_folds": per_fold, "voice_stats_pairs": pairs,
+                     "voice_stats_fold_of": fold_of.tolist()},
+            "speech": {"voice_stats": "all clips", "voice_stats_folds": speech_folds}, "fer": {}}
+    d = without_fold_in_voice_stats(data, 1, fold_of)
+    # Test clips 1 and 3 (fold 1): without fold 1; training clip 0 (fold 0): without 0 and 1; clip 2: without 1 and 2.
+    assert [float(t[0, 0]) for t in d["real"]["voice_stats"]] == [110.0, 11.0, 132.0, 13.0]
+    assert d["speech"]["voice_stats"] is speech_folds[1]
+    assert data["real"]["voice_stats"] == "all clips"   # the caller's caches stay as they were
+    # The final model trains each clip on the classifier fitted without its own fold.
+    assert [float(t[0, 0]) for t in out_of_fold_voice_stats(data)["real"]["voice_stats"]] == [0.0, 11.0, 22.0, 13.0]
+    with pytest.raises(ValueError, match="other folds"):
+        without_fold_in_voice_stats(data, 0, np.array([1, 0, 0, 1]))
+    plain = {"real": {"voice_stats": None}, "speech": {}}
+    assert without_fold_in_voice_stats(plain, 0, fold_of) is plain and out_of_fold_voice_stats(plain) is plain
+
+
+def test_voice_classifier_with_real_clips_keeps_each_fold_out():
+    """fit_with_real_clips: one classifier per crossval fold, none fitted on its own fold's clips."""
+    from mer.pretrain import voice_stats as vs
+
+    rng = np.random.default_rng(0)
+    acted_y = np.repeat(np.arange(7), 20)
+    acted_x = rng.normal(size=(len(acted_y), 6)) + np.eye(7)[acted_y][:, :6] * 3
+    real_y = np.repeat(np.arange(7), 4)
+    real_x = rng.normal(size=(len(real_y), 6)) + np.eye(7)[real_y][:, :6] * 3
+    voiced = np.ones(len(real_y), bool)
+    voiced[0] = False
+    head, folds, pairs, report = vs.fit_with_real_clips(acted_x, acted_y, real_x, real_y, voiced, 1.0, 5.0)
+    assert len(folds) == 4 and head["weight"].shape == (7, 6)
+    assert sorted(pairs) == ["0-1", "0-2", "0-3", "1-2", "1-3", "2-3"]
+    assert report["clips"] == len(real_y) - 1 and len(report["fold_of"]) == len(real_y)
+    assert report["cv_top1_voiced_clips"] > 0.5
+    # A clip's own fold's classifier is the one fitted without it: refitting without fold 0 gives it back.
+    from mer.default_model.crossval import stratified_folds
+    fold_of = stratified_folds(real_y, 4, seed=0)
+    keep = (fold_of != 0) & voiced
+    again = vs.fit(np.concatenate([acted_x, real_x[keep]]), np.concatenate([acted_y, real_y[keep]]), 1.0,
+                   np.concatenate([np.ones(len(acted_y)), np.full(int(keep.sum()), 5.0)]))
+    assert np.allclose(again["weight"], folds[0]["weight"], atol=1e-4)
+
+
+def test_voice_statistics_gain_learns_at_its_own_rate():
+    """The gain (from 0) gets gain_lr_mult times the rate; every other trainable weight the shared
+    rate, each in exactly one group."""
+    from mer.default_model.fusion_training import DEFAULT_TRAIN, fusion_optimizer
+    model = _tiny_fusion_model("MER-SEM-MBT", True)
+    opt = fusion_optimizer(model, {**DEFAULT_TRAIN, "gain_lr_mult": 30.0})
+    assert [g["lr"] for g in opt.param_groups] == [DEFAULT_TRAIN["lr"], DEFAULT_TRAIN["lr"] * 30.0]
+    assert opt.param_groups[1]["params"] == [model.voice_stats_gain]
+    grouped = [p for g in opt.param_groups for p in g["params"]]
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    assert len(grouped) == len(trainable) and all(any(p is q for q in grouped) for p in trainable)
+    plain = fusion_optimizer(_tiny_fusion_model("MER-SEM-MBT", False), DEFAULT_TRAIN)
+    assert len(plain.param_groups) == 1
+
+
+def test_per_fold_voice_classifiers_load_from_the_checkpoint_and_score_cached_maps(tmp_path):
+    """voice_stats_folds reads the per-fold and per-pair classifiers a --real-clips checkpoint
+    holds; fold_logits gives each one's output, the same as the head with those buffers."""
+    from mer.default_model.features import fold_logits, voice_stats_folds
+    from mer.heads import VoiceStatsHead
+    model = _tiny_fusion_model("MER-SEM-MBT", True)
+    head = model.voice_stats
+    d, m = head.mean.numel(), model.num_classes
+
+    def buffers(seed):
+        g = torch.Generator().manual_seed(seed)
+        return {"mean": torch.randn(d, generator=g), "scale": torch.rand(d, generator=g) + 0.5,
+                "weight": torch.randn(m, d, generator=g), "bias": torch.randn(m, generator=g)}
+
+    state = {"group": head.group, **buffers(0), "folds": [buffers(1), buffers(2)], "pairs": {"0-1": buffers(3)},
+             "fold_of": torch.tensor([0, 1])}
+    torch.save(state, tmp_path / "stats.pt")
+    assert voice_stats_folds(model) == ([], {})          # no weights file: nothing per fold
+    model.config["model"]["audio"]["voice_stats"]["weights"] = str(tmp_path / "stats.pt")
+    folds, pairs = voice_stats_folds(model)
+    assert len(folds) == 2 and list(pairs) == ["0-1"]
+    early = torch.randn(2, 3, *model.audio_encoder.forward_frozen(torch.zeros(1, 1, 96, 64), 2).shape[1:])
+    got = fold_logits(folds, early)
+    want = VoiceStatsHead(d, m, head.group)
+    for name, value in buffers(2).items():
+        getattr(want, name).copy_(value)
+    assert got[1].shape == (2, 3, m)
+    assert torch.allclose(got[1], want(early.reshape(6, *early.shape[2:])).reshape(2, 3, m), atol=1e-5)

@@ -24,7 +24,7 @@ import torch
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
-from .crossval import dev_clip_baselines, runs_dir, scores
+from .crossval import dev_clip_baselines, out_of_fold_voice_stats, runs_dir, scores
 from .features import CACHE, DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
@@ -249,7 +249,7 @@ def main(argv=None) -> None:
         model.load_state_dict(torch.load(ckpt)["model"])
     else:
         train_cfg = {**DEFAULT_TRAIN, "epochs": args.epochs}
-        train_fusion(model, data, np.arange(len(labels)), train_cfg, log=lambda s: print(s, flush=True))
+        train_fusion(model, out_of_fold_voice_stats(data), np.arange(len(labels)), train_cfg, log=lambda s: print(s, flush=True))
         torch.save({"config": {k: v for k, v in config.items() if k != "label_names"}, "model": model.state_dict(),
                     "train": train_cfg, "text_checkpoint": data.get("text_checkpoint")}, ckpt)
     model.eval()

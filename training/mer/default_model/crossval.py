@@ -55,6 +55,9 @@ ABLATIONS = {
 }
 
 
+CV_FOLDS = 4   # the dev clips' cross-validation (mer.pretrain.voice_stats fits one classifier per fold)
+
+
 def stratified_folds(labels, k: int, seed: int = 0) -> np.ndarray:
     """Fold index per sample: within each class (shuffled with ``seed``) the j-th sample goes to
     fold (offset + j) mod k, the offset carrying on between classes so fold sizes stay even."""
@@ -113,6 +116,42 @@ def model_config(overrides: dict, config_path: Path = DEFAULT_CONFIG) -> dict:
     return architecture_only(load_config(config_path, {"model": overrides}))
 
 
+def without_fold_in_voice_stats(data: dict, k: int, fold_of: np.ndarray) -> dict:
+    """The caches for CV fold ``k``: where the voice-statistics classifier was trained with the dev
+    clips (``mer.pretrain.voice_stats --real-clips``), each clip's cached outputs are swapped for
+    those of a classifier that never saw it nor fold k: a test clip (fold k) gets the one fitted
+    without fold k, a training clip of fold j the one fitted without folds k and j, as the build
+    trains each clip on the one fitted without its own fold (``out_of_fold_voice_stats``)."""
+    real, speech = data["real"], data["speech"]
+    if not real.get("voice_stats_folds"):
+        return data
+    stored = real.get("voice_stats_fold_of")
+    if stored is None or len(real["voice_stats_folds"]) != int(fold_of.max()) + 1 or list(stored) != fold_of.tolist():
+        raise ValueError("the voice-statistics classifiers were fitted on other folds than this cross-validation's; "
+                         "refit them (mer.pretrain.voice_stats --real-clips) with the same folds")
+    pairs = real.get("voice_stats_pairs") or {}
+    stats = []
+    for i, j in enumerate(fold_of.tolist()):
+        if j == k:
+            stats.append(real["voice_stats_folds"][k][i])
+        else:
+            stats.append(pairs[f"{min(j, k)}-{max(j, k)}"][i])
+    return {**data, "real": {**real, "voice_stats": stats},
+            "speech": {**speech, "voice_stats": speech["voice_stats_folds"][k]}}
+
+
+def out_of_fold_voice_stats(data: dict) -> dict:
+    """The caches for the final model's training: each dev clip's voice-statistics outputs from
+    the classifier fitted without its own CV fold, so the fusion stage learns how far to trust it
+    from outputs like those on a clip it has not seen (the exported graph holds the one fitted on
+    all clips); unchanged when the classifier never saw the dev clips."""
+    real = data["real"]
+    if not real.get("voice_stats_folds"):
+        return data
+    fold_of = real["voice_stats_fold_of"]
+    return {**data, "real": {**real, "voice_stats": [real["voice_stats_folds"][j][i] for i, j in enumerate(fold_of)]}}
+
+
 def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, out_dir: Path, log=print) -> dict:
     out_path = out_dir / f"{name}.json"
     if out_path.exists():
@@ -127,9 +166,10 @@ def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, 
         torch.manual_seed(train_cfg.get("seed", 0))
         model = build_model(copy.deepcopy(config))
         train_idx, test_idx = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
-        train_fusion(model, data, train_idx, train_cfg, log=lambda s: log(f"[{name} fold {k}] {s}"))
+        fold_data = without_fold_in_voice_stats(data, k, fold_of)
+        train_fusion(model, fold_data, train_idx, train_cfg, log=lambda s: log(f"[{name} fold {k}] {s}"))
         for cond, mask in CONDITIONS.items():
-            oof[cond][test_idx] = predict_real(model, data, test_idx, mask)
+            oof[cond][test_idx] = predict_real(model, fold_data, test_idx, mask)
     result = {"name": name, "model": overrides, "folds": folds, "train": train_cfg, "seconds": time.time() - t0,
               "dataset": "iemocap_dev_av", "split": f"{folds}-fold stratified cross-validation (pooled out-of-fold)",
               "n": int(len(labels)), "labels": config["label_names"],
@@ -162,7 +202,7 @@ def table(results: dict, conditions=("fused",)) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mer.default_model.crossval", description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", nargs="+", default=["table3", "table5"], choices=sorted(ABLATIONS))
-    ap.add_argument("--folds", type=int, default=4)
+    ap.add_argument("--folds", type=int, default=CV_FOLDS)
     ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
     ap.add_argument("--out", help="results folder (default training/runs/default_cv/<feature cache version>)")
     ap.add_argument("--threads", type=int, default=1)

@@ -45,6 +45,7 @@ import torch
 
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..data.labels import encode
+from ..heads import VoiceStatsHead
 from ..model import MERModel, build_model
 
 SHARED = REPO_ROOT.parent / "shared"
@@ -98,6 +99,33 @@ def voice_stats_logits(model: MERModel, early_maps: torch.Tensor, batch: int = 2
     return (torch.cat(out) if out else torch.zeros(0, model.num_classes)).reshape(tuple(lead) + (-1,))
 
 
+def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, VoiceStatsHead]]:
+    """The classifiers a voice-statistics checkpoint trained with the dev clips holds besides its
+    own (``mer.pretrain.voice_stats --real-clips``): one without each CV fold's clips, and one
+    without each pair of folds (``"k-j"``); empty when it has none."""
+    spec = model.config["model"]["audio"].get("voice_stats")
+    if model.voice_stats is None or not spec or not spec.get("weights"):
+        return [], {}
+    state = torch.load(spec["weights"], map_location="cpu")
+
+    def head(buffers: dict) -> VoiceStatsHead:
+        h = VoiceStatsHead(model.voice_stats.mean.numel(), model.num_classes, model.voice_stats.group)
+        for name in VoiceStatsHead.BUFFERS:
+            getattr(h, name).copy_(buffers[name].float())
+        return h.eval()
+
+    return [head(f) for f in state.get("folds", [])], {k: head(p) for k, p in state.get("pairs", {}).items()}
+
+
+@torch.no_grad()
+def fold_logits(heads: list[VoiceStatsHead], early_maps: torch.Tensor, batch: int = 256) -> list[torch.Tensor]:
+    """``voice_stats_logits`` for each per-fold head."""
+    lead = early_maps.shape[:-3]
+    flat = early_maps.reshape((-1,) + tuple(early_maps.shape[-3:]))
+    return [torch.cat([h(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]).reshape(tuple(lead) + (-1,))
+            for h in heads]
+
+
 def text_encoder():
     """(TextEncoder, checkpoint path); a random-initialised compact BERT when none is trained yet."""
     from ..text.encoder import TextEncoder
@@ -137,6 +165,11 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
     browser_text: dict[int, np.ndarray] = {}
     out = {"ids": [], "labels": [], "audio": [], "audio_mask": [], "visual": [], "visual_mask": [],
            "transcripts": [], "wrong_face": [], "source": "browser" if browser_dir else "python twins"}
+    folds, pairs = voice_stats_folds(model)
+    if folds:
+        spec = model.config["model"]["audio"]["voice_stats"]
+        out["voice_stats_fold_of"] = torch.load(spec["weights"], map_location="cpu")["fold_of"].tolist()
+        out["voice_stats_pairs"] = {key: [] for key in pairs}
     for i, r in enumerate(rows):
         path = DEV_AV / "clips" / f"{r['id']}.mp4"
         if from_browser is not None:
@@ -161,6 +194,10 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
                 early = model.audio_encoder.forward_frozen(mel.float(), g)
                 out["audio"].append(late_groups(list(model.audio_encoder.backbone.stages)[g:], early).half())
             out.setdefault("voice_stats", []).append(voice_stats_logits(model, early))
+            for k, logits in enumerate(fold_logits(folds, early)):
+                out.setdefault("voice_stats_folds", [[] for _ in folds])[k].append(logits)
+            for key, logits in zip(pairs, fold_logits(list(pairs.values()), early)):
+                out["voice_stats_pairs"][key].append(logits)
         out["audio_mask"].append(torch.from_numpy(np.asarray(amask, np.float32)))
         out["visual"].append(frozen_maps(model.visual_encoder, torch.from_numpy(np.asarray(faces, np.float32))))
         out["visual_mask"].append(torch.from_numpy(np.asarray(vmask, np.float32)))
@@ -207,7 +244,9 @@ def speech_audio(model: MERModel, speakers=FUSION_FIT_SPEAKERS) -> dict:
         if model.voice_stats.group != FREEZE:
             raise ValueError(f"the speech cache holds group-{FREEZE} maps; voice_stats reads group {model.voice_stats.group}")
         stats = voice_stats_logits(model, d["features"][keep])              # [N, V, T, M]
+    stats_folds = fold_logits(voice_stats_folds(model)[0], d["features"][keep]) if stats is not None else []
     return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep], "voice_stats": stats,
+            "voice_stats_folds": stats_folds or None,
             "speakers": [d["speakers"][i] for i in keep], "datasets": [d["datasets"][i] for i in keep],
             "paths": paths, "transcripts": [transcripts.get(p) for p in paths]}
 

@@ -1,12 +1,12 @@
-"""A voice-statistics classifier for the fused model's audio decision (``mer.heads.VoiceStatsHead``;
-opt-in with ``model.audio.voice_stats``: off in the shipped model, training/README.md says why).
+"""A voice-statistics classifier for the fused model's audio decision (``mer.heads.VoiceStatsHead``,
+``model.audio.voice_stats``; on in the default model since 2026-12-05, training/README.md).
 
 Why: the EmoDB track measured that statistics of YAMNet's frozen group 3 (AudioSet) carry more
 emotion than its final embedding (0.75 vs 0.57 speaker-held-out). On English speakers no part of
 the model heard, a linear classifier on them beat the fine-tuned backbone's own classifier
-(RAVDESS actors 16-20: 0.60 vs 0.55). Used frozen beside the fused model's audio head: the
-fusion stage learns per class how much of it to take. On real conversational clips (IEMOCAP) it
-mostly answers sadness, and the fusion stage learned to take little of it.
+(RAVDESS actors 16-20: 0.59-0.60 vs 0.55). Used frozen beside the fused model's audio head: the
+fusion stage learns per class how much of it to take (its gain has its own learning rate,
+``mer.default_model.fusion_training.fusion_optimizer``).
 
 Features: per segment, mean and standard deviation over time of each channel x frequency row
 of the group-3 map ([256, 12, 8] -> 4,096), averaged over the clip's voiced segments (the same
@@ -16,7 +16,15 @@ training speakers' clips; its L2 strength C chosen by 5-fold cross-validation gr
 speaker over the training speakers only (view 0, the clip as recorded, scored). The held-out
 speakers (``speech.HELD_OUT``) are scored once, at the end.
 
-    python -m mer.pretrain.voice_stats [--threads 2]
+Acted speech alone leaves it answering "sadness" on conversational clips. ``--real-clips DIR``
+(the 72 dev clips as the app computes them, ``npm run prepare-dataset``) adds their clip
+statistics to the training set, each clip weighted ``--real-weight`` times a view of an acted
+clip, so the classifier also learns what a calm conversation sounds like. The fusion stage's
+cross-validation must not score a clip with a classifier that saw it: the checkpoint then also
+holds one classifier per fold of ``mer.default_model.crossval`` (``folds``), each fitted without
+that fold's clips, and the cross-validation uses fold k's for fold k.
+
+    python -m mer.pretrain.voice_stats [--threads 2] [--real-clips DIR --real-weight 10]
         -> training/checkpoints/audio_stats.pt (+ .json with the report)
 """
 from __future__ import annotations
@@ -53,16 +61,71 @@ def clip_statistics(cache: dict, chunk: int = 200) -> np.ndarray:
     return out
 
 
-def fit(x: np.ndarray, y: np.ndarray, c: float) -> dict:
+def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dev clips (``mer.default_model.features.dev_av_rows`` order, as the fusion caches) from a
+    ``npm run prepare-dataset`` folder: statistics [N, 4096] of the frozen group maps of the
+    browser's log-mel patches, averaged over its voiced segments (the app's VAD mask), the
+    Ekman-7 labels, and which clips have a voiced segment at all."""
+    from ..backbones.yamnet import YAMNet
+    from ..data.prepare import browser_features
+    from ..default_model.features import dev_av_rows
+    from .speech import frozen_groups
+    net = YAMNet.from_tflite().eval()
+    files = browser_features(browser_dir)
+    stats, labels, voiced = [], [], []
+    for row in dev_av_rows():
+        with np.load(files[row["id"]]) as z:
+            log_mel, mask = z["log_mel"], z["audio_mask"].astype(np.float32)
+        with torch.no_grad():
+            per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float()).numpy()
+        w = mask / max(float(mask.sum()), 1e-6)
+        stats.append((per_segment * w[:, None]).sum(0))
+        labels.append(row["label"])
+        voiced.append(mask.sum() > 0)
+    return np.stack(stats).astype(np.float32), np.asarray(labels), np.asarray(voiced)
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float, sample_weight: np.ndarray | None = None) -> dict:
     """Standardise + multinomial logistic regression -> VoiceStatsHead's buffers (numpy)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
     scaler = StandardScaler().fit(x)
-    clf = LogisticRegression(C=c, max_iter=1000).fit(scaler.transform(x), y)
+    clf = LogisticRegression(C=c, max_iter=1000).fit(scaler.transform(x), y, sample_weight=sample_weight)
     if list(clf.classes_) != list(range(len(EKMAN))):
         raise ValueError(f"training labels cover {list(clf.classes_)}, need all {len(EKMAN)} Ekman classes")
     return {"mean": scaler.mean_.astype(np.float32), "scale": scaler.scale_.astype(np.float32),
             "weight": clf.coef_.astype(np.float32), "bias": clf.intercept_.astype(np.float32)}
+
+
+def fit_with_real_clips(acted_x: np.ndarray, acted_y: np.ndarray, real_x: np.ndarray, real_y: np.ndarray,
+                        voiced: np.ndarray, c: float, weight: float) -> tuple[dict, list[dict], dict, dict]:
+    """The classifier on acted views plus the voiced real clips (each weighted ``weight``), one per
+    cross-validation fold of ``mer.default_model.crossval`` fitted without that fold's clips, one
+    per pair of folds fitted without both (``"k-j"``, k < j), and the out-of-fold top-1 on the
+    real clips."""
+    from ..default_model.crossval import CV_FOLDS, stratified_folds
+    fold_of = stratified_folds(real_y, CV_FOLDS, seed=0)   # crossval's folds over all dev clips
+
+    def with_real(keep: np.ndarray) -> dict:
+        keep = keep & voiced
+        return fit(np.concatenate([acted_x, real_x[keep]]), np.concatenate([acted_y, real_y[keep]]), c,
+                   np.concatenate([np.ones(len(acted_y)), np.full(int(keep.sum()), float(weight))]))
+
+    head = with_real(np.ones(len(real_y), bool))
+    folds = [with_real(fold_of != k) for k in range(CV_FOLDS)]
+    # Without two folds: the fusion stage's CV fold k trains on a clip of fold j with the classifier
+    # that saw neither, as the build trains on each clip with the one that never saw it (stacking).
+    pairs = {f"{k}-{j}": with_real((fold_of != k) & (fold_of != j)) for k in range(CV_FOLDS) for j in range(k + 1, CV_FOLDS)}
+    oof = np.full(len(real_y), -1)
+    for k, fh in enumerate(folds):
+        oof[fold_of == k] = logits(fh, real_x[fold_of == k]).argmax(1)
+    counts = np.bincount(real_y[voiced], minlength=len(EKMAN))
+    report = {"weight": float(weight), "clips": int(voiced.sum()), "fold_of": fold_of.tolist(),
+              "cv_top1_voiced_clips": round(float((oof[voiced] == real_y[voiced]).mean()), 4),
+              "always_majority_top1": round(float(counts.max() / counts.sum()), 4),
+              "protocol": f"{CV_FOLDS}-fold stratified CV over the dev clips (crossval's folds): fold k scored "
+                          "by the classifier fitted without fold k"}
+    return head, folds, pairs, report
 
 
 def logits(head: dict, x: np.ndarray) -> np.ndarray:
@@ -86,6 +149,10 @@ def choose_c(stats: np.ndarray, y: np.ndarray, speakers: np.ndarray, train_idx: 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mer.pretrain.voice_stats", description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--real-clips", metavar="DIR", help="also train on the dev clips' statistics from this "
+                                                        "`npm run prepare-dataset` folder (per-fold classifiers for the CV)")
+    ap.add_argument("--real-weight", type=float, default=10.0, help="weight of one dev clip against one acted view")
+    ap.add_argument("--c", type=float, help="L2 strength; default: chosen by speaker-grouped CV over the acted training speakers")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
@@ -95,12 +162,28 @@ def main(argv=None) -> None:
     speakers = np.array(cache["speakers"])
     train_idx, test_idx = split(cache)
     print(f"statistics of {len(y)} clips x {stats.shape[1]} views in {time.time() - t0:.0f}s", flush=True)
-    c, cv = choose_c(stats, y, speakers, train_idx, log=lambda s: print(s, flush=True))
-    head = fit(stats[train_idx].reshape(-1, stats.shape[-1]), np.repeat(y[train_idx], stats.shape[1]), c)
+    if args.c is None:
+        c, cv = choose_c(stats, y, speakers, train_idx, log=lambda s: print(s, flush=True))
+    else:
+        c, cv = args.c, None
+    acted_x, acted_y = stats[train_idx].reshape(-1, stats.shape[-1]), np.repeat(y[train_idx], stats.shape[1])
+    real = None
+    if args.real_clips:
+        real_x, real_y, voiced = real_clip_statistics(args.real_clips)
+        head, folds, pairs, real = fit_with_real_clips(acted_x, acted_y, real_x, real_y, voiced, c, args.real_weight)
+        real["folder"] = str(args.real_clips)
+        print(f"dev clips ({real['clips']} voiced): out-of-fold top-1 {real['cv_top1_voiced_clips']} "
+              f"(always the majority class {real['always_majority_top1']})", flush=True)
+    else:
+        head = fit(acted_x, acted_y, c)
     probs = torch.from_numpy(logits(head, stats[test_idx, 0])).softmax(-1).numpy()
     report = held_out_report(cache, test_idx, probs)
-    torch.save({"group": FREEZE, **{k: torch.from_numpy(v) for k, v in head.items()}, "labels": list(EKMAN), "C": c},
-               CHECKPOINT)
+    saved = {"group": FREEZE, **{k: torch.from_numpy(v) for k, v in head.items()}, "labels": list(EKMAN), "C": c}
+    if real:
+        saved["folds"] = [{k: torch.from_numpy(v) for k, v in fh.items()} for fh in folds]
+        saved["pairs"] = {key: {k: torch.from_numpy(v) for k, v in ph.items()} for key, ph in pairs.items()}
+        saved["fold_of"] = torch.tensor(real["fold_of"])
+    torch.save(saved, CHECKPOINT)
     info = {
         "model": f"mean and standard deviation over time of YAMNet group-{FREEZE} maps (AudioSet, frozen), "
                  "averaged over voiced segments; multinomial logistic regression (scikit-learn), standardisation folded in",
@@ -108,9 +191,11 @@ def main(argv=None) -> None:
         "train_data": {"clips": int(len(train_idx)), "views_per_clip": int(stats.shape[1]),
                        "speakers": sorted(set(speakers[train_idx].tolist()))},
         "c_selection": {"grid": list(C_GRID), "chosen": c, "speaker_grouped_cv_top1": cv, "folds": FOLDS,
-                        "protocol": "GroupKFold by speaker over the training speakers only; view 0 scored"},
+                        "protocol": "GroupKFold by speaker over the training speakers only; view 0 scored"}
+        if cv is not None else {"chosen": c, "protocol": "given (--c)"},
         "split": "speakers held out, never trained on or selected on: " + ", ".join(sorted(HELD_OUT)),
         "held_out": report,
+        "real_clips": real,
         "checkpoint_bytes": CHECKPOINT.stat().st_size,
     }
     CHECKPOINT.with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
