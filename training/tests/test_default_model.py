@@ -292,10 +292,10 @@ def test_per_fold_voice_classifiers_load_from_the_checkpoint_and_score_cached_ma
     state = {"group": head.group, **buffers(0), "folds": [buffers(1), buffers(2)], "pairs": {"0-1": buffers(3)},
              "fold_of": torch.tensor([0, 1])}
     torch.save(state, tmp_path / "stats.pt")
-    assert voice_stats_folds(model) == ([], {})          # no weights file: nothing per fold
+    assert voice_stats_folds(model) == ([], {}, None)    # no weights file: nothing per fold
     model.config["model"]["audio"]["voice_stats"]["weights"] = str(tmp_path / "stats.pt")
-    folds, pairs = voice_stats_folds(model)
-    assert len(folds) == 2 and list(pairs) == ["0-1"]
+    folds, pairs, fold_of = voice_stats_folds(model)
+    assert len(folds) == 2 and list(pairs) == ["0-1"] and fold_of == [0, 1]
     early = torch.randn(2, 3, *model.audio_encoder.forward_frozen(torch.zeros(1, 1, 96, 64), 2).shape[1:])
     got = fold_logits(folds, early)
     want = VoiceStatsHead(d, m, head.group)

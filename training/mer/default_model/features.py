@@ -90,22 +90,16 @@ def frozen_maps(encoder, x: torch.Tensor, batch: int = 256) -> torch.Tensor:
 def voice_stats_logits(model: MERModel, early_maps: torch.Tensor, batch: int = 256) -> torch.Tensor | None:
     """The model's voice-statistics head on cached early-group maps [..., C, H, W] -> [..., M]
     (None when the model has no such head)."""
-    head = model.voice_stats
-    if head is None:
-        return None
-    lead = early_maps.shape[:-3]
-    flat = early_maps.reshape((-1,) + tuple(early_maps.shape[-3:]))
-    out = [head(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]
-    return (torch.cat(out) if out else torch.zeros(0, model.num_classes)).reshape(tuple(lead) + (-1,))
+    return None if model.voice_stats is None else fold_logits([model.voice_stats], early_maps, batch)[0]
 
 
-def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, VoiceStatsHead]]:
+def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, VoiceStatsHead], list[int] | None]:
     """The classifiers a voice-statistics checkpoint trained with the dev clips holds besides its
-    own (``mer.pretrain.voice_stats --real-clips``): one without each CV fold's clips, and one
-    without each pair of folds (``"k-j"``); empty when it has none."""
+    own (``mer.pretrain.voice_stats --real-clips``): one without each CV fold's clips, one without
+    each pair of folds (``"k-j"``), and the fold of each dev clip; empty when it has none."""
     spec = model.config["model"]["audio"].get("voice_stats")
     if model.voice_stats is None or not spec or not spec.get("weights"):
-        return [], {}
+        return [], {}, None
     state = torch.load(spec["weights"], map_location="cpu")
 
     def head(buffers: dict) -> VoiceStatsHead:
@@ -114,16 +108,20 @@ def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, 
             getattr(h, name).copy_(buffers[name].float())
         return h.eval()
 
-    return [head(f) for f in state.get("folds", [])], {k: head(p) for k, p in state.get("pairs", {}).items()}
+    fold_of = state["fold_of"].tolist() if "fold_of" in state else None
+    return [head(f) for f in state.get("folds", [])], {k: head(p) for k, p in state.get("pairs", {}).items()}, fold_of
 
 
 @torch.no_grad()
 def fold_logits(heads: list[VoiceStatsHead], early_maps: torch.Tensor, batch: int = 256) -> list[torch.Tensor]:
-    """``voice_stats_logits`` for each per-fold head."""
+    """Each voice-statistics head on cached early-group maps [..., C, H, W] -> [..., M]."""
     lead = early_maps.shape[:-3]
     flat = early_maps.reshape((-1,) + tuple(early_maps.shape[-3:]))
-    return [torch.cat([h(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]).reshape(tuple(lead) + (-1,))
-            for h in heads]
+    out = []
+    for h in heads:
+        parts = [h(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]
+        out.append((torch.cat(parts) if parts else torch.zeros(0, h.weight.shape[0])).reshape(tuple(lead) + (-1,)))
+    return out
 
 
 def text_encoder():
@@ -165,10 +163,9 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
     browser_text: dict[int, np.ndarray] = {}
     out = {"ids": [], "labels": [], "audio": [], "audio_mask": [], "visual": [], "visual_mask": [],
            "transcripts": [], "wrong_face": [], "source": "browser" if browser_dir else "python twins"}
-    folds, pairs = voice_stats_folds(model)
+    folds, pairs, fold_of = voice_stats_folds(model)
     if folds:
-        spec = model.config["model"]["audio"]["voice_stats"]
-        out["voice_stats_fold_of"] = torch.load(spec["weights"], map_location="cpu")["fold_of"].tolist()
+        out["voice_stats_fold_of"] = fold_of
         out["voice_stats_pairs"] = {key: [] for key in pairs}
     for i, r in enumerate(rows):
         path = DEV_AV / "clips" / f"{r['id']}.mp4"
