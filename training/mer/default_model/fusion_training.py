@@ -143,7 +143,7 @@ def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num
 DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 800, "real_repeats": 3,
                  "mismatch_rate": 0.25, "neutral_text_rate": 0.3, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
                  "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4,
-                 "ema_decay": 0.0, "gain_lr_mult": 30.0}
+                 "gain_lr_mult": 30.0}
 
 
 def fusion_optimizer(model: MERModel, cfg: dict) -> torch.optim.Adam:
@@ -174,12 +174,6 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
     total = cfg["epochs"] * math.ceil(len(probe) / cfg["batch_size"])
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g["lr"] for g in opt.param_groups], total_steps=total,
                                                 pct_start=0.15)
-    # An exponential moving average of the weights (per step) smooths the last epochs' noise, a
-    # cheap stand-in for averaging several runs; 0 turns it off.
-    ema = None
-    if cfg["ema_decay"]:
-        d = float(cfg["ema_decay"])
-        ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=lambda avg, new, n: d * avg + (1 - d) * new)
     step = 0
     for epoch in range(cfg["epochs"]):
         model.train()
@@ -194,15 +188,11 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 5.0)
             opt.step()
-            if ema is not None:
-                ema.update_parameters(model)
             if step < total:
                 sched.step()
             step += 1
             losses.append(float(loss))
         log(f"epoch {epoch + 1}/{cfg['epochs']} loss {np.mean(losses):.4f} items {len(items)} {time.time() - t0:.1f}s")
-    if ema is not None:
-        model.load_state_dict(ema.module.state_dict())
     return model.eval()
 
 

@@ -22,7 +22,7 @@ and arguments; ``--init-from`` starts a new run from an earlier checkpoint.
 
 On a GPU (``--device cuda --amp bf16``) the same loop runs with the batch and its augmentation on
 the device. A machine without ../shared reads the faces from ``pack``'s mosaics in
-``training/.device/`` (training/scripts/device_fer.sh is the prepared job for a lent GPU);
+``training/.device/`` (training/scripts/device_fer.py is the prepared job for a lent GPU);
 ``--real-crop-aug P`` adds what the app's crops of real video look like (small faces upscaled,
 blur, sensor noise, low contrast); ``--teacher CKPT`` distils a larger network into this one.
 """
@@ -630,10 +630,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "import":
         ck = torch.load(args.collected, map_location="cpu")
-        model = build_model(ck["arch"])
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["model"].items()})
         run_args = argparse.Namespace(**{**ck["args"], "out": args.out, "real_crops": args.real_crops})
-        export({"arch": ck["arch"], "model": model.eval(), "state": ck["state"], "best_epoch": ck["epoch"]}, run_args, log)
+        export({"arch": ck["arch"], "model": load_checkpoint(args.collected), "state": ck["state"], "best_epoch": ck["epoch"]},
+               run_args, log)
         return
     if args.command == "train":
         log("args " + json.dumps(vars(args)))

@@ -22,9 +22,10 @@ statistics to the training set, each clip weighted ``--real-weight`` times a vie
 clip, so the classifier also learns what a calm conversation sounds like. The fusion stage's
 cross-validation must not score a clip with a classifier that saw it: the checkpoint then also
 holds one classifier per fold of ``mer.default_model.crossval`` (``folds``), each fitted without
-that fold's clips, and the cross-validation uses fold k's for fold k.
+that fold's clips, and one per pair of folds (``pairs``); fold k scores its clips with the one
+without fold k and trains on a clip of fold j with the one without k and j.
 
-    python -m mer.pretrain.voice_stats [--threads 2] [--real-clips DIR --real-weight 10]
+    python -m mer.pretrain.voice_stats [--threads 2] [--c 0.01] [--real-clips DIR [--real-weight 90]]
         -> training/checkpoints/audio_stats.pt (+ .json with the report)
 """
 from __future__ import annotations
@@ -44,6 +45,12 @@ C_GRID = (0.003, 0.01, 0.03)
 FOLDS = 5
 
 
+def voiced_mean(stats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per-segment statistics [..., T, F] averaged over the segments ``mask`` [..., T] marks voiced."""
+    w = mask / mask.sum(-1, keepdim=True).clamp(min=1e-6)
+    return (stats * w.unsqueeze(-1)).sum(-2)
+
+
 def clip_statistics(cache: dict, chunk: int = 200) -> np.ndarray:
     """[N, V, 4096]: every view's per-segment statistics, averaged over its voiced segments."""
     feats, masks = cache["features"], cache["masks"]
@@ -52,9 +59,7 @@ def clip_statistics(cache: dict, chunk: int = 200) -> np.ndarray:
     for i in range(0, n, chunk):
         x = feats[i:i + chunk].float()
         stats = VoiceStatsHead.statistics(x.reshape((-1,) + tuple(x.shape[3:]))).reshape(x.shape[0], v, t, -1)
-        w = masks[i:i + chunk]
-        w = w / w.sum(-1, keepdim=True).clamp(min=1e-6)
-        pooled = (stats * w.unsqueeze(-1)).sum(2).numpy()
+        pooled = voiced_mean(stats, masks[i:i + chunk]).numpy()
         if out is None:
             out = np.zeros((n, v, pooled.shape[-1]), np.float32)
         out[i:i + chunk] = pooled
@@ -78,8 +83,7 @@ def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarra
             log_mel, mask = z["log_mel"], z["audio_mask"].astype(np.float32)
         with torch.no_grad():
             per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float()).numpy()
-        w = mask / max(float(mask.sum()), 1e-6)
-        stats.append((per_segment * w[:, None]).sum(0))
+        stats.append(voiced_mean(torch.from_numpy(per_segment), torch.from_numpy(mask)).numpy())
         labels.append(row["label"])
         voiced.append(mask.sum() > 0)
     return np.stack(stats).astype(np.float32), np.asarray(labels), np.asarray(voiced)
@@ -151,7 +155,7 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--real-clips", metavar="DIR", help="also train on the dev clips' statistics from this "
                                                         "`npm run prepare-dataset` folder (per-fold classifiers for the CV)")
-    ap.add_argument("--real-weight", type=float, default=10.0, help="weight of one dev clip against one acted view")
+    ap.add_argument("--real-weight", type=float, default=90.0, help="weight of one dev clip against one acted view")
     ap.add_argument("--c", type=float, help="L2 strength; default: chosen by speaker-grouped CV over the acted training speakers")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
