@@ -303,3 +303,43 @@ def test_per_fold_voice_classifiers_load_from_the_checkpoint_and_score_cached_ma
         getattr(want, name).copy_(value)
     assert got[1].shape == (2, 3, m)
     assert torch.allclose(got[1], want(early.reshape(6, *early.shape[2:])).reshape(2, 3, m), atol=1e-5)
+
+
+def _fake_run(seed: int, top1: float) -> dict:
+    from mer.default_model.crossval import CONDITIONS
+    metrics = {c: {"top1_accuracy": top1, "macro_f1": top1 / 2, "avg_f1": top1 / 3, "n": 72 if c != "audio" else 67}
+               for c in CONDITIONS}
+    return {"train": {"seed": seed}, "metrics": metrics}
+
+
+def test_training_seeds_are_reported_beside_the_shipped_seed(tmp_path):
+    import json
+    from mer.default_model.build import seed_metrics
+    from mer.default_model.crossval import run_file, seed_runs, seed_spread, seed_table
+    assert seed_runs(tmp_path) == []
+    for seed, top1 in ((2, 0.5), (0, 0.4), (10, 0.6)):
+        run_file(tmp_path, "MER-SEM-MBT", seed).write_text(json.dumps(_fake_run(seed, top1)))
+    assert run_file(tmp_path, "MER-SEM-MBT", 0).name == "MER-SEM-MBT.json"
+    runs = seed_runs(tmp_path)
+    assert [r["train"]["seed"] for r in runs] == [0, 2, 10]          # the shipped seed first, then by number
+    spread = seed_spread(runs)
+    assert spread["fused"]["top1_accuracy"] == pytest.approx({"mean": 0.5, "min": 0.4, "max": 0.6, "values": [0.4, 0.5, 0.6]})
+    assert spread["audio"]["n"] == 67 and spread["fused"]["seeds"] == [0, 2, 10]
+    assert "seed 0 (shipped) | seed 2 | seed 10 | mean" in seed_table(runs)
+    entries = seed_metrics(runs, "dev", "4-fold")
+    fused = next(e for e in entries if e["name"] == "top-1 accuracy (fused, with the words, 7 classes), mean of 3 training seeds")
+    assert (fused["value"], fused["min"], fused["max"], fused["seeds"], fused["n"]) == (0.5, 0.4, 0.6, [0, 2, 10], 72)
+    assert seed_metrics(runs[:1], "dev", "4-fold") == []                # one seed: nothing to average
+
+
+def test_a_finished_run_is_reused_only_with_its_own_training_recipe(tmp_path):
+    import json
+    from mer.default_model.crossval import run_cv, run_file
+    done = {"model": {"variant": "MER-SEM-MBT"}, "train": {"seed": 1, "lr": 1e-3}, "metrics": {}}
+    run_file(tmp_path, "MER-SEM-MBT", 1).write_text(json.dumps(done))
+    assert run_cv("MER-SEM-MBT", {"variant": "MER-SEM-MBT"}, None, 4, {"lr": 1e-3, "seed": 1}, tmp_path) == done
+    said = []
+    with pytest.raises(TypeError):   # another recipe: it measures again, and so needs the data
+        run_cv("MER-SEM-MBT", {"variant": "MER-SEM-MBT"}, None, 4, {"lr": 1e-3, "seed": 1, "epochs": 10},
+               tmp_path, log=said.append)
+    assert said == ["MER-SEM-MBT.seed1.json was measured with another model or training recipe: measuring again"]

@@ -22,7 +22,7 @@ FER_IMAGE_STD = 0.303    # 0.3032; IEMOCAP clip crops: 0.155 (113 crops of 20 Se
 
 class ContrastNormalisedMiniXception(MiniXceptionBackbone):
     def stem(self, x: torch.Tensor) -> torch.Tensor:
-        return super().stem(_match_fer_contrast(x))
+        return super().stem(match_fer_contrast(x))
 
 
 def contrast_normalised_mini_xception(pretrained_path: str | None = None) -> ContrastNormalisedMiniXception:
@@ -32,7 +32,7 @@ def contrast_normalised_mini_xception(pretrained_path: str | None = None) -> Con
     return model
 
 
-def _match_fer_contrast(x: torch.Tensor) -> torch.Tensor:
+def match_fer_contrast(x: torch.Tensor) -> torch.Tensor:
     """Standardise each crop to FER2013's typical per-image mean and spread (see module header)."""
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
     std = x.std(dim=(1, 2, 3), keepdim=True)
@@ -44,7 +44,7 @@ class ContrastNormalisedFaceResNet(ResNetBackbone):
     same per-crop contrast normalisation as the mini-Xception above."""
 
     def stem(self, x: torch.Tensor) -> torch.Tensor:
-        return super().stem(_match_fer_contrast(x))
+        return super().stem(match_fer_contrast(x))
 
 
 def contrast_normalised_face_resnet(pretrained_path: str | None = None) -> ContrastNormalisedFaceResNet:

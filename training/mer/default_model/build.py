@@ -24,7 +24,7 @@ import torch
 from ..config import REPO_ROOT, TRAINING_DIR, load_config, load_features
 from ..export import export_all, run_onnxruntime, sha256
 from ..model import build_model
-from .crossval import dev_clip_baselines, out_of_fold_voice_stats, runs_dir, scores
+from .crossval import dev_clip_baselines, out_of_fold_voice_stats, runs_dir, scores, seed_runs, seed_spread
 from .features import CACHE, DEFAULT_CONFIG, DEV_AV, VISUAL_SNAPSHOT, dev_av_rows, load_caches, sha256_file
 from .fusion_training import CONDITIONS, DEFAULT_TRAIN, predict_real, train_fusion
 
@@ -185,7 +185,22 @@ def cv_metrics(run_path: Path | None = None) -> list[dict]:
             if key in s:
                 out.append({"name": f"{label} ({CONDITION_NAMES[cond]}, 7 classes)", "dataset": dataset,
                             "split": split, "n": s["n"], "value": truncate(s[key])})
-    return out + baseline_metrics(dataset, split)
+    return out + seed_metrics(seed_runs(run_path.parent), dataset, split) + baseline_metrics(dataset, split)
+
+
+def seed_metrics(runs: list[dict], dataset: str, split: str) -> list[dict]:
+    """The same protocol's top-1 and Avg F1 as the mean over its training seeds, with their range:
+    the entries above are seed 0's (the shipped model), and a seed moves them by several clips."""
+    if len(runs) < 2:
+        return []
+    out = []
+    for cond, s in seed_spread(runs).items():
+        for key, label in (("top1_accuracy", "top-1 accuracy"), ("avg_f1", "Avg F1")):
+            v = s[key]
+            out.append({"name": f"{label} ({CONDITION_NAMES[cond]}, 7 classes), mean of {len(runs)} training seeds",
+                        "dataset": dataset, "split": split, "n": s["n"], "value": truncate(v["mean"]),
+                        "min": truncate(v["min"]), "max": truncate(v["max"]), "seeds": s["seeds"]})
+    return out
 
 
 CONDITION_NAMES = {"audio": "voice only", "visual": "face only", "text": "words only",

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..config import REPO_ROOT
 from .build import OUT_RUN, truncate, unimodal_metrics
-from .crossval import ABLATIONS, CONDITIONS, cut3, runs_dir, scores, table
+from .crossval import ABLATIONS, CONDITIONS, cut3, runs_dir, scores, seed_runs, seed_table, table
 
 TEMPLATE = Path(__file__).with_name("MODEL_CARD.template.md")
 
@@ -82,6 +82,8 @@ def main(argv=None) -> None:
         text = text.replace("RESULTS_SPLIT", results_split(run))
     else:
         text = text.replace("RESULTS_TABLE", "*not yet measured*").replace("RESULTS_SPLIT", "")
+    seeds = seed_runs(folder)
+    text = text.replace("SEEDS_TABLE", seed_table(seeds) if len(seeds) > 1 else "*only seed 0 measured*")
     parts = []
     for key, title in (("table3", "Table 3's shape (SEM and MBT on or off)"), ("table5", "Table 5's shape (cross-modal encoder; all with SEM)")):
         rows = _runs(folder, ABLATIONS[key])

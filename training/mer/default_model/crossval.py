@@ -56,6 +56,54 @@ ABLATIONS = {
 
 
 CV_FOLDS = 4   # the dev clips' cross-validation (mer.pretrain.voice_stats fits one classifier per fold)
+# The default run's training seeds: seed 0 is the shipped model's; the others measure how far
+# another seed of the same recipe lands (fused top-1 moved by up to 0.07 between seeds).
+SEEDS = (0, 1, 2)
+SEED_METRICS = ("top1_accuracy", "macro_f1", "avg_f1")
+
+
+def run_file(out_dir: Path, name: str, seed: int = 0) -> Path:
+    """A finished run's results: ``<name>.json`` for seed 0 (the tables and the shipped model),
+    ``<name>.seed<k>.json`` for another training seed."""
+    return out_dir / (f"{name}.json" if int(seed) == 0 else f"{name}.seed{int(seed)}.json")
+
+
+def seed_runs(out_dir: Path, name: str = "MER-SEM-MBT") -> list[dict]:
+    """Every finished training seed of one run, seed 0 first (empty when seed 0 is not there)."""
+    first = run_file(out_dir, name)
+    if not first.exists():
+        return []
+    others = sorted(out_dir.glob(f"{name}.seed*.json"), key=lambda p: int(p.stem.rsplit("seed", 1)[1]))
+    return [json.loads(p.read_text()) for p in [first, *others]]
+
+
+def same_json(a, b) -> bool:
+    """Equal once written as JSON (tuples are lists; 30 and 30.0 are the same number)."""
+    return json.loads(json.dumps(a)) == json.loads(json.dumps(b))
+
+
+def seed_spread(runs: list[dict]) -> dict:
+    """condition -> metric -> mean, min, max and the values over the runs' training seeds."""
+    out = {}
+    for c in CONDITIONS:
+        out[c] = {"seeds": [int(r["train"].get("seed", 0)) for r in runs], "n": runs[0]["metrics"][c]["n"]}
+        for k in SEED_METRICS:
+            values = [float(r["metrics"][c][k]) for r in runs]
+            out[c][k] = {"mean": float(np.mean(values)), "min": min(values), "max": max(values), "values": values}
+    return out
+
+
+def seed_table(runs: list[dict]) -> str:
+    """Top-1 accuracy and Avg F1 of each input condition per training seed, with their mean."""
+    spread = seed_spread(runs)
+    seeds = spread["fused"]["seeds"]
+    head = ["input", "metric"] + [f"seed {s}" + (" (shipped)" if s == 0 else "") for s in seeds] + ["mean", "n"]
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for c in CONDITIONS:
+        for k, label in (("top1_accuracy", "top-1 acc"), ("avg_f1", "Avg F1 (7)")):
+            v = spread[c][k]
+            lines.append(" | ".join([c, label] + [cut3(x) for x in v["values"]] + [cut3(v["mean"]), str(spread[c]["n"])]))
+    return "\n".join(lines)
 
 
 def stratified_folds(labels, k: int, seed: int = 0) -> np.ndarray:
@@ -153,9 +201,12 @@ def out_of_fold_voice_stats(data: dict) -> dict:
 
 
 def run_cv(name: str, overrides: dict, data: dict, folds: int, train_cfg: dict, out_dir: Path, log=print) -> dict:
-    out_path = out_dir / f"{name}.json"
-    if out_path.exists():
-        return json.loads(out_path.read_text())
+    out_path = run_file(out_dir, name, train_cfg.get("seed", 0))
+    if out_path.exists():   # reused only when measured with this model and training recipe
+        done = json.loads(out_path.read_text())
+        if same_json(done.get("model"), overrides) and same_json(done.get("train"), train_cfg):
+            return done
+        log(f"{out_path.name} was measured with another model or training recipe: measuring again")
     labels = data["real"]["labels"].numpy()
     fold_of = stratified_folds(labels, folds, seed=0)
     config = model_config(overrides)
@@ -205,6 +256,8 @@ def main(argv=None) -> None:
     ap.add_argument("--folds", type=int, default=CV_FOLDS)
     ap.add_argument("--epochs", type=int, default=DEFAULT_TRAIN["epochs"])
     ap.add_argument("--out", help="results folder (default training/runs/default_cv/<feature cache version>)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS),
+                    help="training seeds of the default run (the ablation tables are seed 0)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--tables-only", action="store_true", help="print the tables of finished runs")
     args = ap.parse_args(argv)
@@ -220,6 +273,8 @@ def main(argv=None) -> None:
                     done[n] = json.loads(found[0].read_text())
             conds = tuple(CONDITIONS) if run in ("table3", "default") else ("fused",)
             print(f"\n{run}\n" + table(done, conds))
+            if run == "default" and seed_runs(Path(args.out)):
+                print("\ntraining seeds\n" + seed_table(seed_runs(Path(args.out))))
         return
     data = load_caches()
     train_cfg = {**DEFAULT_TRAIN, "epochs": args.epochs}
@@ -232,6 +287,13 @@ def main(argv=None) -> None:
             key = json.dumps(overrides, sort_keys=True)
             results[name] = done.get(key) or run_cv(name, overrides, data, args.folds, train_cfg, out_dir, log=lambda s: print(s, flush=True))
             done[key] = results[name]
+        if run == "default":
+            for seed in [s for s in args.seeds if s != train_cfg["seed"]]:
+                run_cv("MER-SEM-MBT", ABLATIONS[run]["MER-SEM-MBT"], data, args.folds, {**train_cfg, "seed": seed}, out_dir,
+                       log=lambda s: print(s, flush=True))
+            runs = seed_runs(out_dir)
+            print(f"\ntraining seeds (iemocap_dev_av, {args.folds}-fold CV, n=72)\n" + seed_table(runs), flush=True)
+            summary["default_seeds"] = seed_spread(runs)
         conds = tuple(CONDITIONS) if run in ("table3", "default") else ("fused",)
         print(f"\n{run} (iemocap_dev_av, {args.folds}-fold CV, n=72)\n" + table(results, conds), flush=True)
         summary[run] = {name: {c: {k: r["metrics"][c][k] for k in ("avg_acc", "avg_f1", "avg_acc_present", "avg_f1_present", "top1_accuracy", "macro_f1", "n")}

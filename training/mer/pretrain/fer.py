@@ -313,7 +313,7 @@ def real_clip_metrics(model: nn.Module, browser_dir: str | Path) -> dict:
     normalisation the default model's visual backbone applies; clips with no face are left out.
     Zero-shot: no part of this network saw these clips. The constant guesses stand beside it."""
     from mer.data.prepare import browser_features
-    from mer.default_model.backbones import _match_fer_contrast
+    from mer.default_model.backbones import match_fer_contrast
     from mer.default_model.features import dev_av_rows
 
     files = browser_features(browser_dir)
@@ -324,7 +324,7 @@ def real_clip_metrics(model: nn.Module, browser_dir: str | Path) -> dict:
             faces, mask = z["faces"], z["visual_mask"]
         if mask.sum() == 0:
             continue
-        crops = _match_fer_contrast(torch.from_numpy(faces[mask > 0]).float())
+        crops = match_fer_contrast(torch.from_numpy(faces[mask > 0]).float())
         probs.append(model(crops).softmax(1).mean(0).numpy())
         labels.append(row["label"])
     y = np.asarray(labels)

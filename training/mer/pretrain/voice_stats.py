@@ -31,8 +31,10 @@ without fold k and trains on a clip of fold j with the one without k and j.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -175,7 +177,10 @@ def main(argv=None) -> None:
     if args.real_clips:
         real_x, real_y, voiced = real_clip_statistics(args.real_clips)
         head, folds, pairs, real = fit_with_real_clips(acted_x, acted_y, real_x, real_y, voiced, c, args.real_weight)
-        real["folder"] = str(args.real_clips)
+        # Which features, not where they lay on the machine that fitted it.
+        manifest = Path(args.real_clips) / "manifest.jsonl"
+        real["features"] = {"made_by": "npm run prepare-dataset",
+                            "manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest()}
         print(f"dev clips ({real['clips']} voiced): out-of-fold top-1 {real['cv_top1_voiced_clips']} "
               f"(always the majority class {real['always_majority_top1']})", flush=True)
     else:
