@@ -330,6 +330,9 @@ def test_training_seeds_are_reported_beside_the_shipped_seed(tmp_path):
     fused = next(e for e in entries if e["name"] == "top-1 accuracy (fused, with the words, 7 classes), mean of 3 training seeds")
     assert (fused["value"], fused["min"], fused["max"], fused["seeds"], fused["n"]) == (0.5, 0.4, 0.6, [0, 2, 10], 72)
     assert seed_metrics(runs[:1], "dev", "4-fold") == []                # one seed: nothing to average
+    stale = {**_fake_run(3, 0.9), "train": {"seed": 3, "lr": 1.0}}      # another recipe: left out
+    run_file(tmp_path, "MER-SEM-MBT", 3).write_text(json.dumps(stale))
+    assert [r["train"]["seed"] for r in seed_runs(tmp_path)] == [0, 2, 10]
 
 
 def test_a_finished_run_is_reused_only_with_its_own_training_recipe(tmp_path):

@@ -69,12 +69,17 @@ def run_file(out_dir: Path, name: str, seed: int = 0) -> Path:
 
 
 def seed_runs(out_dir: Path, name: str = "MER-SEM-MBT") -> list[dict]:
-    """Every finished training seed of one run, seed 0 first (empty when seed 0 is not there)."""
+    """Every finished training seed of one run, seed 0 first (empty when seed 0 is not there);
+    another seed counts only if measured with seed 0's model and recipe (a left-over from an
+    older recipe is not averaged in)."""
     first = run_file(out_dir, name)
     if not first.exists():
         return []
+    base = json.loads(first.read_text())
+    recipe = lambda r: (r.get("model"), {**r.get("train", {}), "seed": None})
     others = sorted(out_dir.glob(f"{name}.seed*.json"), key=lambda p: int(p.stem.rsplit("seed", 1)[1]))
-    return [json.loads(p.read_text()) for p in [first, *others]]
+    runs = [json.loads(p.read_text()) for p in others]
+    return [base] + [r for r in runs if same_json(recipe(r), recipe(base))]
 
 
 def same_json(a, b) -> bool:
