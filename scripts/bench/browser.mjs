@@ -11,6 +11,16 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 export const CHROMIUM = CHROMIUM_PATH;
 
 /**
+ * Rejects after `ms` with a message naming the step, so one stuck page cannot hang the bench; the
+ * timer is cleared either way, so a finished step leaves nothing that keeps Node running.
+ */
+export function within(ms, what, promise) {
+  let timer;
+  return Promise.race([promise, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: no answer within ${ms / 1000} s`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+/**
  * Every host but this machine's resolves to nothing, so the app can reach no other origin. Done
  * by the resolver, not by a Playwright route: routing turns Chromium's HTTP cache off, and with
  * it the compiled-wasm cache a return visit gets, so the start-up figures would be pessimistic.
@@ -28,7 +38,7 @@ export async function launchChromium({ webgpu = false, extraArgs = [] } = {}) {
   const roots = chromiumPids(marker, { rootsOnly: true });
   /** Closes the browser; if its connection broke and the process lingers, ends it by pid. */
   const close = async () => {
-    await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
+    await within(30_000, 'closing the browser', browser.close()).catch(() => undefined);
     for (const pid of roots) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
     }

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, startServer } from '../lib/app-browser.mjs';
 import { parseCommandLine, UsageError, usageFailure } from '../lib/cli.mjs';
-import { analyzeFile, CHROMIUM, launchChromium, openApp, startMemorySampler } from './browser.mjs';
+import { analyzeFile, CHROMIUM, launchChromium, openApp, startMemorySampler, within } from './browser.mjs';
 import { buildBaseline, serveDist, WORKING_TREE_MODELS } from './baseline.mjs';
 import { GENERATED, makeClip, makeFakeDevices } from './clips.mjs';
 import { analysisFigures, analysisRecord, compareStartup, interleavedOrder, renderComparison } from './compare.mjs';
@@ -148,7 +148,7 @@ async function measureStages(serverUrl, clips, opts, configs, memory = null) {
           log(`${cfg.name}: ${s} s clip, run ${i + 1}/${runs}`);
           const analysis = analyzeFile(app, clip.path, { backend: cfg.backend, transcript: clip.transcript });
           const r = cfg.timeoutMs
-            ? await Promise.race([analysis, new Promise((res) => setTimeout(() => res({ ok: false, error: `no result within ${cfg.timeoutMs / 60_000} minutes` }), cfg.timeoutMs))])
+            ? await within(cfg.timeoutMs, 'the analysis', analysis).catch((e) => ({ ok: false, error: e.message }))
             : await analysis;
           if (!r.ok) throw new Error(`${cfg.name} on ${s} s failed: ${r.error}`);
           rec.timings.push(r.result.timings_ms);

@@ -5,17 +5,10 @@
 // Times come from the page's own clock (performance.now(), 0 = navigation start) where they can.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { openApp } from './browser.mjs';
+import { openApp, within } from './browser.mjs';
 
 const HOOK_WAIT_MS = 180_000;
 const STEP_TIMEOUT_MS = 300_000;
-
-/** Rejects after `ms` with a message naming the step, so one stuck page cannot hang the bench. */
-function within(ms, what, promise) {
-  let timer;
-  return Promise.race([promise, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: no answer within ${ms / 1000} s`)), ms); })])
-    .finally(() => clearTimeout(timer));
-}
 
 /** A fresh page of the same context (caches kept): reload and wait for the hooks. */
 async function reopen(page) {
