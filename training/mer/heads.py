@@ -61,15 +61,23 @@ class VoiceStatsHead(nn.Module):
         return torch.cat([mean.flatten(1), var.clamp(min=0.0).sqrt().flatten(1)], dim=1)
 
     def forward(self, maps: torch.Tensor) -> torch.Tensor:
-        z = (self.statistics(maps) - self.mean) / self.scale
+        return self.classify(self.statistics(maps))
+
+    def classify(self, stats: torch.Tensor) -> torch.Tensor:
+        """Statistics [N, 2CW] -> centred logits [N, M] (several heads can share one ``statistics``)."""
+        z = (stats - self.mean) / self.scale
         logits = z @ self.weight.t() + self.bias
         return logits - logits.mean(dim=1, keepdim=True)
+
+    def load_buffers(self, state: dict) -> "VoiceStatsHead":
+        """Copies the fitted numbers (``BUFFERS``) from a checkpoint's dict, as float32."""
+        for name in self.BUFFERS:
+            getattr(self, name).copy_(state[name].float())
+        return self
 
     def load(self, path) -> "VoiceStatsHead":
         state = torch.load(path, map_location="cpu")
         if int(state["group"]) != self.group or tuple(state["weight"].shape) != tuple(self.weight.shape):
             raise ValueError(f"{path}: group {state['group']} weight {tuple(state['weight'].shape)}; this model "
                              f"needs group {self.group} weight {tuple(self.weight.shape)}")
-        for name in self.BUFFERS:
-            getattr(self, name).copy_(state[name].float())
-        return self
+        return self.load_buffers(state)

@@ -103,10 +103,7 @@ def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, 
     state = torch.load(spec["weights"], map_location="cpu")
 
     def head(buffers: dict) -> VoiceStatsHead:
-        h = VoiceStatsHead(model.voice_stats.mean.numel(), model.num_classes, model.voice_stats.group)
-        for name in VoiceStatsHead.BUFFERS:
-            getattr(h, name).copy_(buffers[name].float())
-        return h.eval()
+        return VoiceStatsHead(model.voice_stats.mean.numel(), model.num_classes, model.voice_stats.group).load_buffers(buffers).eval()
 
     fold_of = state["fold_of"].tolist() if "fold_of" in state else None
     return [head(f) for f in state.get("folds", [])], {k: head(p) for k, p in state.get("pairs", {}).items()}, fold_of
@@ -114,14 +111,16 @@ def voice_stats_folds(model: MERModel) -> tuple[list[VoiceStatsHead], dict[str, 
 
 @torch.no_grad()
 def fold_logits(heads: list[VoiceStatsHead], early_maps: torch.Tensor, batch: int = 256) -> list[torch.Tensor]:
-    """Each voice-statistics head on cached early-group maps [..., C, H, W] -> [..., M]."""
+    """Each voice-statistics head on cached early-group maps [..., C, H, W] -> [..., M]; the
+    statistics of each batch are computed once for all heads."""
     lead = early_maps.shape[:-3]
     flat = early_maps.reshape((-1,) + tuple(early_maps.shape[-3:]))
-    out = []
-    for h in heads:
-        parts = [h(flat[i:i + batch].float()) for i in range(0, len(flat), batch)]
-        out.append((torch.cat(parts) if parts else torch.zeros(0, h.weight.shape[0])).reshape(tuple(lead) + (-1,)))
-    return out
+    parts: list[list[torch.Tensor]] = [[] for _ in heads]
+    for i in range(0, len(flat) if heads else 0, batch):   # no heads: nothing to compute
+        stats = VoiceStatsHead.statistics(flat[i:i + batch].float())
+        for out, h in zip(parts, heads):
+            out.append(h.classify(stats))
+    return [(torch.cat(p) if p else torch.zeros(0, h.weight.shape[0])).reshape(tuple(lead) + (-1,)) for p, h in zip(parts, heads)]
 
 
 def text_encoder():
@@ -190,10 +189,11 @@ def real_clips(model: MERModel, texts, browser_dir: str | Path | None = None) ->
             with torch.no_grad():
                 early = model.audio_encoder.forward_frozen(mel.float(), g)
                 out["audio"].append(late_groups(list(model.audio_encoder.backbone.stages)[g:], early).half())
-            out.setdefault("voice_stats", []).append(voice_stats_logits(model, early))
-            for k, logits in enumerate(fold_logits(folds, early)):
+            shipped, *per_fold = fold_logits([model.voice_stats, *folds, *pairs.values()], early)
+            out.setdefault("voice_stats", []).append(shipped)
+            for k, logits in enumerate(per_fold[:len(folds)]):
                 out.setdefault("voice_stats_folds", [[] for _ in folds])[k].append(logits)
-            for key, logits in zip(pairs, fold_logits(list(pairs.values()), early)):
+            for key, logits in zip(pairs, per_fold[len(folds):]):
                 out["voice_stats_pairs"][key].append(logits)
         out["audio_mask"].append(torch.from_numpy(np.asarray(amask, np.float32)))
         out["visual"].append(frozen_maps(model.visual_encoder, torch.from_numpy(np.asarray(faces, np.float32))))
@@ -236,12 +236,11 @@ def speech_audio(model: MERModel, speakers=FUSION_FIT_SPEAKERS) -> dict:
                 for k in range(0, len(keep), 64)]
     transcripts = speech_transcripts()
     paths = [d["paths"][i] for i in keep]
-    stats = None
+    stats, stats_folds = None, []
     if model.voice_stats is not None:
         if model.voice_stats.group != FREEZE:
             raise ValueError(f"the speech cache holds group-{FREEZE} maps; voice_stats reads group {model.voice_stats.group}")
-        stats = voice_stats_logits(model, d["features"][keep])              # [N, V, T, M]
-    stats_folds = fold_logits(voice_stats_folds(model)[0], d["features"][keep]) if stats is not None else []
+        stats, *stats_folds = fold_logits([model.voice_stats, *voice_stats_folds(model)[0]], d["features"][keep])   # [N, V, T, M]
     return {"maps": torch.cat(maps), "mask": d["masks"][keep].float(), "labels": d["labels"][keep], "voice_stats": stats,
             "voice_stats_folds": stats_folds or None,
             "speakers": [d["speakers"][i] for i in keep], "datasets": [d["datasets"][i] for i in keep],
