@@ -150,7 +150,8 @@ test('a dropped clip with its transcript shows bars, α, timeline, crops; the ti
   expect(reading.headline).toBe(await page.getByTestId('headline').evaluate((e) => (e.firstChild?.parentElement?.textContent ?? '').split(' · ')[0]));
   expect(reading.transcript).toBe('typed');
   // How far to trust it: the page's sentence (the shipped model's measured accuracy for these inputs).
-  expect(reading.trust).toBe(await page.getByTestId('reliability').textContent());
+  // The page shows its two parts: the sentence, and where the number comes from behind a disclosure.
+  expect(reading.trust).toBe(`${await page.getByTestId('reliability-summary').textContent()} ${await page.getByTestId('reliability-source').textContent()}`);
   expect(reading.trust).toMatch(/^How far to trust this: for voice, face and words together, /);
   const bars = await page.getByTestId('prob-bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
   expect(exported.fused).toEqual(bars);

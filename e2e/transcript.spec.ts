@@ -78,7 +78,11 @@ test('a video dropped with its .srt uses the captions and says so; the next vide
   await expect(page.getByTestId('transcript-used')).toHaveText(/^Transcript used: subtitles from clip\.srt \(\d+ words\)\.$/);
   await expect(page.getByTestId('scores-note')).toHaveText(/Each emotion is scored on its own, from 0 to 100%/);
   // How far to trust it: the shipped model's measured number for voice, face and words, beside the constant guess.
-  await expect(page.getByTestId('reliability')).toHaveText(/^How far to trust this: for voice, face and words together, the model’s top emotion was right for \d+\.\d% of 72 real clips .*always answering “\w+” was right for \d+\.\d%\./);
+  await expect(page.getByTestId('reliability-summary')).toHaveText(/^How far to trust this: for voice, face and words together, the model’s top emotion was right for \d+\.\d% of 72 real clips; always answering “\w+” was right for \d+\.\d%\.$/);
+  // Where that number comes from is one tap away, and says what it is not.
+  await expect(page.getByTestId('reliability-source')).toBeHidden();
+  await page.getByText('Where this number comes from').click();
+  await expect(page.getByTestId('reliability-source')).toHaveText(/^Measured on .*72 clips.*; .*cross-validation.*\. A hint, not a verdict: the model card says more\.$/);
   await expect(page.getByTestId('headline')).toHaveText(/^(Most likely: \S+ \(\d+\.\d%\)|Uncertain: .+)/);
   // Choosing a cell plays from there (the help says so).
   await page.getByTestId('timeline-cell').nth(1).click();

@@ -13,7 +13,7 @@ import { ModelCardLink } from './ui/ModelCardLink';
 import { Notice } from './ui/Notice';
 import { ResultView } from './ui/ResultView';
 import { usePageManifest } from './ui/usePageManifest';
-import { trustSentence } from './pipeline/reliability';
+import { resultReliability } from './pipeline/reliability';
 import { SampleButton } from './ui/SampleButton';
 import { ShareControls } from './ui/ShareControls';
 import { SharedBanner } from './ui/SharedBanner';
@@ -102,7 +102,7 @@ export function App() {
         {s.result && s.phase === 'done' && (
           <ResultView result={s.result} mediaUrl={s.mediaUrl} crops={s.crops} segment={s.segment} seek={s.seek}
             onChooseSegment={chooseSegment} onPlayhead={s.playhead} exports={EXPORT_ACTIONS} transcriptUsed={s.usedTranscript}
-            textWindows={s.textWindows} trust={trustSentence(metrics, s.result)} />
+            textWindows={s.textWindows} trust={resultReliability(metrics, s.result)} />
         )}
         {s.embeddedSubtitles && s.phase !== 'running' && (
           <SubtitleTracks key={`${s.embeddedSubtitles.file}:${s.embeddedSubtitles.used}`} found={s.embeddedSubtitles} disabled={running}

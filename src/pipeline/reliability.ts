@@ -62,16 +62,31 @@ export function reliability(metrics: readonly ManifestMetric[], present: InputsP
   };
 }
 
-/** The sentence the page, the exports and the command line show under the headline. */
-export function reliabilityText(r: Reliability): string {
+/** How often the top emotion was right for these inputs, beside the constant guess: what the page shows
+ * at once under the headline (on a phone a short paragraph; where the number comes from is one tap away). */
+export function reliabilitySummary(r: Reliability): string {
   const guess = r.baseline ? `; always answering “${r.baseline.label}” was right for ${percent(r.baseline.top1)}` : '';
   const nearest = r.exact ? '' : ' (measured with voice, face and words; this clip lacks one of them)';
-  return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${percent(r.top1)} of ${r.n} real clips`
-    + ` (${r.dataset}; ${r.split})${guess}${nearest}. A hint, not a verdict: the model card says more.`;
+  return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${percent(r.top1)} of ${r.n} real clips${guess}${nearest}.`;
 }
 
-/** The sentence for a result analysed with the model whose metrics these are; null when they do not measure its inputs. */
+/** Where the number comes from: the clips and how they were split, and what it is not. */
+export function reliabilitySource(r: Reliability): string {
+  return `Measured on ${r.dataset}; ${r.split}. A hint, not a verdict: the model card says more.`;
+}
+
+/** The whole sentence, for the exports and the command line (the page shows the same two parts). */
+export function reliabilityText(r: Reliability): string {
+  return `${reliabilitySummary(r)} ${reliabilitySource(r)}`;
+}
+
+/** The measured numbers for a result analysed with the model whose metrics these are; null when they do not measure its inputs. */
+export function resultReliability(metrics: readonly ManifestMetric[], result: Pick<AnalysisResult, 'modalities'>): Reliability | null {
+  return reliability(metrics, presentInputs(result));
+}
+
+/** The whole sentence for such a result (exports, command line); null when there are no numbers for its inputs. */
 export function trustSentence(metrics: readonly ManifestMetric[], result: Pick<AnalysisResult, 'modalities'>): string | null {
-  const r = reliability(metrics, presentInputs(result));
+  const r = resultReliability(metrics, result);
   return r ? reliabilityText(r) : null;
 }

@@ -19,7 +19,7 @@ import { formatBytes } from './format';
 import { ProgressBar } from './ProgressBar';
 import { ReliabilityNote } from './ReliabilityNote';
 import { usePageManifest } from './usePageManifest';
-import { trustSentence } from '../pipeline/reliability';
+import { resultReliability } from '../pipeline/reliability';
 import { verdict } from '../pipeline/verdict';
 
 // Live mode's actions, from the one registry (src/actions.ts).
@@ -44,7 +44,7 @@ export function LiveView() {
   const loading = s.status === 'starting' && downloads.length > 0 ? modelProgress(downloads) : null;
   // How far to trust it: measured on whole utterances (about one sentence, as a live window is).
   const metrics = usePageManifest()?.metrics ?? [];
-  const trust = latest ? trustSentence(metrics, latest) : null;
+  const trust = latest ? resultReliability(metrics, latest) : null;
   const now = latest ? verdict(s.labels, latest.fused) : null;
   const present = latest && {
     audio: latest.modalities.audio !== null, visual: latest.modalities.visual !== null, text: latest.modalities.text !== null,
@@ -90,7 +90,7 @@ export function LiveView() {
             {now?.headline}
             <span className="muted"> · now, over the last {(latest.windowSegments * latest.segmentSeconds).toFixed(1)} s</span>
           </p>
-          {trust && <p className="muted small"><ReliabilityNote text={trust} /></p>}
+          {trust && <div className="muted small"><ReliabilityNote reliability={trust} /></div>}
           <div className="grid">
             <ProbabilityBars title="Emotions now (fused)" labels={s.labels} values={latest.fused} />
             <AttentionWeights attention={latest.attention} present={present} />

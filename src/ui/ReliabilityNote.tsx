@@ -1,7 +1,18 @@
-// One sentence under the headline saying how often the model's top emotion was right on real
-// clips for this kind of input, beside the constant guess (src/pipeline/reliability.ts): so a
-// first-time user reads "anger 62%" as the hint it is. Nothing when the model ships no such numbers.
-export function ReliabilityNote({ text }: { text: string | null }) {
-  if (!text) return null;
-  return <span data-testid="reliability">{text}</span>;
+// How far to trust a result, under its headline: how often the model's top emotion was right on
+// real clips for this kind of input, beside the constant guess (src/pipeline/reliability.ts), so a
+// first-time user reads "anger 62%" as the hint it is. Where the number comes from (clips, split)
+// is one tap away: on a phone the whole sentence took seven lines. Nothing without such numbers.
+import { reliabilitySource, reliabilitySummary, type Reliability } from '../pipeline/reliability';
+
+export function ReliabilityNote({ reliability }: { reliability: Reliability | null }) {
+  if (!reliability) return null;
+  return (
+    <span className="reliability" data-testid="reliability">
+      <span data-testid="reliability-summary">{reliabilitySummary(reliability)}</span>{' '}
+      <details className="reliability-source">
+        <summary>Where this number comes from</summary>
+        <span data-testid="reliability-source">{reliabilitySource(reliability)}</span>
+      </details>
+    </span>
+  );
 }

@@ -34,11 +34,13 @@ describe('ResultView', () => {
 
 describe('ResultView: how far to trust it', () => {
   it('says how often the top emotion was right for these inputs, beside the constant guess', async () => {
-    const { reliabilityText } = await import('../pipeline/reliability');
-    const trust = reliabilityText({ input: 'voice and face without words', exact: true, top1: 0.43, n: 72, dataset: 'dev clips', split: '4-fold CV',
-      baseline: { label: 'happiness', top1: 0.305 } });
-    expect(text(render({ result: sampleResult(), trust }))).toContain(
-      'How far to trust this: for voice and face without words, the model’s top emotion was right for 43.0% of 72 real clips (dev clips; 4-fold CV); always answering “happiness” was right for 30.5%. A hint, not a verdict');
+    const trust = { input: 'voice and face without words', exact: true, top1: 0.43, n: 72, dataset: 'dev clips', split: '4-fold CV',
+      baseline: { label: 'happiness', top1: 0.305 } };
+    const shown = text(render({ result: sampleResult(), trust }));
+    expect(shown).toContain(
+      'How far to trust this: for voice and face without words, the model’s top emotion was right for 43.0% of 72 real clips; always answering “happiness” was right for 30.5%.');
+    // Where the number comes from is one tap away (a closed disclosure), not in the sentence itself.
+    expect(render({ result: sampleResult(), trust })).toMatch(/<details class="reliability-source"><summary>Where this number comes from<\/summary>.*Measured on dev clips; 4-fold CV\. A hint, not a verdict/);
     expect(render({ result: sampleResult() })).not.toContain('data-testid="reliability"');
   });
 });

@@ -3,6 +3,7 @@
 // was missing, downloads, and the backend and timings. A shared result has no media: the timeline
 // shows without player, crops or seeking.
 import type { AnalysisResult } from '../pipeline/result';
+import type { Reliability } from '../pipeline/reliability';
 import { CLOSE_MARGIN, LIKELY, SCORES_ARE_INDEPENDENT, verdict } from '../pipeline/verdict';
 import type { UsedTranscript } from '../state/store';
 import type { TextWindow } from '../pipeline/windowTexts';
@@ -36,7 +37,7 @@ export interface ResultViewProps {
   /** With timed captions: the words each window was given (the segment detail shows its window's). */
   textWindows?: readonly TextWindow[] | null;
   /** How far to trust it: the model's measured accuracy for these inputs (pipeline/reliability); absent for a shared result. */
-  trust?: string | null;
+  trust?: Reliability | null;
 }
 
 /** One sentence naming the transcript a run used, so a result is never read as resting on words it did not have. */
@@ -70,11 +71,11 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
         )}
         <span className="muted"> · {result.file || 'file name not shared'} · {span.segments.toLocaleString('en')} segment{span.segments === 1 ? '' : 's'} of {secondsLabel(result.segment_seconds)}{span.per > 1 ? ` (timeline shortened: ${result.segments.length.toLocaleString('en')} cells)` : ''}</span>
       </p>
-      <p className="muted small result-notes">
+      <div className="muted small result-notes">
         <span data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</span>
         {transcriptUsed && <><br /><span data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</span></>}
-        {trust && <><br /><ReliabilityNote text={trust} /></>}
-      </p>
+        {trust && <><br /><ReliabilityNote reliability={trust} /></>}
+      </div>
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
         {mediaUrl && <VideoPlayer src={mediaUrl} title={result.file} seek={seek} onTime={(t) => onPlayhead?.(t)} />}
