@@ -113,3 +113,15 @@ def test_saved_checkpoint_hears_emotion_in_a_held_out_actor_through_the_shared_f
         with torch.no_grad():
             correct += int(tail(feats, mask if mask.any() else torch.ones_like(mask)).argmax()) == it["label"]
     assert correct >= 7, f"{correct} of 14"        # measured 9 of 14 when shipped
+
+
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_speed_views_play_faster_or_slower_and_shift_the_pitch(factor):
+    from mer.pretrain.voice_stats import speed_perturbed
+    rate, tone = 16000, 1000.0
+    wave = (0.5 * np.sin(2 * np.pi * tone * np.arange(rate) / rate)).astype(np.float32)
+    out = speed_perturbed(wave, factor)
+    assert abs(len(out) - rate / factor) <= 1 and np.abs(out).max() <= 1
+    spectrum = np.abs(np.fft.rfft(out * np.hanning(len(out))))
+    peak = np.argmax(spectrum) * rate / len(out)
+    assert abs(peak - tone * factor) < 5      # a faster talker is a higher one

@@ -10,9 +10,12 @@ fusion stage learns per class how much of it to take (its gain has its own learn
 
 Features: per segment, mean and standard deviation over time of each channel x frequency row
 of the group-3 map ([256, 12, 8] -> 4,096), averaged over the clip's voiced segments (the same
-cache as ``mer.pretrain.speech``: every view of every clip). Classifier: scikit-learn's
-multinomial logistic regression on standardised features, trained on every view of the
-training speakers' clips; its L2 strength C chosen by 5-fold cross-validation grouped by
+cache as ``mer.pretrain.speech``: every view of every clip), plus two speed-perturbed copies
+of each training speaker's clip (``SPEEDS``: 0.9x and 1.1x, tempo and pitch together, as a slower
+or faster and lower or higher talker; ``speed_statistics``, cached beside the speech cache).
+Classifier: scikit-learn's multinomial logistic regression on standardised features, trained on
+every view of the training speakers' clips, each clip weighing as much as its three cached views
+(so C and ``--real-weight`` keep their meaning); its L2 strength C chosen by 5-fold cross-validation grouped by
 speaker over the training speakers only (view 0, the clip as recorded, scored). The held-out
 speakers (``speech.HELD_OUT``) are scored once, at the end.
 
@@ -25,7 +28,7 @@ holds one classifier per fold of ``mer.default_model.crossval`` (``folds``), eac
 that fold's clips, and one per pair of folds (``pairs``); fold k scores its clips with the one
 without fold k and trains on a clip of fold j with the one without k and j.
 
-    python -m mer.pretrain.voice_stats [--threads 2] [--c 0.01] [--real-clips DIR [--real-weight 90]]
+    python -m mer.pretrain.voice_stats [--threads 2] [--c 0.01] [--real-clips DIR [--real-weight 90]] [--speeds 0.9,1.1]
         -> training/checkpoints/audio_stats.pt (+ .json with the report)
 """
 from __future__ import annotations
@@ -43,6 +46,11 @@ from ..heads import VoiceStatsHead
 from .speech import EKMAN, FREEZE, HELD_OUT, ROOT, build_cache, held_out_report, split
 
 CHECKPOINT = ROOT / "training/checkpoints/audio_stats.pt"
+# Speed-perturbed copies of the training speakers' clips (tempo and pitch together, as a faster or
+# slower talker): extra training views. On held-out speakers, view 0 + these two (group-3
+# statistics, logistic regression): RAVDESS 16-20 0.569 -> 0.604, CREMA-D 1088-1091 0.537 -> 0.556,
+# EmoDB 03+08 0.815 -> 0.75 (n = 260 / 268 / 92; session 11 measurements in training/README.md).
+SPEEDS = (0.9, 1.1)
 C_GRID = (0.003, 0.01, 0.03)
 FOLDS = 5
 
@@ -91,6 +99,43 @@ def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.stack(stats).astype(np.float32), np.asarray(labels), np.asarray(voiced)
 
 
+def speed_perturbed(wave: np.ndarray, factor: float) -> np.ndarray:
+    """The clip played ``factor`` times as fast (resampled: shorter and higher for factor > 1)."""
+    from fractions import Fraction
+
+    import torchaudio
+    ratio = Fraction(factor).limit_denominator(100)
+    out = torchaudio.functional.resample(torch.from_numpy(np.asarray(wave, np.float32)), ratio.numerator, ratio.denominator)
+    return out.clamp(-1, 1).numpy()
+
+
+def speed_statistics(cache: dict, idx: np.ndarray, speeds=SPEEDS) -> np.ndarray:
+    """[len(idx), len(speeds), 4096]: the clips ``idx`` of the speech cache, speed-perturbed, through
+    the same front end, frozen groups and voiced averaging as its views. Cached beside it."""
+    from ..backbones.yamnet import YAMNet
+    from ..features.logmel import load_audio_params, log_mel_patches
+    from .speech import CACHE, MAX_SEGMENTS, frozen_groups, load_wave, speech_items
+    key = hashlib.sha256(json.dumps([list(map(float, speeds)), [cache["paths"][i] for i in idx]]).encode()).hexdigest()[:12]
+    path = CACHE / f"speed_g{FREEZE}_{key}.npy"
+    if path.exists():
+        return np.load(path)
+    items = {it["path"]: it for it in speech_items()}
+    params, net = load_audio_params(), YAMNet.from_tflite().eval()
+    out = np.zeros((len(idx), len(speeds), 4096), np.float32)
+    for row, i in enumerate(idx):
+        wave = load_wave(items[cache["paths"][i]])
+        for k, factor in enumerate(speeds):
+            log_mel, mask = log_mel_patches(speed_perturbed(wave, factor), params)
+            log_mel, mask = log_mel[:MAX_SEGMENTS], mask[:MAX_SEGMENTS].astype(np.float32)
+            mask = mask if mask.any() else np.ones_like(mask)   # as the cache's views
+            with torch.no_grad():
+                per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float())
+            out[row, k] = voiced_mean(per_segment, torch.from_numpy(mask)).numpy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, out)
+    return out
+
+
 def fit(x: np.ndarray, y: np.ndarray, c: float, sample_weight: np.ndarray | None = None) -> dict:
     """Standardise + multinomial logistic regression -> VoiceStatsHead's buffers (numpy)."""
     from sklearn.linear_model import LogisticRegression
@@ -104,7 +149,8 @@ def fit(x: np.ndarray, y: np.ndarray, c: float, sample_weight: np.ndarray | None
 
 
 def fit_with_real_clips(acted_x: np.ndarray, acted_y: np.ndarray, real_x: np.ndarray, real_y: np.ndarray,
-                        voiced: np.ndarray, c: float, weight: float) -> tuple[dict, list[dict], dict, dict]:
+                        voiced: np.ndarray, c: float, weight: float,
+                        acted_w: np.ndarray | None = None) -> tuple[dict, list[dict], dict, dict]:
     """The classifier on acted views plus the voiced real clips (each weighted ``weight``), one per
     cross-validation fold of ``mer.default_model.crossval`` fitted without that fold's clips, one
     per pair of folds fitted without both (``"k-j"``, k < j), and the out-of-fold top-1 on the
@@ -115,7 +161,7 @@ def fit_with_real_clips(acted_x: np.ndarray, acted_y: np.ndarray, real_x: np.nda
     def with_real(keep: np.ndarray) -> dict:
         keep = keep & voiced
         return fit(np.concatenate([acted_x, real_x[keep]]), np.concatenate([acted_y, real_y[keep]]), c,
-                   np.concatenate([np.ones(len(acted_y)), np.full(int(keep.sum()), float(weight))]))
+                   np.concatenate([np.ones(len(acted_y)) if acted_w is None else acted_w, np.full(int(keep.sum()), float(weight))]))
 
     head = with_real(np.ones(len(real_y), bool))
     folds = [with_real(fold_of != k) for k in range(CV_FOLDS)]
@@ -158,6 +204,8 @@ def main(argv=None) -> None:
     ap.add_argument("--real-clips", metavar="DIR", help="also train on the dev clips' statistics from this "
                                                         "`npm run prepare-dataset` folder (per-fold classifiers for the CV)")
     ap.add_argument("--real-weight", type=float, default=90.0, help="weight of one dev clip against one acted view")
+    ap.add_argument("--speeds", type=lambda v: tuple(float(x) for x in v.split(",") if x), default=SPEEDS,
+                    help="speed-perturbation factors for extra training views, comma-separated ('' for none)")
     ap.add_argument("--c", type=float, help="L2 strength; default: chosen by speaker-grouped CV over the acted training speakers")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -172,11 +220,15 @@ def main(argv=None) -> None:
         c, cv = choose_c(stats, y, speakers, train_idx, log=lambda s: print(s, flush=True))
     else:
         c, cv = args.c, None
-    acted_x, acted_y = stats[train_idx].reshape(-1, stats.shape[-1]), np.repeat(y[train_idx], stats.shape[1])
+    # The cached views and the speed-perturbed ones of the training speakers; every clip keeps the
+    # weight of its cached views, so C and --real-weight mean what they meant without them.
+    views = np.concatenate([stats[train_idx], speed_statistics(cache, train_idx, args.speeds)], 1) if args.speeds else stats[train_idx]
+    acted_x, acted_y = views.reshape(-1, views.shape[-1]), np.repeat(y[train_idx], views.shape[1])
+    acted_w = np.full(len(acted_y), stats.shape[1] / views.shape[1])
     real = None
     if args.real_clips:
         real_x, real_y, voiced = real_clip_statistics(args.real_clips)
-        head, folds, pairs, real = fit_with_real_clips(acted_x, acted_y, real_x, real_y, voiced, c, args.real_weight)
+        head, folds, pairs, real = fit_with_real_clips(acted_x, acted_y, real_x, real_y, voiced, c, args.real_weight, acted_w)
         # Which features, not where they lay on the machine that fitted it.
         manifest = Path(args.real_clips) / "manifest.jsonl"
         real["features"] = {"made_by": "npm run prepare-dataset",
@@ -184,7 +236,7 @@ def main(argv=None) -> None:
         print(f"dev clips ({real['clips']} voiced): out-of-fold top-1 {real['cv_top1_voiced_clips']} "
               f"(always the majority class {real['always_majority_top1']})", flush=True)
     else:
-        head = fit(acted_x, acted_y, c)
+        head = fit(acted_x, acted_y, c, acted_w)
     probs = torch.from_numpy(logits(head, stats[test_idx, 0])).softmax(-1).numpy()
     report = held_out_report(cache, test_idx, probs)
     saved = {"group": FREEZE, **{k: torch.from_numpy(v) for k, v in head.items()}, "labels": list(EKMAN), "C": c}
@@ -197,7 +249,8 @@ def main(argv=None) -> None:
         "model": f"mean and standard deviation over time of YAMNet group-{FREEZE} maps (AudioSet, frozen), "
                  "averaged over voiced segments; multinomial logistic regression (scikit-learn), standardisation folded in",
         "labels": list(EKMAN), "group": FREEZE, "features": int(head["weight"].shape[1]),
-        "train_data": {"clips": int(len(train_idx)), "views_per_clip": int(stats.shape[1]),
+        "train_data": {"clips": int(len(train_idx)), "views_per_clip": int(views.shape[1]),
+                       "speed_views": list(args.speeds), "acted_view_weight": float(acted_w[0]),
                        "speakers": sorted(set(speakers[train_idx].tolist()))},
         "c_selection": {"grid": list(C_GRID), "chosen": c, "speaker_grouped_cv_top1": cv, "folds": FOLDS,
                         "protocol": "GroupKFold by speaker over the training speakers only; view 0 scored"}
