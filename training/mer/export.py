@@ -213,6 +213,19 @@ def parity(model: MERModel, paths: dict[str, Path], segments: int = 5) -> dict[s
     return report
 
 
+def repo_relative(value):
+    """``value`` with every absolute path under the repository's folder (or beside it, like
+    ../shared) written relative to the repository root, so a shipped fusion.json names no build
+    machine's folders."""
+    if isinstance(value, dict):
+        return {k: repo_relative(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [repo_relative(v) for v in value]
+    if isinstance(value, str) and value.startswith(str(REPO_ROOT.parent) + os.sep):
+        return os.path.relpath(value, REPO_ROOT)
+    return value
+
+
 def count_parameters(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -232,7 +245,7 @@ def export_all(model: MERModel, out_dir: Path, check: bool = False, stem: str = 
         "parameters": count_parameters(model),
         "files": [{"path": p.name, "precision": k, "bytes": p.stat().st_size, "sha256": sha256(p)}
                   for k, p in paths.items()],
-        "config": {k: v for k, v in model.config.items() if k != "label_names"},
+        "config": repo_relative({k: v for k, v in model.config.items() if k != "label_names"}),
     }
     if check:
         info["parity_max_abs"] = parity(model, paths)

@@ -96,3 +96,22 @@ def test_pointwise_convolutions_are_exported_as_one_matmul(exported):
     assert pointwise == []
     assert sum(n.name.endswith("/matmul") for n in graph.node) >= 2
     assert "Pad" not in {n.op_type for n in graph.node}
+
+
+def test_shipped_fusion_json_names_no_build_machine_folder():
+    import json
+
+    from mer.config import REPO_ROOT
+    from mer.export import repo_relative
+    inside, beside = f"{REPO_ROOT}/training/checkpoints/x.pt", f"{REPO_ROOT.parent}/shared/weights/y.tflite"
+    assert repo_relative({"a": inside, "b": [beside, 3, "/opt/z"]}) == {
+        "a": "training/checkpoints/x.pt", "b": ["../shared/weights/y.tflite", 3, "/opt/z"]}
+    shipped = json.loads((REPO_ROOT / "public/models/fusion.json").read_text())
+
+    def strings(v):
+        if isinstance(v, dict):
+            return [s for x in v.values() for s in strings(x)]
+        if isinstance(v, list):
+            return [s for x in v for s in strings(x)]
+        return [v] if isinstance(v, str) else []
+    assert [s for s in strings(shipped["config"]) if s.startswith("/")] == []
