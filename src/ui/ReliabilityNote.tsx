@@ -6,13 +6,14 @@ import { reliabilitySource, reliabilitySummary, type Reliability } from '../pipe
 
 export function ReliabilityNote({ reliability }: { reliability: Reliability | null }) {
   if (!reliability) return null;
+  // A block of its own: a <details> may not sit inside a span or a paragraph.
   return (
-    <span className="reliability" data-testid="reliability">
+    <div className="reliability" data-testid="reliability">
       <span data-testid="reliability-summary">{reliabilitySummary(reliability)}</span>{' '}
       <details className="reliability-source">
         <summary>Where this number comes from</summary>
         <span data-testid="reliability-source">{reliabilitySource(reliability)}</span>
       </details>
-    </span>
+    </div>
   );
 }

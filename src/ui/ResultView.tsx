@@ -74,7 +74,7 @@ export function ResultView({ result, mediaUrl = null, crops = null, segment = nu
       <div className="muted small result-notes">
         <span data-testid="scores-note">{SCORES_ARE_INDEPENDENT}</span>
         {transcriptUsed && <><br /><span data-testid="transcript-used" data-kind={transcriptUsed.kind}>{transcriptUsedText(transcriptUsed)}</span></>}
-        {trust && <><br /><ReliabilityNote reliability={trust} /></>}
+        {trust && <ReliabilityNote reliability={trust} />}
       </div>
       {/* With a video: [player | bars], the timeline right under them, then [α | decisions]. Shared: [bars | α]. */}
       <div className="grid">
