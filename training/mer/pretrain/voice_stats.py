@@ -76,6 +76,15 @@ def clip_statistics(cache: dict, chunk: int = 200) -> np.ndarray:
     return out
 
 
+@torch.no_grad()
+def voiced_statistics(net, log_mel: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """One clip's log-mel patches [T, 96, 64] through YAMNet's frozen groups (fp16, as the speech
+    cache stores them) -> per-segment statistics averaged over the segments ``mask`` [T] marks voiced."""
+    from .speech import frozen_groups
+    per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float())
+    return voiced_mean(per_segment, torch.from_numpy(np.asarray(mask, np.float32))).numpy()
+
+
 def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The dev clips (``mer.default_model.features.dev_av_rows`` order, as the fusion caches) from a
     ``npm run prepare-dataset`` folder: statistics [N, 4096] of the frozen group maps of the
@@ -84,16 +93,13 @@ def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarra
     from ..backbones.yamnet import YAMNet
     from ..data.prepare import browser_features
     from ..default_model.features import dev_av_rows
-    from .speech import frozen_groups
     net = YAMNet.from_tflite().eval()
     files = browser_features(browser_dir)
     stats, labels, voiced = [], [], []
     for row in dev_av_rows():
         with np.load(files[row["id"]]) as z:
             log_mel, mask = z["log_mel"], z["audio_mask"].astype(np.float32)
-        with torch.no_grad():
-            per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float()).numpy()
-        stats.append(voiced_mean(torch.from_numpy(per_segment), torch.from_numpy(mask)).numpy())
+        stats.append(voiced_statistics(net, log_mel, mask))
         labels.append(row["label"])
         voiced.append(mask.sum() > 0)
     return np.stack(stats).astype(np.float32), np.asarray(labels), np.asarray(voiced)
@@ -114,7 +120,7 @@ def speed_statistics(cache: dict, idx: np.ndarray, speeds=SPEEDS) -> np.ndarray:
     the same front end, frozen groups and voiced averaging as its views. Cached beside it."""
     from ..backbones.yamnet import YAMNet
     from ..features.logmel import load_audio_params, log_mel_patches
-    from .speech import CACHE, MAX_SEGMENTS, frozen_groups, load_wave, speech_items
+    from .speech import CACHE, MAX_SEGMENTS, load_wave, speech_items
     key = hashlib.sha256(json.dumps([list(map(float, speeds)), [cache["paths"][i] for i in idx]]).encode()).hexdigest()[:12]
     path = CACHE / f"speed_g{FREEZE}_{key}.npy"
     if path.exists():
@@ -126,11 +132,8 @@ def speed_statistics(cache: dict, idx: np.ndarray, speeds=SPEEDS) -> np.ndarray:
         wave = load_wave(items[cache["paths"][i]])
         for k, factor in enumerate(speeds):
             log_mel, mask = log_mel_patches(speed_perturbed(wave, factor), params)
-            log_mel, mask = log_mel[:MAX_SEGMENTS], mask[:MAX_SEGMENTS].astype(np.float32)
-            mask = mask if mask.any() else np.ones_like(mask)   # as the cache's views
-            with torch.no_grad():
-                per_segment = VoiceStatsHead.statistics(frozen_groups(net, log_mel).float())
-            out[row, k] = voiced_mean(per_segment, torch.from_numpy(mask)).numpy()
+            log_mel, mask = log_mel[:MAX_SEGMENTS], mask[:MAX_SEGMENTS]
+            out[row, k] = voiced_statistics(net, log_mel, mask if mask.any() else np.ones_like(mask))   # as the cache's views
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, out)
     return out
