@@ -117,7 +117,7 @@ def test_saved_checkpoint_hears_emotion_in_a_held_out_actor_through_the_shared_f
 
 @pytest.mark.parametrize("factor", [0.9, 1.1])
 def test_speed_views_play_faster_or_slower_and_shift_the_pitch(factor):
-    from mer.pretrain.voice_stats import speed_perturbed
+    from mer.pretrain.speech import speed_perturbed
     rate, tone = 16000, 1000.0
     wave = (0.5 * np.sin(2 * np.pi * tone * np.arange(rate) / rate)).astype(np.float32)
     out = speed_perturbed(wave, factor)
@@ -125,3 +125,21 @@ def test_speed_views_play_faster_or_slower_and_shift_the_pitch(factor):
     spectrum = np.abs(np.fft.rfft(out * np.hanning(len(out))))
     peak = np.argmax(spectrum) * rate / len(out)
     assert abs(peak - tone * factor) < 5      # a faster talker is a higher one
+
+
+def test_training_views_draw_the_cached_views_then_the_speed_views_of_the_training_clips():
+    from mer.pretrain.speech import training_views
+    shape = (256, 12, 8)
+    # Cached views: clip c, view v, segment t holds 10c + v; speed rows: row r, speed k holds -(10r + k + 1).
+    cached = torch.tensor([[[10.0 * c + v] * 2 for v in range(3)] for c in range(4)])
+    cache = {"features": cached[..., None, None, None].expand(4, 3, 2, *shape).half(), "masks": torch.ones(4, 3, 2),
+             "paths": list("abcd")}
+    sped = torch.tensor([[[-(10.0 * r + k + 1)] * 2 for k in range(2)] for r in range(2)])
+    speed = {"features": sped[..., None, None, None].expand(2, 2, 2, *shape).half(), "masks": torch.zeros(2, 2, 2)}
+    views, count = training_views(cache, speed, train_idx=np.array([1, 3]))
+    assert count == 5
+    feats, masks = views(torch.tensor([1, 3, 1, 0]), torch.tensor([3, 4, 0, 2]))
+    assert feats[:, 0, 0, 0, 0].tolist() == [-1.0, -12.0, 10.0, 2.0]   # clip 1 at speed 0, clip 3 at speed 1, cached views
+    assert masks[:, 0].tolist() == [0.0, 0.0, 1.0, 1.0]
+    views, count = training_views(cache, None, train_idx=np.array([1, 3]))
+    assert count == 3 and views(torch.tensor([2]), torch.tensor([1]))[0][0, 0, 0, 0, 0] == 21.0

@@ -43,14 +43,13 @@ import numpy as np
 import torch
 
 from ..heads import VoiceStatsHead
-from .speech import EKMAN, FREEZE, HELD_OUT, ROOT, build_cache, held_out_report, split
+from .speech import EKMAN, FREEZE, HELD_OUT, ROOT, SPEEDS, build_cache, held_out_report, split
 
 CHECKPOINT = ROOT / "training/checkpoints/audio_stats.pt"
-# Speed-perturbed copies of the training speakers' clips (tempo and pitch together, as a faster or
-# slower talker): extra training views. With them the shipped recipe scores, on held-out speakers,
-# RAVDESS 16-20 0.615 (0.588 without), CREMA-D 1088-1091 0.571 (0.567), EmoDB 03+08 0.804 (0.793);
-# n = 260 / 268 / 92, training/README.md.
-SPEEDS = (0.9, 1.1)
+# SPEEDS (mer.pretrain.speech): speed-perturbed copies of the training speakers' clips as extra
+# training views. With them the shipped recipe scores, on held-out speakers, RAVDESS 16-20 0.615
+# (0.588 without), CREMA-D 1088-1091 0.571 (0.567), EmoDB 03+08 0.804 (0.793); n = 260 / 268 / 92,
+# training/README.md.
 C_GRID = (0.003, 0.01, 0.03)
 FOLDS = 5
 
@@ -105,38 +104,12 @@ def real_clip_statistics(browser_dir) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.stack(stats).astype(np.float32), np.asarray(labels), np.asarray(voiced)
 
 
-def speed_perturbed(wave: np.ndarray, factor: float) -> np.ndarray:
-    """The clip played ``factor`` times as fast (resampled: shorter and higher for factor > 1)."""
-    from fractions import Fraction
-
-    import torchaudio
-    ratio = Fraction(factor).limit_denominator(100)
-    out = torchaudio.functional.resample(torch.from_numpy(np.asarray(wave, np.float32)), ratio.numerator, ratio.denominator)
-    return out.clamp(-1, 1).numpy()
-
-
 def speed_statistics(cache: dict, idx: np.ndarray, speeds=SPEEDS) -> np.ndarray:
-    """[len(idx), len(speeds), 4096]: the clips ``idx`` of the speech cache, speed-perturbed, through
-    the same front end, frozen groups and voiced averaging as its views. Cached beside it."""
-    from ..backbones.yamnet import YAMNet
-    from ..features.logmel import load_audio_params, log_mel_patches
-    from .speech import CACHE, MAX_SEGMENTS, load_wave, speech_items
-    key = hashlib.sha256(json.dumps([list(map(float, speeds)), [cache["paths"][i] for i in idx]]).encode()).hexdigest()[:12]
-    path = CACHE / f"speed_g{FREEZE}_{key}.npy"
-    if path.exists():
-        return np.load(path)
-    items = {it["path"]: it for it in speech_items()}
-    params, net = load_audio_params(), YAMNet.from_tflite().eval()
-    out = np.zeros((len(idx), len(speeds), 4096), np.float32)
-    for row, i in enumerate(idx):
-        wave = load_wave(items[cache["paths"][i]])
-        for k, factor in enumerate(speeds):
-            log_mel, mask = log_mel_patches(speed_perturbed(wave, factor), params)
-            log_mel, mask = log_mel[:MAX_SEGMENTS], mask[:MAX_SEGMENTS]
-            out[row, k] = voiced_statistics(net, log_mel, mask if mask.any() else np.ones_like(mask))   # as the cache's views
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, out)
-    return out
+    """[len(idx), len(speeds), 4096]: the clips ``idx`` of the speech cache played at ``speeds``
+    (``speech.build_speed_cache``, the views the backbone's fine-tuning trains on too), through the
+    same statistics and voiced averaging as the cached views."""
+    from .speech import build_speed_cache
+    return clip_statistics(build_speed_cache(cache, idx, speeds))
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float, sample_weight: np.ndarray | None = None) -> dict:
