@@ -4,7 +4,9 @@ classes of IEMOCAP and CMU-MOSEI.
 
 ``aux_weight`` > 0 adds the same loss on each present modality's own decision (S_a, S_v, S_t):
 not in the paper, but it keeps the per-modality outputs the app shows meaningful when the model
-is trained with modality dropout.
+is trained with modality dropout. ``modality_targets`` [B, 3, M] gives each modality its own
+target where it differs from the sample's (a composed triple's mismatched or neutral words are
+taught their own class, not the class voice and face agree on); default: the sample's target.
 """
 from __future__ import annotations
 
@@ -30,10 +32,12 @@ def weighted_bce(logits: torch.Tensor, targets: torch.Tensor, pos_weight: torch.
     return (loss * sample_mask).sum() / sample_mask.sum().clamp(min=1.0)
 
 
-def mer_loss(outputs: dict, targets: torch.Tensor, pos_weight: torch.Tensor | None, aux_weight: float = 0.0) -> torch.Tensor:
+def mer_loss(outputs: dict, targets: torch.Tensor, pos_weight: torch.Tensor | None, aux_weight: float = 0.0,
+             modality_targets: torch.Tensor | None = None) -> torch.Tensor:
     loss = weighted_bce(outputs["fused"], targets, pos_weight)
     if aux_weight > 0:
         present = outputs["present"]
         for index, name in enumerate(("audio", "visual", "text")):
-            loss = loss + aux_weight * weighted_bce(outputs[name], targets, pos_weight, present[:, index])
+            own = targets if modality_targets is None else modality_targets[:, index]
+            loss = loss + aux_weight * weighted_bce(outputs[name], own, pos_weight, present[:, index])
     return loss

@@ -70,6 +70,21 @@ def test_dropout_leaving_only_the_mismatched_modality_takes_its_label():
     assert item.present == (True, True, True) and item.label == 1
 
 
+def test_each_modality_is_taught_the_class_it_shows():
+    from mer.default_model.fusion_training import modality_labels
+    # Neutral words (6) over an angry voice and face: the target stays anger, the words' own head learns neutral.
+    neutral_words = Item(label=0, source="composed", audio=0, visual=0, text=0, mismatched="text", mismatch_label=6)
+    assert modality_labels(neutral_words) == (0, 0, 6)
+    face_off = Item(label=3, source="composed", audio=0, visual=0, text=0, mismatched="visual", mismatch_label=4)
+    assert modality_labels(face_off) == (3, 4, 3)
+    rng = np.random.default_rng(0)
+    for _ in range(100):   # whatever dropout keeps, each present modality's own class is what it shows
+        out = apply_dropout(face_off, rng, 1.0)
+        own = modality_labels(out)
+        assert all(own[m] == (4 if m == 1 else 3) for m in range(3) if out.present[m])
+    assert modality_labels(Item(label=2, source="real", real=0)) == (2, 2, 2)
+
+
 def test_cv_split_is_stratified_and_disjoint():
     labels = np.array([0] * 16 + [3] * 22 + [4] * 11 + [6] * 8 + [5] * 8 + [2] * 7)
     folds = stratified_folds(labels, 6, seed=0)
@@ -273,6 +288,31 @@ def test_voice_statistics_gain_learns_at_its_own_rate():
     assert len(grouped) == len(trainable) and all(any(p is q for q in grouped) for p in trainable)
     plain = fusion_optimizer(_tiny_fusion_model("MER-SEM-MBT", False), DEFAULT_TRAIN)
     assert len(plain.param_groups) == 1
+
+
+def test_the_words_head_can_be_the_text_encoders_own_classifier(tmp_path):
+    """init_text_head: "frozen" makes S_t the text encoder's classifier and keeps it out of the
+    optimiser, "from_encoder" starts from it and trains on, "trained" leaves the fresh head."""
+    from mer.default_model.fusion_training import DEFAULT_TRAIN, fusion_optimizer, init_text_head
+    from mer.heads import MLPHead
+    encoder_head = MLPHead(16, 7, hidden=16, dropout=0.0)
+    path = tmp_path / "text_bert.pt"
+    torch.save({"head": {k: v.half() for k, v in encoder_head.state_dict().items()}}, path)
+    expected = {k: v.half().float() for k, v in encoder_head.state_dict().items()}
+    for mode, trainable in (("frozen", False), ("from_encoder", True)):
+        model = _tiny_fusion_model("MER-SEM-MBT", False)
+        init_text_head(model, path, mode)
+        assert all(torch.equal(v, expected[k]) for k, v in model.text_head.state_dict().items())
+        grouped = [p for g in fusion_optimizer(model, DEFAULT_TRAIN).param_groups for p in g["params"]]
+        assert any(p is q for p in model.text_head.parameters() for q in grouped) == trainable
+    fresh = _tiny_fusion_model("MER-SEM-MBT", False)
+    before = {k: v.clone() for k, v in fresh.text_head.state_dict().items()}
+    init_text_head(fresh, None, "trained")
+    assert all(torch.equal(v, before[k]) for k, v in fresh.text_head.state_dict().items())
+    with pytest.raises(ValueError, match="trained"):
+        init_text_head(fresh, None, "frozen")
+    with pytest.raises(ValueError, match="from_encoder"):
+        init_text_head(fresh, path, "mystery")
 
 
 def test_per_fold_voice_classifiers_load_from_the_checkpoint_and_score_cached_maps(tmp_path):

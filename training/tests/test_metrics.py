@@ -35,3 +35,9 @@ def test_pos_weight_and_aux_loss():
     base = mer_loss(out, torch.ones(2, 2), w)
     assert torch.isclose(base, torch.log(torch.tensor(2.0)) * 2)       # mean of w * ln 2
     assert mer_loss(out, torch.ones(2, 2), w, aux_weight=1.0) > base
+    # Each modality's own targets: a modality taught another class than the sample's changes only its term.
+    logits = {**out, "text": torch.tensor([[4.0, -4.0], [4.0, -4.0]])}
+    own = torch.ones(2, 3, 2)
+    own[:, 2] = torch.tensor([1.0, 0.0])
+    assert mer_loss(logits, torch.ones(2, 2), w, 1.0, own) < mer_loss(logits, torch.ones(2, 2), w, 1.0)
+    assert torch.isclose(mer_loss(out, torch.ones(2, 2), w, 1.0, torch.ones(2, 3, 2)), mer_loss(out, torch.ones(2, 2), w, 1.0))

@@ -104,3 +104,31 @@ def test_checkpoint_round_trip_and_text_encoder(tmp_path):
     # fp16 checkpoint weights == the encoder's weights
     assert torch.equal(enc.bert.embeddings.word_embeddings.weight,
                        model.bert.embeddings.word_embeddings.weight.half().float())
+
+
+def test_adapt_trains_on_the_spoken_sets_with_the_word_table_frozen(tmp_path, monkeypatch):
+    import argparse
+    import json
+
+    import pytest
+    from mer.pretrain import text
+    from mer.pretrain.text import SPOKEN_MIX, epoch_order, load_classifier, save_checkpoint
+    if not text.TOKENIZER_DIR.exists():
+        pytest.skip("no ../shared tokenizer")
+    sets = {(n, split): v for (n, _), v in tiny_sets().items() for split in ("train", "dev", "test")}
+    monkeypatch.setattr(text, "encoded_sets", lambda tokenizer: sets)
+    assert {n for n, _ in epoch_order(sets, 0, 0, SPOKEN_MIX)} == {"iemocap", "meld"}
+    torch.manual_seed(0)
+    general = TextClassifier(BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                        intermediate_size=32), 8, 0.0)
+    init, out = tmp_path / "general.pt", tmp_path / "text_bert.pt"
+    save_checkpoint(general, {"dev": {}}, init, {})
+    args = argparse.Namespace(init=str(init), out=str(out), epochs=3.0, lr=1e-2, weight_decay=0.01, batch_size=2,
+                              pos_weight_power=0.5, seed=0, threads=1)
+    metrics = text.adapt(args)
+    before, after = load_classifier(init), load_classifier(out)
+    assert torch.equal(before.bert.embeddings.word_embeddings.weight, after.bert.embeddings.word_embeddings.weight)
+    assert not torch.equal(before.head.net[0].weight, after.head.net[0].weight)
+    saved = json.loads(out.with_suffix(".json").read_text())
+    assert saved["mix"] == SPOKEN_MIX and saved["steps"] == 3 * (2 * 4 + 4) // 2 and "general_phase" in saved
+    assert set(metrics) == {"dev", "test"} and "iemocap" in metrics["test"]

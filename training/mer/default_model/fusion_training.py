@@ -15,7 +15,7 @@ import torch
 
 from ..losses import mer_loss, pos_weight_from_labels
 from ..model import MERModel
-from .compose import Item, apply_dropout, compose_items
+from .compose import MODALITIES, Item, apply_dropout, compose_items
 
 
 def _cached_groups(encoder) -> int:
@@ -88,7 +88,8 @@ class Batcher:
         out = {"audio_maps": torch.zeros((b, t_max) + self.a_shape), "visual_maps": torch.zeros((b, t_max) + self.v_shape),
                "audio_mask": torch.zeros(b, t_max), "visual_mask": torch.zeros(b, t_max),
                "text_cls": torch.zeros(b, self.text_dim), "text_mask": torch.zeros(b, 1),
-               "targets": torch.zeros(b, self.m), "voice_stats": torch.zeros(b, t_max, self.m) if self.stats else None}
+               "targets": torch.zeros(b, self.m), "modality_targets": torch.zeros(b, 3, self.m),
+               "voice_stats": torch.zeros(b, t_max, self.m) if self.stats else None}
         for j, ((a, am, v, vm, t, tm, st), it) in enumerate(zip(parts, items)):
             n = len(a)
             out["audio_maps"][j, :n] = a.float()
@@ -98,9 +99,22 @@ class Batcher:
             out["text_cls"][j] = t
             out["text_mask"][j, 0] = tm
             out["targets"][j, it.label] = 1.0
+            for m, label in enumerate(modality_labels(it)):
+                out["modality_targets"][j, m, label] = 1.0
             if self.stats:
                 out["voice_stats"][j, :n] = st.float()
         return out
+
+
+def modality_labels(item: Item) -> tuple[int, int, int]:
+    """The class of what each modality (audio, visual, text) of ``item`` shows: the item's target,
+    except a composed triple's mismatched modality (or its neutral words), which shows its own class."""
+    own = [item.label] * 3
+    if item.mismatched is not None:
+        others = [m for m in range(3) if m != MODALITIES.index(item.mismatched)]
+        if any(item.present[m] for m in others):   # else the target already is the mismatched class
+            own[MODALITIES.index(item.mismatched)] = item.mismatch_label
+    return tuple(own)
 
 
 def model_labels(num_classes: int) -> list[str]:
@@ -143,7 +157,27 @@ def epoch_items(data: dict, train_real, cfg: dict, rng: np.random.Generator, num
 DEFAULT_TRAIN = {"epochs": 5, "batch_size": 16, "lr": 1e-3, "composed_per_epoch": 800, "real_repeats": 3,
                  "mismatch_rate": 0.25, "neutral_text_rate": 0.3, "modality_dropout": 0.5, "drop_wrong_face": True, "max_segments": 12,
                  "aux_loss_weight": 0.5, "seed": 0, "weight_decay": 1e-4,
-                 "gain_lr_mult": 30.0}
+                 "gain_lr_mult": 30.0, "own_modality_targets": True, "text_head": "frozen"}
+# The words' decision head (S_t): "trained" from scratch in this stage (as before session 12),
+# "from_encoder": starts as the text encoder's own classifier (trained on the text sets' natural
+# class balance, mer.pretrain.text) and trains on, "frozen": is that classifier, unchanged.
+TEXT_HEAD_MODES = ("trained", "from_encoder", "frozen")
+
+
+def init_text_head(model: MERModel, text_checkpoint, mode: str) -> None:
+    """Set up the fused model's text head per ``mode`` (TEXT_HEAD_MODES) from the text encoder's
+    checkpoint, whose classifier has the same MLPHead layout when their head configs match."""
+    if mode not in TEXT_HEAD_MODES:
+        raise ValueError(f"text_head {mode!r}: valid are {TEXT_HEAD_MODES}")
+    if mode == "trained":
+        return
+    if not text_checkpoint:
+        raise ValueError(f"text_head {mode!r} starts from the text encoder's classifier: the caches name no "
+                         "text checkpoint (data['text_checkpoint']); use 'trained'")
+    ckpt = torch.load(text_checkpoint, map_location="cpu")
+    model.text_head.load_state_dict({k: v.float() for k, v in ckpt["head"].items()})
+    if mode == "frozen":
+        model.text_head.requires_grad_(False)
 
 
 def fusion_optimizer(model: MERModel, cfg: dict) -> torch.optim.Adam:
@@ -167,6 +201,7 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
     rng = np.random.default_rng(cfg["seed"])
     torch.manual_seed(cfg["seed"])
     batcher = Batcher(data, num_classes, cfg["max_segments"])
+    init_text_head(model, data.get("text_checkpoint"), cfg["text_head"])
     opt = fusion_optimizer(model, cfg)
     params = [p for g in opt.param_groups for p in g["params"]]
     probe = epoch_items(data, train_real, cfg, np.random.default_rng(cfg["seed"] + 999), num_classes)
@@ -183,7 +218,8 @@ def train_fusion(model: MERModel, data: dict, train_real, cfg: dict | None = Non
             batch = batcher.collate(items[s:s + cfg["batch_size"]])
             out = forward_cached(model, batch["audio_maps"], batch["visual_maps"], batch["text_cls"],
                                  batch["audio_mask"], batch["visual_mask"], batch["text_mask"], batch["voice_stats"])
-            loss = mer_loss(out, batch["targets"], pos_weight, cfg["aux_loss_weight"])
+            loss = mer_loss(out, batch["targets"], pos_weight, cfg["aux_loss_weight"],
+                            batch["modality_targets"] if cfg["own_modality_targets"] else None)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 5.0)
