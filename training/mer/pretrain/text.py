@@ -12,7 +12,7 @@ MELD is seen 1.5x and IEMOCAP 2x per epoch (spoken, conversational: closest to t
 transcripts). The step with the best dev score — mean of GoEmotions dev macro-F1, MELD dev
 weighted F1 and IEMOCAP dev weighted F1 — is kept and reported on the test splits.
 
-    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.text train --budget-minutes 76 --out training/.cache/text_general.pt
+    PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.text train --budget-minutes 76    # -> training/.cache/text_general.pt
     PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.text adapt        # about 4 minutes, see adapt()
     PYTHONPATH=training /usr/bin/python3 -m mer.pretrain.text evaluate training/checkpoints/text_bert.pt
     PYTHONPATH=training /usr/bin/python3 -m mer.text.export --checkpoint training/checkpoints/text_bert.pt
@@ -21,10 +21,11 @@ The number of optimisation steps is fitted to ``--budget-minutes`` from the meas
 after the first steps and re-fitted every ``--recalibrate`` steps (the machine is shared, so
 speed changes; the linear learning-rate decay then still ends inside the budget); it is kept
 in the resume state and the final value is recorded with the metrics. State: ``training/.cache/text_<run>/last.pt``;
-started again with the same ``--run`` it resumes. Output: ``training/checkpoints/text_bert.pt``
-(fp16: ``config``, ``bert``, ``head``, ``head_config``, ``labels``, ``metrics``) and
-``training/checkpoints/text_bert.json`` (metrics). The fusion model's text MLP loads ``head``
-directly when its head config matches ``head_config``.
+started again with the same ``--run`` it resumes. Output: ``training/.cache/text_general.pt``
+(fp16: ``config``, ``bert``, ``head``, ``head_config``, ``labels``, ``metrics``; metrics beside it,
+``.json``), which ``adapt`` turns into the shipped ``training/checkpoints/text_bert.pt`` (+ .json).
+The fused model's words decision S_t is that checkpoint's ``head``, frozen
+(``mer.default_model.fusion_training.init_text_head``).
 """
 from __future__ import annotations
 
@@ -453,7 +454,7 @@ def main(argv: list[str] | None = None) -> None:
                    help="BCE pos_weight = (neg/pos)**power; 1 = the paper's ratio, which makes the "
                         "rare classes (disgust, fear: ratio ~55) fire far too often at threshold 0.5")
     t.add_argument("--no-glove", action="store_true")
-    t.add_argument("--out", default=str(CHECKPOINT))
+    t.add_argument("--out", default=str(GENERAL_CHECKPOINT), help="the first phase's checkpoint (adapt's --init)")
     a = sub.add_parser("adapt", help="second phase on the spoken-dialogue sets (see adapt())")
     a.add_argument("--init", default=str(GENERAL_CHECKPOINT), help="the first phase's checkpoint (train --out)")
     a.add_argument("--out", default=str(CHECKPOINT))
