@@ -313,6 +313,10 @@ def test_the_words_head_can_be_the_text_encoders_own_classifier(tmp_path):
         init_text_head(fresh, None, "frozen")
     with pytest.raises(ValueError, match="from_encoder"):
         init_text_head(fresh, path, "mystery")
+    other = tmp_path / "other.pt"   # a classifier of another size
+    torch.save({"head": MLPHead(16, 7, hidden=8).state_dict(), "head_config": {"hidden": 8}}, other)
+    with pytest.raises(ValueError, match="does not fit"):
+        init_text_head(fresh, other, "frozen")
 
 
 def test_per_fold_voice_classifiers_load_from_the_checkpoint_and_score_cached_maps(tmp_path):

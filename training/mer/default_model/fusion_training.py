@@ -175,7 +175,11 @@ def init_text_head(model: MERModel, text_checkpoint, mode: str) -> None:
         raise ValueError(f"text_head {mode!r} starts from the text encoder's classifier: the caches name no "
                          "text checkpoint (data['text_checkpoint']); use 'trained'")
     ckpt = torch.load(text_checkpoint, map_location="cpu")
-    model.text_head.load_state_dict({k: v.float() for k, v in ckpt["head"].items()})
+    try:
+        model.text_head.load_state_dict({k: v.float() for k, v in ckpt["head"].items()})
+    except RuntimeError as err:   # another head size: say which two configs disagree
+        raise ValueError(f"text_head {mode!r}: {text_checkpoint}'s classifier ({ckpt.get('head_config')}) does not fit "
+                         f"the fused model's head ({model.config['model']['head']}); use 'trained'") from err
     if mode == "frozen":
         model.text_head.requires_grad_(False)
 
