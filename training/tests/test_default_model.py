@@ -390,3 +390,25 @@ def test_a_finished_run_is_reused_only_with_its_own_training_recipe(tmp_path):
         run_cv("MER-SEM-MBT", {"variant": "MER-SEM-MBT"}, None, 4, {"lr": 1e-3, "seed": 1, "epochs": 10},
                tmp_path, log=said.append)
     assert said == ["MER-SEM-MBT.seed1.json was measured with another model or training recipe: measuring again"]
+
+
+def test_held_out_results_become_metrics_entries_with_their_baselines(tmp_path, monkeypatch):
+    """build.held_out_entries: the voice-only and words-only results a build wrote beside its model
+    become metrics.json entries naming dataset, split and n, each with its constant baseline."""
+    import json
+
+    from mer.default_model import build
+    from mer.default_model.crossval import constant_baselines, scores
+    labels = np.array([0, 0, 3, 6])
+    probs = np.eye(7)[[0, 3, 3, 0]] * 0.9
+    result = {"dataset": "IEMOCAP transcripts (session 5: no speaker of the dev clips)", "metrics": scores(probs, labels, 7),
+              "baselines": constant_baselines(labels, 7)}
+    monkeypatch.setattr(build, "OUT_RUN", tmp_path)
+    assert build.held_out_entries() == []
+    (tmp_path / "held_out_words.json").write_text(json.dumps(result))
+    entries = build.held_out_entries()
+    assert [e["name"] for e in entries] == ["top-1 accuracy (fused graph, words only, 7 classes)",
+                                            "macro-F1 of top-1 (fused graph, words only)",
+                                            "baseline: always the most frequent class, top-1 accuracy"]
+    assert all(e["n"] == 4 and "session 5" in e["split"] for e in entries)
+    assert entries[0]["value"] == 0.5 and entries[2]["value"] == 0.5

@@ -236,6 +236,29 @@ def held_out_metrics(result: dict) -> list[dict]:
     return out
 
 
+def held_out_words_metrics(result: dict) -> list[dict]:
+    """metrics.json entries for the fused model's words path on IEMOCAP session 5 (heldout.held_out_words)."""
+    s, b = result["metrics"], result["baselines"]
+    split = "test (session 5); words only through the fused graph"
+    return [{"name": "top-1 accuracy (fused graph, words only, 7 classes)", "dataset": result["dataset"], "split": split,
+             "n": s["n"], "value": truncate(s["top1_accuracy"])},
+            {"name": "macro-F1 of top-1 (fused graph, words only)", "dataset": result["dataset"], "split": split,
+             "n": s["n"], "value": truncate(s["macro_f1"])},
+            {"name": "baseline: always the most frequent class, top-1 accuracy", "dataset": result["dataset"],
+             "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])}]
+
+
+def held_out_entries() -> list[dict]:
+    """The held-out results a build wrote beside its model, as metrics.json entries."""
+    out = []
+    speech, words = OUT_RUN / "held_out_speech.json", OUT_RUN / "held_out_words.json"
+    if speech.exists():
+        out += held_out_metrics(json.loads(speech.read_text()))
+    if words.exists():
+        out += held_out_words_metrics(json.loads(words.read_text()))
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mer.default_model.build", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(REPO_ROOT / "public" / "models"))
@@ -245,8 +268,7 @@ def main(argv=None) -> None:
     ap.add_argument("--metrics-only", action="store_true", help="only rewrite <out>/metrics.json")
     args = ap.parse_args(argv)
     if args.metrics_only:
-        speech = OUT_RUN / "held_out_speech.json"
-        metrics = cv_metrics() + (held_out_metrics(json.loads(speech.read_text())) if speech.exists() else []) + unimodal_metrics()
+        metrics = cv_metrics() + held_out_entries() + unimodal_metrics()
         (Path(args.out) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
         print(json.dumps(metrics, indent=1))
         return
@@ -275,9 +297,14 @@ def main(argv=None) -> None:
     model.eval()
     m = model.num_classes
     in_sample = {c: scores(predict_real(model, data, np.arange(len(labels)), k), labels, m) for c, k in CONDITIONS.items()}
-    from .heldout import held_out_speech
+    from .heldout import held_out_speech, held_out_words
     speech = held_out_speech(model)
     (OUT_RUN / "held_out_speech.json").write_text(json.dumps(speech, indent=1) + "\n")
+    if data.get("text_checkpoint"):
+        words = held_out_words(model, data["text_checkpoint"])
+        (OUT_RUN / "held_out_words.json").write_text(json.dumps(words, indent=1) + "\n")
+    else:   # no text encoder behind these caches: no words path to score (and no stale one)
+        (OUT_RUN / "held_out_words.json").unlink(missing_ok=True)
     export_dir = OUT_RUN / "export"
     info = export_all(model, export_dir, check=True)
     real_features = json.loads((CACHE / "latest.json").read_text()).get("real_features", "python twins")
@@ -305,7 +332,7 @@ def main(argv=None) -> None:
     (OUT_RUN / "build.json").write_text(json.dumps(report, indent=1) + "\n")
     (out / "fusion.json").write_text(json.dumps({**{k: v for k, v in info.items() if k != "files"},
                                                  "shipped_precision": shipped, "file": report["file"]}, indent=1) + "\n")
-    metrics = cv_metrics() + held_out_metrics(speech) + unimodal_metrics()
+    metrics = cv_metrics() + held_out_entries() + unimodal_metrics()
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     print(json.dumps({k: report[k] for k in ("shipped_precision", "avg_f1_loss_vs_fp32", "max_prob_diff_vs_fp32", "file")}, indent=1))
 

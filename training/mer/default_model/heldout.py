@@ -53,3 +53,26 @@ def held_out_speech(model: MERModel) -> dict:
                             "predicted_share": np.bincount(probs[sel].argmax(1), minlength=m).tolist()}
     return result
 
+
+
+# IEMOCAP session 5's transcripts: speakers none of the 72 dev clips (session 1) hold, and text the
+# text encoder never trained on (it trains on sessions 2-4).
+WORDS_DATASET = "IEMOCAP transcripts (session 5: no speaker of the dev clips)"
+
+
+@torch.no_grad()
+def held_out_words(model: MERModel, text_checkpoint) -> dict:
+    """The fused model's words path on IEMOCAP session 5: with only the words present, eq. (6) with
+    α = (0, 0, 1) makes the fused decision S_t, the text head on I_t. I_t comes from the text
+    encoder's checkpoint (the app runs its q8 export, which scored the same top-1 within 0.002 on
+    these utterances)."""
+    from ..text import datasets
+    from ..text.encoder import TextEncoder
+    rows = datasets.load("iemocap", "test")
+    cls = torch.from_numpy(np.asarray(TextEncoder.from_checkpoint(text_checkpoint).cls([r.text for r in rows]), np.float32))
+    model.eval()
+    probs = torch.sigmoid(model.text_head(cls)).numpy()
+    labels = np.stack([r.labels for r in rows]).argmax(1)
+    m = probs.shape[1]
+    return {"dataset": WORDS_DATASET, "metrics": scores(probs, labels, m), "classes": len(set(labels.tolist())),
+            "baselines": constant_baselines(labels, m), "predicted_share": np.bincount(probs.argmax(1), minlength=m).tolist()}
