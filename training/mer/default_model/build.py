@@ -244,6 +244,8 @@ def held_out_words_metrics(result: dict) -> list[dict]:
              "n": s["n"], "value": truncate(s["top1_accuracy"])},
             {"name": "macro-F1 of top-1 (fused graph, words only)", "dataset": result["dataset"], "split": split,
              "n": s["n"], "value": truncate(s["macro_f1"])},
+            {"name": f"Avg F1 over the {s['classes_present']} classes present (fused graph, words only, threshold 0.5)",
+             "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(s["avg_f1_present"])},
             {"name": "baseline: always the most frequent class, top-1 accuracy", "dataset": result["dataset"],
              "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])}]
 
