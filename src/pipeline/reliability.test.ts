@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ManifestMetric } from '../inference/manifest';
-import { conditionFor, reliability, RELIABILITY_METRICS, trustSentence } from './reliability';
+import { conditionFor, reliability, RELIABILITY_METRICS, reliabilitySource, trustSentence } from './reliability';
 
 const shipped = JSON.parse(readFileSync(new URL('../../public/models/metrics.json', import.meta.url), 'utf8')) as ManifestMetric[];
 const all = { audio: true, visual: true, text: true };
@@ -29,6 +29,15 @@ describe('reliability', () => {
     expect(r.baseline?.label).toMatch(/^[a-z]+$/);
     expect(r.baseline!.top1).toBeLessThan(r.top1);
     expect(reliability(shipped, { audio: true, visual: false, text: true })).toMatchObject({ input: 'voice, face and words together', exact: false });
+  });
+  it('with words, says one tap away how the words alone did on other people', () => {
+    const r = reliability(shipped, all)!;
+    const words = shipped.find((m) => m.name === 'top-1 accuracy (fused graph, words only, 7 classes)')!;
+    expect(r.wordsElsewhere).toMatchObject({ top1: words.value, n: words.n, dataset: words.dataset });
+    expect(r.wordsElsewhere!.baseline!.top1).toBeLessThan(words.value);
+    expect(reliabilitySource(r)).toMatch(/\. The words alone were right for \d+\.\d% of \d+ utterances by other people, where always answering “[a-z]+” was right for \d+\.\d% \([^()]*session 5[^()]*\)\. A hint, not a verdict: the model card says more\.$/);
+    expect(reliability(shipped, { ...all, text: false })!.wordsElsewhere).toBeUndefined();
+    expect(reliabilitySource(reliability(shipped, { ...all, text: false })!)).not.toMatch(/words alone/);
   });
   it('says nothing for a model without these numbers, or a result without inputs', () => {
     expect(reliability([], all)).toBeNull();

@@ -17,8 +17,10 @@ const CONDITIONS = Object.freeze([
   Object.freeze({ key: 'text', metric: 'top-1 accuracy (words only, 7 classes)', says: 'the words alone' }),
 ] as const);
 export type ConditionKey = (typeof CONDITIONS)[number]['key'];
+/** The words alone through the fused graph on other people's utterances (build.py's held_out_words_metrics). */
+const WORDS_ELSEWHERE = 'top-1 accuracy (fused graph, words only, 7 classes)';
 /** Every metric name this module reads (a test checks the shipped metrics.json has them). */
-export const RELIABILITY_METRICS: readonly string[] = Object.freeze(CONDITIONS.map((c) => c.metric));
+export const RELIABILITY_METRICS: readonly string[] = Object.freeze([...CONDITIONS.map((c) => c.metric), WORDS_ELSEWHERE]);
 const BASELINE = /^baseline: always '([^']+)', top-1 accuracy$/;
 
 /** Which inputs a result had (a missing modality's decision is null). */
@@ -46,6 +48,14 @@ export interface Reliability {
   split: string;
   /** The constant guess on the same clips, when the metrics have it. */
   baseline: { label: string; top1: number } | null;
+  /** With words: how the words alone did on utterances of people outside those clips, when measured. */
+  wordsElsewhere?: { top1: number; n: number; dataset: string; baseline: { label: string; top1: number } | null };
+}
+
+/** The constant guess measured on the same data as ``measured``. */
+function baselineOf(metrics: readonly ManifestMetric[], measured: ManifestMetric): Reliability['baseline'] {
+  const base = metrics.find((m) => m.dataset === measured.dataset && BASELINE.test(m.name));
+  return base ? { label: BASELINE.exec(base.name)![1]!, top1: base.value } : null;
 }
 
 export function reliability(metrics: readonly ManifestMetric[], present: InputsPresent): Reliability | null {
@@ -53,12 +63,13 @@ export function reliability(metrics: readonly ManifestMetric[], present: InputsP
   const condition = CONDITIONS.find((c) => c.key === key);
   const measured = condition && metrics.find((m) => m.name === condition.metric);
   if (!condition || !measured) return null;
-  const base = metrics.find((m) => m.dataset === measured.dataset && BASELINE.test(m.name));
+  const words = present.text ? metrics.find((m) => m.name === WORDS_ELSEWHERE) : undefined;
   return {
     input: condition.says,
     exact: key !== 'fused' || (present.audio && present.visual),
     top1: measured.value, n: measured.n, dataset: measured.dataset, split: measured.split,
-    baseline: base ? { label: BASELINE.exec(base.name)![1]!, top1: base.value } : null,
+    baseline: baselineOf(metrics, measured),
+    ...(words ? { wordsElsewhere: { top1: words.value, n: words.n, dataset: words.dataset, baseline: baselineOf(metrics, words) } } : {}),
   };
 }
 
@@ -70,9 +81,13 @@ export function reliabilitySummary(r: Reliability): string {
   return `How far to trust this: for ${r.input}, the model’s top emotion was right for ${percent(r.top1)} of ${r.n} real clips${guess}${nearest}.`;
 }
 
-/** Where the number comes from: the clips and how they were split, and what it is not. */
+/** Where the number comes from: the clips and how they were split, what the words did on other
+ * people (when there were words and it was measured), and what it is not. */
 export function reliabilitySource(r: Reliability): string {
-  return `Measured on ${r.dataset}; ${r.split}. A hint, not a verdict: the model card says more.`;
+  const w = r.wordsElsewhere;
+  const guess = w?.baseline ? `, where always answering “${w.baseline.label}” was right for ${percent(w.baseline.top1)}` : '';
+  const words = w ? ` The words alone were right for ${percent(w.top1)} of ${w.n} utterances by other people${guess} (${w.dataset}).` : '';
+  return `Measured on ${r.dataset}; ${r.split}.${words} A hint, not a verdict: the model card says more.`;
 }
 
 /** The whole sentence, for the exports and the command line (the page shows the same two parts). */

@@ -401,7 +401,7 @@ def test_held_out_results_become_metrics_entries_with_their_baselines(tmp_path, 
     from mer.default_model.crossval import constant_baselines, scores
     labels = np.array([0, 0, 3, 6])
     probs = np.eye(7)[[0, 3, 3, 0]] * 0.9
-    result = {"dataset": "IEMOCAP transcripts (session 5: no speaker of the dev clips)", "metrics": scores(probs, labels, 7),
+    result = {"dataset": "IEMOCAP transcripts, session 5: no speaker of the dev clips", "metrics": scores(probs, labels, 7),
               "baselines": {**constant_baselines(labels, 7), "every_class_on_present_avg_f1": 0.5}}
     monkeypatch.setattr(build, "OUT_RUN", tmp_path)
     assert build.held_out_entries() == []
@@ -410,7 +410,7 @@ def test_held_out_results_become_metrics_entries_with_their_baselines(tmp_path, 
     assert [e["name"] for e in entries] == ["top-1 accuracy (fused graph, words only, 7 classes)",
                                             "macro-F1 of top-1 (fused graph, words only)",
                                             "Avg F1 over the 3 classes present (fused graph, words only, threshold 0.5)",
-                                            "baseline: always the most frequent class, top-1 accuracy",
+                                            "baseline: always 'anger', top-1 accuracy",
                                             "baseline: every class on, Avg F1 over the 3 classes present"]
     assert all(e["n"] == 4 and "session 5" in e["split"] for e in entries)
     assert entries[0]["value"] == 0.5 and entries[3]["value"] == 0.5

@@ -236,6 +236,11 @@ def held_out_metrics(result: dict) -> list[dict]:
     return out
 
 
+def label_name(index: int) -> str:
+    from ..config import load_features
+    return list(load_features()["labels"])[int(index)]
+
+
 def held_out_words_metrics(result: dict) -> list[dict]:
     """metrics.json entries for the fused model's words path on IEMOCAP session 5 (heldout.held_out_words)."""
     s, b = result["metrics"], result["baselines"]
@@ -246,8 +251,8 @@ def held_out_words_metrics(result: dict) -> list[dict]:
              "n": s["n"], "value": truncate(s["macro_f1"])},
             {"name": f"Avg F1 over the {s['classes_present']} classes present (fused graph, words only, threshold 0.5)",
              "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(s["avg_f1_present"])},
-            {"name": "baseline: always the most frequent class, top-1 accuracy", "dataset": result["dataset"],
-             "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])}] + (
+            {"name": f"baseline: always '{label_name(b['always_majority_class']['class'])}', top-1 accuracy",
+             "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])}] + (
             [{"name": f"baseline: every class on, Avg F1 over the {s['classes_present']} classes present",
               "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(b["every_class_on_present_avg_f1"])}]
             if "every_class_on_present_avg_f1" in b else [])

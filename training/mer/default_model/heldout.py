@@ -58,7 +58,7 @@ def held_out_speech(model: MERModel) -> dict:
 
 # IEMOCAP session 5's transcripts: speakers none of the 72 dev clips (session 1) hold, and text the
 # text encoder never trained on (it trains on sessions 2-4).
-WORDS_DATASET = "IEMOCAP transcripts (session 5: no speaker of the dev clips)"
+WORDS_DATASET = "IEMOCAP transcripts, session 5: no speaker of the dev clips"
 
 
 @torch.no_grad()
