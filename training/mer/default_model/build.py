@@ -244,18 +244,17 @@ def label_name(index: int) -> str:
 def held_out_words_metrics(result: dict) -> list[dict]:
     """metrics.json entries for the fused model's words path on IEMOCAP session 5 (heldout.held_out_words)."""
     s, b = result["metrics"], result["baselines"]
-    split = "test (session 5); words only through the fused graph"
-    return [{"name": "top-1 accuracy (fused graph, words only, 7 classes)", "dataset": result["dataset"], "split": split,
-             "n": s["n"], "value": truncate(s["top1_accuracy"])},
-            {"name": "macro-F1 of top-1 (fused graph, words only)", "dataset": result["dataset"], "split": split,
-             "n": s["n"], "value": truncate(s["macro_f1"])},
-            {"name": f"Avg F1 over the {s['classes_present']} classes present (fused graph, words only, threshold 0.5)",
-             "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(s["avg_f1_present"])},
-            {"name": f"baseline: always '{label_name(b['always_majority_class']['class'])}', top-1 accuracy",
-             "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(b["always_majority_class"]["top1_accuracy"])}] + (
-            [{"name": f"baseline: every class on, Avg F1 over the {s['classes_present']} classes present",
-              "dataset": result["dataset"], "split": split, "n": s["n"], "value": truncate(b["every_class_on_present_avg_f1"])}]
-            if "every_class_on_present_avg_f1" in b else [])
+    present = s["classes_present"]
+
+    def entry(name: str, value: float) -> dict:
+        return {"name": name, "dataset": result["dataset"], "split": "test (session 5); words only through the fused graph",
+                "n": s["n"], "value": truncate(value)}
+    return [entry("top-1 accuracy (fused graph, words only, 7 classes)", s["top1_accuracy"]),
+            entry("macro-F1 of top-1 (fused graph, words only)", s["macro_f1"]),
+            entry(f"Avg F1 over the {present} classes present (fused graph, words only, threshold 0.5)", s["avg_f1_present"]),
+            entry(f"baseline: always '{label_name(b['always_majority_class']['class'])}', top-1 accuracy",
+                  b["always_majority_class"]["top1_accuracy"]),
+            entry(f"baseline: every class on, Avg F1 over the {present} classes present", b["every_class_on_present_avg_f1"])]
 
 
 def held_out_entries() -> list[dict]:

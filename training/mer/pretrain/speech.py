@@ -209,7 +209,8 @@ def training_views(cache: dict, speed: dict | None, train_idx: np.ndarray):
     row[torch.from_numpy(train_idx)] = torch.arange(len(train_idx))
 
     def views(idx: torch.Tensor, choice: torch.Tensor):
-        feats, masks = cache["features"][idx, choice.clamp(max=n_cached - 1)], cache["masks"][idx, choice.clamp(max=n_cached - 1)]
+        cached = choice.clamp(max=n_cached - 1)    # the speed rows are filled in below
+        feats, masks = cache["features"][idx, cached], cache["masks"][idx, cached]
         sped = (choice >= n_cached).nonzero().flatten()
         if len(sped):
             r, k = row[idx[sped]], choice[sped] - n_cached
