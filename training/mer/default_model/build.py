@@ -163,7 +163,7 @@ def unimodal_metrics() -> list[dict]:
         entries += _fer_entries(json.loads(fer_json.read_text()))
     if (CHECKPOINTS / "text_bert.json").exists():
         entries += _text_entries(json.loads((CHECKPOINTS / "text_bert.json").read_text()))
-    for name in ("visual_fer.json", "audio_emodb.json", "text_bert.json"):
+    for name in ("visual_fer.json", "audio_emodb.json", "text_bert.json", "cross_corpus.json"):
         path = CHECKPOINTS / name
         if path.exists():
             info = json.loads(path.read_text())

@@ -49,6 +49,7 @@ SPEECH_EN = ROOT.parent / "shared/data/speech_en"
 CACHE = ROOT / "training/.cache/speech"
 CHECKPOINT = ROOT / "training/checkpoints/audio_speech.pt"
 
+CORPORA = ("ravdess", "cremad", "emodb", "tess")   # the speech sets, in the order reports list them
 EKMAN = ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
 FREEZE = 3                       # groups 1-3 frozen (AudioSet), 4-5 fine-tuned
 MAX_SEGMENTS = 5                 # 4.8 s: every speech_en / EmoDB clip fits
@@ -294,7 +295,7 @@ def held_out_report(cache: dict, idx: np.ndarray, probs: np.ndarray) -> dict:
     datasets = np.array(cache["datasets"])[idx]
     speakers = np.array(cache["speakers"])[idx]
     report = {}
-    for name in ("ravdess", "cremad", "emodb"):
+    for name in CORPORA:
         sel = datasets == name
         if not sel.any():
             continue
@@ -311,9 +312,12 @@ def held_out_report(cache: dict, idx: np.ndarray, probs: np.ndarray) -> dict:
     return report
 
 
-def train(cfg: dict, log=print, checkpoint: Path = CHECKPOINT) -> dict:
-    cache = torch.load(build_cache())
-    train_idx, test_idx = split(cache)
+def train(cfg: dict, log=print, checkpoint: Path | None = CHECKPOINT, split_fn=None, cache: dict | None = None) -> dict:
+    """Fine-tune on ``split_fn(cache)``'s training clips (default ``split``: the held-out speakers
+    out) and return the report on its test clips; ``checkpoint`` None saves nothing (an experiment
+    such as ``mer.pretrain.cross_corpus``)."""
+    cache = torch.load(build_cache()) if cache is None else cache
+    train_idx, test_idx = (split_fn or split)(cache)
     datasets = np.array(cache["datasets"])
     torch.manual_seed(cfg["seed"])
     gen = torch.Generator().manual_seed(cfg["seed"])
@@ -356,7 +360,8 @@ def train(cfg: dict, log=print, checkpoint: Path = CHECKPOINT) -> dict:
         curve.append({"epoch": epoch + 1, "loss": total / len(order), "train_top1": correct / len(order),
                       **{f"{k}_top1": v["top1_accuracy"] for k, v in report.items()}})
         log(json.dumps({**curve[-1], "seconds": round(time.time() - t0)}), flush=True)
-        save(net, tail, cfg, report, curve, cache, train_idx, final=epoch == cfg["epochs"] - 1, checkpoint=checkpoint)
+        if checkpoint is not None:
+            save(net, tail, cfg, report, curve, cache, train_idx, final=epoch == cfg["epochs"] - 1, checkpoint=checkpoint)
     return report
 
 
