@@ -12,7 +12,8 @@ three and scored on every voiced clip of the left-out one, as recorded (view 0).
   statistics of every cached view, standardised, logistic regression with the shipped C), without
   the speed views and the dev clips (minutes, not hours).
 - ``backbone``: the audio backbone's fine-tuning (``mer.pretrain.speech.train``, the shipped
-  settings: groups 4-5 and the linear head, 12 epochs), about 12 minutes a corpus here.
+  settings: groups 4-5 and the linear head, 12 epochs), about 5 minutes a corpus on an idle
+  machine here (30 under load).
 
     python -m mer.pretrain.cross_corpus [--parts statistics backbone] [--corpora ravdess cremad emodb tess]
         -> training/checkpoints/cross_corpus.json (merged into what is there; metrics.json reads it)
