@@ -16,7 +16,8 @@ three and scored on every voiced clip of the left-out one, as recorded (view 0).
   machine here (30 under load).
 
     python -m mer.pretrain.cross_corpus [--parts statistics backbone] [--corpora ravdess cremad emodb tess]
-        -> training/checkpoints/cross_corpus.json (merged into what is there; metrics.json reads it)
+        -> training/checkpoints/cross_corpus.json (merged into what is there; the build turns it into
+           metrics.json entries, ``manifest_metrics``)
 """
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ PARTS = ("statistics", "backbone")
 PART_NAMES = {"statistics": "voice-statistics classifier's recipe", "backbone": "audio backbone's fine-tuning recipe"}
 CORPUS_NAMES = {"ravdess": "RAVDESS speech (calm left out)", "cremad": "CREMA-D (no fear)",
                 "emodb": "EmoDB (German; boredom left out)", "tess": "TESS"}
-CORPUS_LEFT_OUT = "corpus never heard"   # how every metrics.json split of this protocol begins
 PROTOCOL = ("leave one corpus out: trained on every speaker of the other corpora of the speech track, "
             "scored on every voiced clip of the left-out corpus as recorded")
 
@@ -83,7 +83,7 @@ def manifest_metrics(results: dict) -> list[dict]:
                 continue
             others = ", ".join(CORPUS_NAMES[c].split(" (")[0] for c in CORPORA if c != corpus)
             dataset = f"{CORPUS_NAMES[corpus]}, all {len(r['speakers'])} speakers"
-            split = f"{CORPUS_LEFT_OUT}: trained on {others} only ({PART_NAMES[part]})"
+            split = f"corpus never heard: trained on {others} only ({PART_NAMES[part]})"
             for metric, name in (("top1_accuracy", f"top-1 accuracy ({len(r['classes'])} classes)"), ("macro_f1", "macro-F1"),
                                  ("always_majority_class", "baseline: always the most frequent class")):
                 out.append({"name": f"{name}, corpus left out ({PART_NAMES[part]})", "dataset": dataset,
@@ -105,7 +105,7 @@ def main(argv=None) -> None:
 
     def record(part: str, corpus: str, report: dict) -> None:   # written after every corpus: a long run keeps what it did
         results.setdefault(part, {})[corpus] = report
-        info.update({"protocol": PROTOCOL, "labels": list(EKMAN), "manifest_metrics": manifest_metrics(results)})
+        info.update({"protocol": PROTOCOL, "labels": list(EKMAN)})
         out.write_text(json.dumps(info, indent=1) + "\n")
         print(f"{part}, {corpus} left out: top-1 {report['top1_accuracy']:.4f} (n = {report['n']}, always the most "
               f"frequent class {report['always_majority_class']:.3f})", flush=True)
